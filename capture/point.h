@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Points and frames: what every source (live ring, capture file) produces and
+ * every later stage consumes.  A point is where a frame was seen; a frame is
+ * raw bytes plus when, where and how much of it was captured.
+ */
+#ifndef DROPSPOT_POINT_H
+#define DROPSPOT_POINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Link-layer types as stored in capture files (LINKTYPE_*, not DLT_*). */
+enum linktype {
+	LINKTYPE_ETHERNET = 1,
+	LINKTYPE_RAW = 101,
+	LINKTYPE_LINUX_SLL = 113,
+	LINKTYPE_IPV4 = 228,
+	LINKTYPE_IPV6 = 229,
+	LINKTYPE_LINUX_SLL2 = 276,
+};
+
+enum point_kind {
+	POINT_KIND_UNKNOWN = 0,
+	POINT_KIND_TAP,
+	POINT_KIND_VETH,
+	POINT_KIND_BRIDGE,
+	POINT_KIND_BRIDGE_PORT,
+	POINT_KIND_PHYSICAL,
+	POINT_KIND_LOOPBACK,
+	POINT_KIND_OTHER,
+	POINT_KIND_KERNEL,	/* pseudo point: kernel drop records */
+};
+
+enum point_hook {
+	HOOK_FILE = 0,
+	HOOK_XDP,
+	HOOK_TC_INGRESS,
+	HOOK_TC_EGRESS,
+	HOOK_KFREE_SKB,
+};
+
+enum direction {
+	DIR_UNKNOWN = 0,
+	DIR_IN = 1,	/* received by the interface (inbound) */
+	DIR_OUT = 2,	/* sent by the interface (outbound) */
+};
+
+#define POINT_NAME_MAX 128
+#define POINT_IFNAME_MAX 64
+#define POINT_NETNS_MAX 128
+#define POINT_SOURCE_MAX 256
+
+struct point {
+	uint32_t id;				/* index in the point table */
+	char name[POINT_NAME_MAX];		/* what reports print */
+	char ifname[POINT_IFNAME_MAX];		/* interface name, "" if unknown */
+	char netns[POINT_NETNS_MAX];		/* netns name, "" = host/unknown */
+	char source[POINT_SOURCE_MAX];		/* file path or "live" */
+	uint32_t ifindex;			/* 0 if unknown */
+	uint32_t file_if;			/* pcapng interface id within source */
+	int linktype;				/* LINKTYPE_* */
+	uint32_t snaplen;			/* 0 if unknown */
+	uint32_t tsresol_ns;			/* ns per timestamp unit, informative */
+	enum point_kind kind;
+	enum point_hook hook;
+
+	/* counters filled as frames flow */
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t snapped;		/* frames with caplen < wirelen */
+	uint64_t frames_in, frames_out;
+	uint64_t capture_drops;		/* lost by the capture (ISB ifdrop, ring) */
+	bool capture_drops_known;
+};
+
+struct point_table {
+	struct point *items;
+	size_t count;
+	size_t cap;
+};
+
+void point_table_init(struct point_table *t);
+void point_table_free(struct point_table *t);
+/* Adds a copy of *tmpl, assigns its id and returns it, or -1 on ENOMEM. */
+int point_table_add(struct point_table *t, const struct point *tmpl);
+/* Points are addressed by id: the array may move when it grows. */
+struct point *point_get(struct point_table *t, uint32_t id);
+const struct point *point_get_const(const struct point_table *t, uint32_t id);
+
+const char *point_kind_name(enum point_kind k);
+const char *point_hook_name(enum point_hook h);
+const char *direction_name(enum direction d);	/* "in", "out", "?" */
+
+#define FRAME_F_HW_VLAN 0x1	/* hw_vlan_tci holds a tag the NIC stripped */
+#define FRAME_F_KERNEL_DROP 0x2	/* a kfree_skb record, not a wire frame */
+
+struct frame {
+	const uint8_t *data;	/* valid until the source's next read */
+	uint32_t caplen;	/* bytes in data */
+	uint32_t wirelen;	/* bytes on the wire, >= caplen */
+	uint64_t ts_ns;		/* wall clock, ns since the Unix epoch */
+	uint64_t number;	/* 1-based ordinal in its source */
+	uint32_t point;		/* id in the point table */
+	int linktype;		/* LINKTYPE_* of data */
+	uint8_t dir;		/* enum direction */
+	uint8_t flags;		/* FRAME_F_* */
+	uint16_t hw_vlan_tci;
+	const char *comment;	/* pcapng opt_comment or NULL; same lifetime */
+	uint32_t comment_len;
+};
+
+#endif /* DROPSPOT_POINT_H */

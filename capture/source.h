@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Frame sources.  A file source reads pcap or pcapng, plain or gzip
+ * (recognised by content), from a path or "-" for stdin, and registers one
+ * point per interface it discovers (per pcapng IDB, and per SLL2 interface
+ * index).  The merger yields frames from several sources in time order.
+ */
+#ifndef DROPSPOT_SOURCE_H
+#define DROPSPOT_SOURCE_H
+
+#include "point.h"
+
+struct source;
+
+#define SOURCE_ERR_MAX 512
+
+/*
+ * Opens path ("-" = stdin) and reads its file header.  On failure returns a
+ * negative errno-style code and writes a one-line message naming the file
+ * into err.
+ */
+int source_open_file(const char *path, struct point_table *points,
+		     struct source **out, char *err, size_t errlen);
+
+/*
+ * Reads the next frame.  Returns 1 with *f filled, 0 at a clean end of
+ * input, or a negative code when the input is malformed or unreadable (the
+ * message, naming the file and byte offset, is in source_error()).  Frames
+ * read before an error stay valid results.  f->data stays valid until the
+ * next call on the same source.
+ */
+int source_next(struct source *s, struct frame *f);
+
+const char *source_error(const struct source *s);
+const char *source_path(const struct source *s);
+void source_close(struct source *s);
+
+/* Time-ordered merge of several sources (a small heap, one frame each). */
+struct merger;
+
+int merger_new(struct source **sources, size_t n, struct merger **out);
+/*
+ * Next frame in timestamp order across all sources (ties: source order).
+ * Returns 1, 0 at the end of all sources, or negative on a source error; on
+ * error, *failed is set to the failing source, which is then dropped from
+ * the merge so the caller may continue with the others.
+ */
+int merger_next(struct merger *m, struct frame *f, struct source **failed);
+void merger_free(struct merger *m);
+
+#endif /* DROPSPOT_SOURCE_H */
