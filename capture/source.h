@@ -23,6 +23,15 @@ int source_open_file(const char *path, struct point_table *points,
 		     struct source **out, char *err, size_t errlen);
 
 /*
+ * Same as source_open_file over bytes in memory (plain or gzip); buf must
+ * stay valid until source_close().  name stands for the path in point names
+ * and messages (NULL: "memory").
+ */
+int source_open_memory(const void *buf, size_t len, const char *name,
+		       struct point_table *points, struct source **out,
+		       char *err, size_t errlen);
+
+/*
  * Reads the next frame.  Returns 1 with *f filled, 0 at a clean end of
  * input, or a negative code when the input is malformed or unreadable (the
  * message, naming the file and byte offset, is in source_error()).  Frames

@@ -11,13 +11,15 @@
 #include <stdio.h>
 
 #include "capture/point.h"
+#include "common/strbuf.h"
 #include "dissect/packet.h"
 
 struct output {
 	FILE *fp;
 	bool json;
-	bool color;
+	bool flush_each;	/* live output and terminals: no batching */
 	uint64_t printed;
+	struct strbuf buf;
 };
 
 void output_init(struct output *o, FILE *fp, bool json);
@@ -26,5 +28,8 @@ void output_packet(struct output *o, const struct packet *p,
 		   const struct point_table *points);
 /* Per-point counts (text: a table on o->fp; json: one summary object). */
 void output_summary(struct output *o, const struct point_table *points);
+/* Writes what is buffered; returns false if the stream failed. */
+bool output_flush(struct output *o);
+void output_free(struct output *o);
 
 #endif /* DROPSPOT_OUTPUT_H */

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Engine entry points: dispatch each packet to the probe table or the
+ * neighbour layer, keep per point statistics (coverage in time, VLAN tags,
+ * checksums, broadcast rate), and at the end build paths and findings.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect/names.h"
+#include "internal.h"
+
+void engine_opts_default(struct engine_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->timeout_ns = 3000000000ull;
+	o->max_live = 32768;
+	o->keep_probes = 256;
+	o->storm_rate = 100;
+}
+
+struct engine *engine_new(const struct point_table *points,
+			  const struct engine_opts *o)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+	size_t i;
+
+	if (!e)
+		return NULL;
+	e->points = points;
+	if (o)
+		e->o = *o;
+	else
+		engine_opts_default(&e->o);
+	if (!e->o.timeout_ns)
+		e->o.timeout_ns = 3000000000ull;
+	if (!e->o.max_live)
+		e->o.max_live = 32768;
+	if (!e->o.storm_rate)
+		e->o.storm_rate = 100;
+	for (i = 0; o && o->path && i < o->path_len && i < ENGINE_MAX_POINTS; i++)
+		e->path_user[i] = o->path[i];
+	e->path_user_len = i;
+	e->o.path = NULL;
+	e->neigh = calloc(MAX_NEIGH, sizeof(*e->neigh));
+	if (!e->neigh) {
+		free(e);
+		return NULL;
+	}
+	memset(e->neigh_index, 0xff, sizeof(e->neigh_index));
+	return e;
+}
+
+int engine_set_path(struct engine *e, const uint32_t *ids, size_t n)
+{
+	size_t i;
+
+	if (n > ENGINE_MAX_POINTS)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (ids[i] >= ENGINE_MAX_POINTS)
+			return -1;
+		e->path_user[i] = ids[i];
+	}
+	e->path_user_len = n;
+	return 0;
+}
+
+void engine_set_probe_callback(struct engine *e, probe_done_fn fn, void *ctx)
+{
+	e->done_fn = fn;
+	e->done_ctx = ctx;
+}
+
+void engine_free(struct engine *e)
+{
+	uint32_t i;
+
+	if (!e)
+		return;
+	probe_table_free(e);
+	for (i = 0; i < e->n_reasons; i++)
+		free(e->reasons[i]);
+	free(e->neigh);
+	free(e->findings);
+	free(e);
+}
+
+static bool is_echo(int family, uint8_t type)
+{
+	return family == 4 ? (type == 0 || type == 8)
+			   : (type == 128 || type == 129);
+}
+
+static bool quotes_echo_request(const struct packet *p)
+{
+	if (!(p->layers & LAYER_QUOTED))
+		return false;
+	if (p->quoted_layers & LAYER_ICMP)
+		return p->quoted.icmp.type == 8;
+	if (p->quoted_layers & LAYER_ICMPV6)
+		return p->quoted.icmp.type == 128;
+	return false;
+}
+
+static void note_sender(struct point_stat *ps, const uint8_t mac[6])
+{
+	uint32_t i;
+
+	for (i = 0; i < ps->n_senders; i++) {
+		if (!memcmp(ps->senders[i].mac, mac, 6)) {
+			ps->senders[i].count++;
+			return;
+		}
+	}
+	if (ps->n_senders < TOP_SENDERS) {
+		memcpy(ps->senders[ps->n_senders].mac, mac, 6);
+		ps->senders[ps->n_senders++].count = 1;
+	}
+}
+
+static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+/* Broadcast frames (ARP requests included) per second, and who sends them. */
+static void note_broadcast(struct engine *e, struct point_stat *ps,
+			   const struct packet *p)
+{
+	uint64_t sec;
+
+	if (!(p->layers & LAYER_ETH) || memcmp(p->eth.dst, bcast_mac, 6))
+		return;
+	ps->bcast++;
+	sec = e->now / 1000000000ull;
+	if (sec != ps->cur_sec) {
+		ps->cur_sec = sec;
+		ps->cur_sec_count = 0;
+	}
+	if (++ps->cur_sec_count > ps->max_rate) {
+		ps->max_rate = ps->cur_sec_count;
+		ps->max_rate_sec = sec;
+	}
+	note_sender(ps, p->eth.src);
+}
+
+static void note_vlan(struct point_stat *ps, const struct packet *p)
+{
+	uint16_t vid;
+	uint8_t i;
+
+	if (!p->n_vlan && !(p->frame->flags & FRAME_F_HW_VLAN)) {
+		if (p->layers & (LAYER_IPV4 | LAYER_IPV6 | LAYER_ARP))
+			ps->untagged_ip++;
+		return;
+	}
+	vid = p->n_vlan ? p->vlan[0].vid : p->frame->hw_vlan_tci & 0x0fff;
+	for (i = 0; i < ps->n_vids; i++) {
+		if (ps->vid[i] == vid) {
+			ps->vid_count[i]++;
+			return;
+		}
+	}
+	if (ps->n_vids < MAX_VIDS) {
+		ps->vid[ps->n_vids] = vid;
+		ps->vid_count[ps->n_vids] = 1;
+		ps->vid_first_frame[ps->n_vids] = p->frame->number;
+		ps->n_vids++;
+	}
+}
+
+static void note_checksum(struct point_stat *ps, const struct packet *p)
+{
+	bool bad = false;
+
+	if ((p->layers & LAYER_IPV4) && p->net.ip.hdr_csum == CSUM_BAD)
+		bad = true;
+	if ((p->layers & (LAYER_ICMP | LAYER_ICMPV6)) &&
+	    p->net.icmp.csum == CSUM_BAD)
+		bad = true;
+	if (!bad)
+		return;
+	if (ps->n_csum_examples < 4)
+		ps->csum_bad_frame[ps->n_csum_examples++] = p->frame->number;
+	ps->csum_bad++;
+}
+
+void engine_feed(struct engine *e, const struct packet *p)
+{
+	const struct frame *f = p->frame;
+	struct point_stat *ps;
+	int family;
+
+	if (!f || e->finished)
+		return;
+	if (f->point >= ENGINE_MAX_POINTS) {
+		e->points_overflow++;
+		return;
+	}
+	e->packets++;
+	if (f->ts_ns > e->now)
+		e->now = f->ts_ns;
+	ps = &e->pstat[f->point];
+	if (!ps->frames++)
+		ps->first_ts = f->ts_ns;
+	ps->last_ts = f->ts_ns;
+	probe_expire(e, false);
+
+	if (!(f->flags & FRAME_F_KERNEL_DROP)) {
+		note_broadcast(e, ps, p);
+		note_vlan(ps, p);
+		note_checksum(ps, p);
+	}
+	if (p->layers & LAYER_ICMP)
+		family = 4;
+	else if (p->layers & LAYER_ICMPV6)
+		family = 6;
+	else
+		family = 0;
+	if (family && !p->net.ip.is_fragment) {
+		if (is_echo(family, p->net.icmp.type)) {
+			probe_feed(e, p, (uint16_t)f->point);
+			return;
+		}
+		if (quotes_echo_request(p))
+			probe_feed_error(e, p, (uint16_t)f->point);
+	}
+	if (!(f->flags & FRAME_F_KERNEL_DROP))
+		neigh_feed(e, p, (uint16_t)f->point);
+}
+
+void engine_finish(struct engine *e)
+{
+	if (e->finished)
+		return;
+	probe_expire(e, true);
+	e->finished = true;
+	path_build(e);
+	path_locate(e);
+	findings_build(e);
+}
+
+void engine_totals(const struct engine *e, struct engine_totals *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->probes = e->outcome[PO_ANSWERED] + e->outcome[PO_LOST_REQUEST] +
+		    e->outcome[PO_LOST_REPLY] + e->outcome[PO_UNFINISHED];
+	t->answered = e->outcome[PO_ANSWERED];
+	t->lost = e->outcome[PO_LOST_REQUEST] + e->outcome[PO_LOST_REPLY];
+	t->unfinished = e->outcome[PO_UNFINISHED];
+	t->orphan_replies = e->outcome[PO_ORPHAN_REPLY];
+	t->findings = e->n_findings;
+	for (i = 0; i < e->n_findings; i++) {
+		const struct finding *fd = &e->findings[i];
+
+		if (fd->sev >= SEV_WARNING)
+			t->problems++;
+		if (fd->kind == FK_DROP)
+			t->has_drop = true;
+		if (fd->kind == FK_EVIDENCE_INCOMPLETE && fd->group >= 0)
+			t->incomplete += fd->count;
+	}
+}
+
+/* ---- helpers shared by the reports ----------------------------------- */
+
+const char *point_label(const struct engine *e, int id)
+{
+	const struct point *pt;
+
+	if (id < 0)
+		return "?";
+	pt = point_get_const(e->points, (uint32_t)id);
+	if (!pt)
+		return "?";
+	if (pt->name[0])
+		return pt->name;
+	if (pt->ifname[0])
+		return pt->ifname;
+	return "?";
+}
+
+void fmt_ip(char *buf, size_t n, int family, const uint8_t *a)
+{
+	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)n))
+		snprintf(buf, n, "?");
+}
+
+void fmt_mac(char *buf, size_t n, const uint8_t *m)
+{
+	snprintf(buf, n, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+		 m[3], m[4], m[5]);
+}
+
+/* RFC 1918, RFC 6598 shared space, and IPv6 unique local addresses. */
+bool ip_is_private(int family, const uint8_t *a)
+{
+	if (family == 6)
+		return (a[0] & 0xfe) == 0xfc;
+	return a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+	       (a[0] == 192 && a[1] == 168) ||
+	       (a[0] == 100 && (a[1] & 0xc0) == 64);
+}

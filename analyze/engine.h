@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The correlation engine: follows every ping probe across the points where
+ * it was seen and says where it stopped, and why.
+ *
+ * Live and offline use feed it the same way: frames in time order (merged
+ * from all sources) -> dissect_frame() -> engine_feed(packet).  At the end
+ * engine_finish() expires what is still open and builds the findings, which
+ * the reports (report.h) print.  The engine consumes packets and points only.
+ *
+ * Memory is bounded: a probe is kept in the live table only until its reply
+ * window (timeout) has passed; then it is folded into per-flow statistics
+ * and outcome groups, and kept in detail only for the first probes (up to
+ * keep_probes, and more of the failed ones), so a capture of any length
+ * costs the same.
+ */
+#ifndef DROPSPOT_ENGINE_H
+#define DROPSPOT_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/point.h"
+#include "dissect/packet.h"
+
+/* The engine follows at most this many points (bit masks of points). */
+#define ENGINE_MAX_POINTS 64
+
+struct engine_opts {
+	uint64_t timeout_ns;	/* no reply within this = lost (default 3 s) */
+	uint32_t max_live;	/* open probes before the oldest is forced out */
+	uint32_t keep_probes;	/* probes kept in detail for reports */
+	uint32_t storm_rate;	/* broadcast frames/s at a point = storm */
+	const uint32_t *path;	/* --path: point ids in order, or NULL */
+	size_t path_len;
+};
+
+void engine_opts_default(struct engine_opts *o);
+
+struct engine;
+
+/* points must outlive the engine; it may grow while frames are fed. */
+struct engine *engine_new(const struct point_table *points,
+			  const struct engine_opts *o);
+void engine_free(struct engine *e);
+
+/*
+ * Sets the path (point ids in order) after the engine was created: points
+ * of file sources may appear only while reading (SLL2 interface indexes).
+ * Used at engine_finish(); returns -1 if too long.
+ */
+int engine_set_path(struct engine *e, const uint32_t *ids, size_t n);
+
+/* p->frame must be valid during the call (timestamp, point, number). */
+void engine_feed(struct engine *e, const struct packet *p);
+
+/*
+ * Called when a probe leaves the live table (answered, timed out or forced
+ * out): live tracing prints one line per probe from here.
+ */
+struct probe;
+typedef void (*probe_done_fn)(void *ctx, const struct engine *e,
+			      const struct probe *pr);
+void engine_set_probe_callback(struct engine *e, probe_done_fn fn, void *ctx);
+
+/* End of input: closes every open probe and builds paths and findings. */
+void engine_finish(struct engine *e);
+
+/* Verdict summary, valid after engine_finish(). */
+struct engine_totals {
+	uint64_t probes;	/* echo requests recognised (distinct probes) */
+	uint64_t answered;
+	uint64_t lost;		/* request or reply went missing */
+	uint64_t unfinished;	/* capture ended inside the reply window */
+	uint64_t orphan_replies;	/* reply without any request seen */
+	uint64_t incomplete;	/* lost, but the evidence cannot say where */
+	size_t findings;
+	size_t problems;	/* findings of severity warning or error */
+	bool has_drop;
+};
+void engine_totals(const struct engine *e, struct engine_totals *t);
+
+#endif /* DROPSPOT_ENGINE_H */

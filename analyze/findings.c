@@ -1,0 +1,1048 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Findings and the verdict.  Every failed probe group is located by the
+ * same rule (path.c); this file turns the evidence attached to it (ICMP
+ * errors, kernel drop reasons, checksums, VLAN tags, sizes, NAT, silent
+ * points, neighbour failures) into the most likely cause, and refuses to
+ * blame the network when the capture itself was incomplete.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect/names.h"
+#include "internal.h"
+
+static const char *const kind_names[FK_COUNT] = {
+	[FK_DROP] = "drop",
+	[FK_NAT_REWRITE] = "nat_rewrite",
+	[FK_NAT_REPLY_NOT_REVERSED] = "nat_reply_not_reversed",
+	[FK_ARP_UNANSWERED] = "arp_unanswered",
+	[FK_ND_UNANSWERED] = "nd_unanswered",
+	[FK_IP_CONFLICT] = "ip_conflict",
+	[FK_GRATUITOUS_ARP] = "gratuitous_arp",
+	[FK_STORM] = "storm",
+	[FK_VLAN_MISMATCH] = "vlan_mismatch",
+	[FK_MTU_BLACKHOLE] = "mtu_blackhole",
+	[FK_TTL_EXCEEDED] = "ttl_exceeded",
+	[FK_ICMP_ERROR] = "icmp_error",
+	[FK_CHECKSUM_BAD] = "checksum_bad",
+	[FK_NO_PROBES] = "no_probes",
+	[FK_EVIDENCE_INCOMPLETE] = "evidence_incomplete",
+};
+
+const char *finding_kind_name(enum finding_kind k)
+{
+	return k < FK_COUNT ? kind_names[k] : "unknown";
+}
+
+const char *severity_name(enum severity s)
+{
+	switch (s) {
+	case SEV_ERROR: return "error";
+	case SEV_WARNING: return "warning";
+	case SEV_INFO: break;
+	}
+	return "info";
+}
+
+struct finding *finding_add(struct engine *e, enum finding_kind kind,
+			    enum severity sev)
+{
+	struct finding *f;
+
+	if (e->n_findings == e->cap_findings) {
+		size_t ncap = e->cap_findings ? e->cap_findings * 2 : 16;
+		struct finding *n = realloc(e->findings, ncap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		e->findings = n;
+		e->cap_findings = ncap;
+	}
+	f = &e->findings[e->n_findings++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->sev = sev;
+	f->after = f->before = -1;
+	f->group = -1;
+	return f;
+}
+
+void finding_evidence(struct finding *f, int point, uint64_t ts,
+		      uint64_t frame_no, uint64_t probe, const char *fmt, ...)
+{
+	struct evidence *ev;
+	va_list ap;
+
+	if (f->n_ev == FINDING_EVIDENCE)
+		return;
+	ev = &f->ev[f->n_ev++];
+	ev->point = point;
+	ev->ts_ns = ts;
+	ev->frame_no = frame_no;
+	ev->probe = probe;
+	va_start(ap, fmt);
+	vsnprintf(ev->what, sizeof(ev->what), fmt, ap);
+	va_end(ap);
+}
+
+void finding_num(struct finding *f, const char *key, uint64_t v)
+{
+	struct detail *d;
+
+	if (f->n_det == FINDING_DETAILS)
+		return;
+	d = &f->det[f->n_det++];
+	d->key = key;
+	d->is_num = true;
+	d->num = v;
+}
+
+void finding_str(struct finding *f, const char *key, const char *fmt, ...)
+{
+	struct detail *d;
+	va_list ap;
+
+	if (f->n_det == FINDING_DETAILS)
+		return;
+	d = &f->det[f->n_det++];
+	d->key = key;
+	d->is_num = false;
+	va_start(ap, fmt);
+	vsnprintf(d->str, sizeof(d->str), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static bool icmp_is_admin(int fam, uint16_t err)
+{
+	uint8_t t = err >> 8, c = err & 0xff;
+
+	if (fam == 6)
+		return t == 1 && (c == 1 || c == 5 || c == 6);
+	return t == 3 && (c == 9 || c == 10 || c == 13);
+}
+
+static bool icmp_is_noroute(int fam, uint16_t err)
+{
+	uint8_t t = err >> 8, c = err & 0xff;
+
+	if (fam == 6)
+		return t == 1 && (c == 0 || c == 3);
+	return t == 3 && (c == 0 || c == 1 || c == 6 || c == 7);
+}
+
+static bool icmp_is_toobig(int fam, uint16_t err)
+{
+	return fam == 6 ? (err >> 8) == 2 : err == (3 << 8 | 4);
+}
+
+static bool icmp_is_ttl(int fam, uint16_t err)
+{
+	return fam == 6 ? err == (3 << 8) : err == (11 << 8);
+}
+
+static void err_name(char *buf, size_t n, int fam, uint16_t err)
+{
+	const char *code = icmp_code_name(fam, err >> 8, err & 0xff);
+
+	snprintf(buf, n, "%s%s%s", icmp_type_name(fam, err >> 8),
+		 code[0] ? " / " : "", code);
+}
+
+static int dominant_group(const struct engine *e)
+{
+	uint64_t best = 0;
+	int bi = -1;
+	uint32_t i;
+
+	for (i = 0; i < e->n_groups; i++) {
+		const struct group *g = &e->groups[i];
+
+		if (g->outcome != PO_LOST_REQUEST && g->outcome != PO_LOST_REPLY)
+			continue;
+		if (g->count > best) {
+			best = g->count;
+			bi = (int)i;
+		}
+	}
+	return bi;
+}
+
+static uint32_t largest_answered(const struct engine *e, int *found)
+{
+	uint32_t i, best = 0;
+
+	*found = 0;
+	for (i = 0; i < e->n_sizes; i++) {
+		if (e->sizes[i].answered && e->sizes[i].len >= best) {
+			best = e->sizes[i].len;
+			*found = 1;
+		}
+	}
+	return best;
+}
+
+static const struct nat_rewrite *nat_of_flow(const struct engine *e,
+					     uint16_t flow)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_nats; i++)
+		if (e->nats[i].flow == flow)
+			return &e->nats[i];
+	return NULL;
+}
+
+/* A neighbour nobody answers, asked for at one of the points in mask. */
+static const struct neigh *unresolved_near(const struct engine *e,
+					   uint64_t mask)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_neigh; i++) {
+		const struct neigh *ne = &e->neigh[i];
+
+		if (!ne->replies && ne->requests >= 2 && (ne->req_mask & mask))
+			return ne;
+	}
+	return NULL;
+}
+
+/* TTL fell between the first and the last request sighting: routed. */
+static bool request_routed(const struct engine *e, const struct group *g)
+{
+	uint32_t i;
+	uint16_t j;
+
+	for (i = 0; i < e->n_kept; i++) {
+		const struct probe *pr = e->kept[i];
+		int lo = 256, hi = -1;
+
+		if (pr->flow != g->flow || pr->req_mask != g->req_mask)
+			continue;
+		for (j = 0; j < pr->n_sight; j++) {
+			if (pr->s[j].kind != SK_REQ)
+				continue;
+			if (pr->s[j].ttl < lo)
+				lo = pr->s[j].ttl;
+			if (pr->s[j].ttl > hi)
+				hi = pr->s[j].ttl;
+		}
+		return hi > lo;
+	}
+	return false;
+}
+
+/* The last request sighting of a kept probe of this group (for the source). */
+static const struct sighting *group_last_request(const struct engine *e,
+						 const struct group *g)
+{
+	const struct sighting *r = NULL;
+	uint32_t i;
+	uint16_t j;
+
+	for (i = 0; i < e->n_kept; i++) {
+		const struct probe *pr = e->kept[i];
+
+		if (pr->flow != g->flow || pr->req_mask != g->req_mask ||
+		    pr->outcome != g->outcome)
+			continue;
+		for (j = 0; j < pr->n_sight; j++)
+			if (pr->s[j].kind == SK_REQ)
+				r = &pr->s[j];
+		return r;
+	}
+	return NULL;
+}
+
+static bool point_is(const struct engine *e, int id, enum point_kind k)
+{
+	const struct point *pt = id >= 0 ? point_get_const(e->points, (uint32_t)id)
+					 : NULL;
+
+	return pt && pt->kind == k;
+}
+
+/*
+ * The most likely cause of a group's loss, from the strongest evidence
+ * down to what the location alone suggests.
+ */
+static void group_cause(const struct engine *e, const struct group *g,
+			char *buf, size_t n)
+{
+	const struct flow *f = &e->flows[g->flow];
+	const struct nat_rewrite *nat = nat_of_flow(e, g->flow);
+	const struct neigh *ne;
+	const struct sighting *lr;
+	char a[64], b[64], en[96];
+	int found;
+	uint32_t big = largest_answered(e, &found);
+
+	buf[0] = 0;
+	if (g->err) {
+		fmt_ip(a, sizeof(a), g->family, g->err_src);
+		err_name(en, sizeof(en), g->family, g->err);
+		if (icmp_is_admin(g->family, g->err))
+			snprintf(buf, n, "rejected by a firewall at %s (ICMP %s)",
+				 a, en);
+		else if (icmp_is_noroute(g->family, g->err))
+			snprintf(buf, n, "no route on %s for the target (ICMP %s)",
+				 a, en);
+		else if (icmp_is_toobig(g->family, g->err))
+			snprintf(buf, n, "too big for the path: %s reports "
+				 "next-hop MTU %u", a, g->err_mtu);
+		else if (icmp_is_ttl(g->family, g->err))
+			snprintf(buf, n, "TTL exceeded at router %s (loop "
+				 "suspected)", a);
+		else
+			snprintf(buf, n, "ICMP %s from %s", en, a);
+		return;
+	}
+	if (g->drop_reason >= 0) {
+		snprintf(buf, n, "dropped by the kernel: %s",
+			 engine_reason(e, g->drop_reason));
+		return;
+	}
+	if (g->csum_bad) {
+		snprintf(buf, n, "corrupt checksum at %s: the receiver discards "
+			 "it (checksum offload?)", point_label(e, g->after));
+		return;
+	}
+	if (g->vlan_last) {
+		snprintf(buf, n, "frames carry VLAN tag %u at %s: VLAN mismatch",
+			 g->vlan_last - 1, point_label(e, g->after));
+		return;
+	}
+	if (found && g->min_len > big) {
+		snprintf(buf, n, "size-dependent loss: MTU black hole (%u-byte "
+			 "echo data passes, %u does not)", big, g->min_len);
+		return;
+	}
+	if (g->reply_dir) {
+		if (nat && (g->rep_mask & (1ull << nat->to)) &&
+		    !(g->rep_mask & (1ull << nat->from)))
+			snprintf(buf, n, "the reply was not de-NATed back to "
+				 "the guest (conntrack/NAT trouble)");
+		else
+			snprintf(buf, n, "reply dropped on the return path");
+		return;
+	}
+	ne = unresolved_near(e, (g->after >= 0 ? 1ull << g->after : 0) |
+				(g->before >= 0 ? 1ull << g->before : 0));
+	if (ne) {
+		fmt_ip(a, sizeof(a), ne->family, ne->ip);
+		snprintf(buf, n, "neighbour resolution for %s fails (nobody "
+			 "answers)", a);
+		return;
+	}
+	if (g->before >= 0 && !e->pstat[g->before].frames) {
+		snprintf(buf, n, "%s saw no frames at all (link down or not "
+			 "attached?)", point_label(e, g->before));
+		return;
+	}
+	if (g->before < 0) {
+		lr = group_last_request(e, g);
+		if (lr && !nat && ip_is_private(g->family, lr->src) &&
+		    request_routed(e, g)) {
+			fmt_ip(a, sizeof(a), g->family, lr->src);
+			snprintf(buf, n, "left un-NATed with private source %s; "
+				 "replies cannot come back (masquerade missing?)",
+				 a);
+			return;
+		}
+		fmt_ip(b, sizeof(b), g->family, f->dst);
+		snprintf(buf, n, "the target %s does not answer (host firewall "
+			 "suspected)", b);
+		return;
+	}
+	if ((point_is(e, g->after, POINT_KIND_TAP) ||
+	     point_is(e, g->after, POINT_KIND_VETH)) &&
+	    (point_is(e, g->before, POINT_KIND_BRIDGE) ||
+	     point_is(e, g->before, POINT_KIND_BRIDGE_PORT)))
+		snprintf(buf, n, "not passed into the bridge (port detached, "
+			 "down or blocked?)");
+	else if (f->outcome[PO_ANSWERED])
+		snprintf(buf, n, "intermittent loss between these points");
+	else
+		snprintf(buf, n, "host firewall, forwarding or routing "
+			 "suspected");
+}
+
+static void missing_list(const struct engine *e, uint64_t mask, char *buf,
+			 size_t n)
+{
+	size_t len = 0;
+	int i, k = 0, total = __builtin_popcountll(mask);
+
+	buf[0] = 0;
+	for (i = 0; i < ENGINE_MAX_POINTS && len < n; i++) {
+		if (!(mask & (1ull << i)))
+			continue;
+		k++;
+		len += (size_t)snprintf(buf + len, n - len, "%s%s",
+					k == 1 ? "" : k == total ? " or " : ", ",
+					point_label(e, i));
+	}
+}
+
+/* "requests stop after A, not seen at B" */
+static void location_phrase(const struct engine *e, const struct group *g,
+			    char *buf, size_t n)
+{
+	const char *what = g->reply_dir ? "replies" : "requests";
+	char miss[256];
+
+	if (g->after < 0) {
+		snprintf(buf, n, "%s seen nowhere", what);
+		return;
+	}
+	if (g->before >= 0) {
+		snprintf(buf, n, "%s stop after %s, not seen at %s", what,
+			 point_label(e, g->after), point_label(e, g->before));
+		return;
+	}
+	if (g->missing_mask) {
+		missing_list(e, g->missing_mask, miss, sizeof(miss));
+		snprintf(buf, n, "%s stop after %s, not seen at %s", what,
+			 point_label(e, g->after), miss);
+		return;
+	}
+	if (g->reply_dir)
+		snprintf(buf, n, "replies reach %s, the last watched point",
+			 point_label(e, g->after));
+	else
+		snprintf(buf, n, "requests reach %s, the last watched point, "
+			 "no reply seen", point_label(e, g->after));
+}
+
+/* Why this group's evidence cannot locate a drop, or NULL. */
+static const char *incomplete_reason(const struct engine *e,
+				     const struct group *g)
+{
+	const struct point *pt;
+
+	if (g->forced)
+		return "too many open probes: closed before the reply window ended";
+	if (g->not_watched)
+		return "the next point was not capturing when these probes passed";
+	if (g->before >= 0) {
+		pt = point_get_const(e->points, (uint32_t)g->before);
+		if (pt && pt->capture_drops_known && pt->capture_drops)
+			return "the next point's capture lost frames";
+	}
+	if (g->after >= 0) {
+		pt = point_get_const(e->points, (uint32_t)g->after);
+		if (pt && pt->capture_drops_known && pt->capture_drops)
+			return "the last point's capture lost frames";
+	}
+	return NULL;
+}
+
+static void add_group_evidence(struct finding *f, const struct group *g)
+{
+	uint8_t i;
+
+	for (i = 0; i < g->n_examples; i++)
+		finding_evidence(f, g->example_point[i], g->example_ts[i],
+				 g->example_frame[i], g->example_id[i],
+				 "probe %llu first seen here",
+				 (unsigned long long)g->example_id[i]);
+}
+
+/* Groups with the same location and cause make one finding. */
+static struct finding *same_drop(struct engine *e, const struct group *g,
+				 enum finding_kind kind, const char *cause)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_findings; i++) {
+		struct finding *f = &e->findings[i];
+		const struct group *o;
+
+		if (f->kind != kind || f->group < 0)
+			continue;
+		o = &e->groups[f->group];
+		if (o->flow == g->flow && o->after == g->after &&
+		    o->before == g->before && o->reply_dir == g->reply_dir &&
+		    !strcmp(f->cause, cause))
+			return f;
+	}
+	return NULL;
+}
+
+static void drop_finding(struct engine *e, uint32_t gi)
+{
+	const struct group *g = &e->groups[gi];
+	const struct flow *fl = &e->flows[g->flow];
+	const char *why = incomplete_reason(e, g);
+	enum finding_kind kind = why ? FK_EVIDENCE_INCOMPLETE : FK_DROP;
+	char cause[256], loc[256], src[64], dst[64];
+	struct finding *f;
+
+	if (why)
+		snprintf(cause, sizeof(cause), "%s", why);
+	else
+		group_cause(e, g, cause, sizeof(cause));
+	f = same_drop(e, g, kind, cause);
+	if (f) {
+		f->count += g->count;
+		add_group_evidence(f, g);
+		return;
+	}
+	f = finding_add(e, kind, why ? SEV_WARNING : SEV_ERROR);
+	if (!f)
+		return;
+	f->group = (int)gi;
+	f->after = g->after;
+	f->before = g->before;
+	f->dir = g->reply_dir ? LOC_REPLY : LOC_REQUEST;
+	f->count = g->count;
+	snprintf(f->cause, sizeof(f->cause), "%s", cause);
+	location_phrase(e, g, loc, sizeof(loc));
+	fmt_ip(src, sizeof(src), fl->family, fl->src);
+	fmt_ip(dst, sizeof(dst), fl->family, fl->dst);
+	snprintf(f->summary, sizeof(f->summary), "%s%.230s: %.250s", why ?
+		 "cannot locate the loss: " : "", loc, cause);
+	finding_str(f, "flow", "%s > %s", src, dst);
+	if (g->err) {
+		char en[96];
+
+		err_name(en, sizeof(en), g->family, g->err);
+		finding_str(f, "icmp_error", "%s", en);
+	}
+	if (g->drop_reason >= 0)
+		finding_str(f, "kernel_reason", "%s",
+			    engine_reason(e, g->drop_reason));
+	add_group_evidence(f, g);
+}
+
+static void drop_findings(struct engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_groups; i++) {
+		const struct group *g = &e->groups[i];
+
+		if (g->outcome == PO_LOST_REQUEST || g->outcome == PO_LOST_REPLY)
+			drop_finding(e, i);
+	}
+}
+
+/* ---- other evidence -------------------------------------------------- */
+
+static void error_findings(struct engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_groups; i++) {
+		const struct group *g = &e->groups[i];
+		const struct flow *fl = &e->flows[g->flow];
+		char who[64], en[96], dst[64];
+		enum finding_kind kind;
+		struct finding *f;
+		int pt;
+
+		if (!g->err)
+			continue;
+		kind = icmp_is_ttl(g->family, g->err) ? FK_TTL_EXCEEDED
+						       : FK_ICMP_ERROR;
+		fmt_ip(who, sizeof(who), g->family, g->err_src);
+		fmt_ip(dst, sizeof(dst), fl->family, fl->dst);
+		err_name(en, sizeof(en), g->family, g->err);
+		pt = g->err_mask ? __builtin_ctzll(g->err_mask) : -1;
+		f = finding_add(e, kind, SEV_ERROR);
+		if (!f)
+			break;
+		snprintf(f->summary, sizeof(f->summary),
+			 "ICMP %s from %s quoting %llu probe(s) to %s", en, who,
+			 (unsigned long long)g->count, dst);
+		if (icmp_is_admin(g->family, g->err))
+			snprintf(f->cause, sizeof(f->cause),
+				 "rejected by firewall at host %s", who);
+		else if (icmp_is_noroute(g->family, g->err))
+			snprintf(f->cause, sizeof(f->cause),
+				 "no route on host %s for %s", who, dst);
+		else if (kind == FK_TTL_EXCEEDED)
+			snprintf(f->cause, sizeof(f->cause),
+				 "TTL exceeded at router %s (loop suspected)",
+				 who);
+		else if (icmp_is_toobig(g->family, g->err))
+			snprintf(f->cause, sizeof(f->cause),
+				 "next-hop MTU %u at %s", g->err_mtu, who);
+		f->after = g->after >= 0 ? g->after : pt;
+		f->before = g->before;
+		f->dir = LOC_REQUEST;
+		f->count = g->count;
+		finding_str(f, "type", "%s", icmp_type_name(g->family,
+							    g->err >> 8));
+		finding_str(f, "code", "%s", icmp_code_name(g->family,
+							    g->err >> 8,
+							    g->err & 0xff));
+		finding_str(f, "reporter", "%s", who);
+		if (g->err_mtu && icmp_is_toobig(g->family, g->err))
+			finding_num(f, "mtu", g->err_mtu);
+		add_group_evidence(f, g);
+	}
+}
+
+static void nat_findings(struct engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_nats; i++) {
+		const struct nat_rewrite *n = &e->nats[i];
+		char s0[64], s1[64], d0[64], d1[64];
+		struct finding *f = finding_add(e, FK_NAT_REWRITE, SEV_INFO);
+
+		if (!f)
+			return;
+		fmt_ip(s0, sizeof(s0), n->family, n->src0);
+		fmt_ip(s1, sizeof(s1), n->family, n->src1);
+		fmt_ip(d0, sizeof(d0), n->family, n->dst0);
+		fmt_ip(d1, sizeof(d1), n->family, n->dst1);
+		snprintf(f->summary, sizeof(f->summary),
+			 "NAT between %s and %s: %s > %s id %u becomes %s > %s "
+			 "id %u", point_label(e, n->from), point_label(e, n->to),
+			 s0, d0, n->id0, s1, d1, n->id1);
+		f->after = n->from;
+		f->before = n->to;
+		f->dir = LOC_REQUEST;
+		f->count = n->count;
+		finding_str(f, "src_before", "%s", s0);
+		finding_str(f, "dst_before", "%s", d0);
+		finding_str(f, "src_after", "%s", s1);
+		finding_str(f, "dst_after", "%s", d1);
+		finding_num(f, "id_before", n->id0);
+		finding_num(f, "id_after", n->id1);
+		finding_evidence(f, n->from, n->ts, n->frame_from, 0,
+				 "before the rewrite");
+		finding_evidence(f, n->to, n->ts, n->frame_to, 0,
+				 "after the rewrite");
+	}
+}
+
+static void nat_reply_findings(struct engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_groups; i++) {
+		const struct group *g = &e->groups[i];
+		const struct nat_rewrite *n = nat_of_flow(e, g->flow);
+		struct finding *f;
+
+		if (g->outcome != PO_LOST_REPLY || !n)
+			continue;
+		if (!(g->rep_mask & (1ull << n->to)) ||
+		    (g->rep_mask & (1ull << n->from)))
+			continue;
+		f = finding_add(e, FK_NAT_REPLY_NOT_REVERSED, SEV_ERROR);
+		if (!f)
+			return;
+		snprintf(f->summary, sizeof(f->summary),
+			 "replies seen at %s (outside the NAT) never reach %s "
+			 "de-NATed", point_label(e, n->to),
+			 point_label(e, n->from));
+		f->after = n->to;
+		f->before = n->from;
+		f->dir = LOC_REPLY;
+		f->count = g->count;
+		add_group_evidence(f, g);
+	}
+}
+
+static void mtu_finding(struct engine *e)
+{
+	uint32_t i, smallest_lost = UINT32_MAX, big;
+	int found;
+	struct finding *f;
+
+	big = largest_answered(e, &found);
+	if (!found)
+		return;
+	for (i = 0; i < e->n_sizes; i++) {
+		const struct size_stat *s = &e->sizes[i];
+
+		if (s->len > big && s->answered)
+			return;	/* a bigger one passed: not size-dependent */
+		if (s->lost && !s->answered && s->len > big &&
+		    s->len < smallest_lost)
+			smallest_lost = s->len;
+	}
+	if (smallest_lost == UINT32_MAX)
+		return;
+	f = finding_add(e, FK_MTU_BLACKHOLE, SEV_ERROR);
+	if (!f)
+		return;
+	for (i = 0; i < e->n_groups; i++) {
+		const struct group *g = &e->groups[i];
+
+		if ((g->outcome == PO_LOST_REQUEST ||
+		     g->outcome == PO_LOST_REPLY) && g->min_len > big) {
+			f->after = g->after;
+			f->before = g->before;
+			f->dir = g->reply_dir ? LOC_REPLY : LOC_REQUEST;
+			f->count += g->count;
+			add_group_evidence(f, g);
+		}
+	}
+	snprintf(f->summary, sizeof(f->summary),
+		 "MTU black hole between %s and %s: echo data of %u bytes "
+		 "passes, %u bytes and more is lost",
+		 point_label(e, f->after),
+		 f->before >= 0 ? point_label(e, f->before) : "the target",
+		 big, smallest_lost);
+	snprintf(f->cause, sizeof(f->cause),
+		 "path MTU smaller than the sender's; largest IP packet that "
+		 "passes: %u bytes", big + 28);
+	finding_num(f, "largest_passing_data", big);
+	finding_num(f, "smallest_failing_data", smallest_lost);
+	finding_num(f, "largest_passing_ip4_len", big + 28);
+}
+
+static void checksum_findings(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->points->count && i < ENGINE_MAX_POINTS; i++) {
+		const struct point_stat *ps = &e->pstat[i];
+		struct finding *f;
+		uint8_t k;
+
+		if (!ps->csum_bad)
+			continue;
+		f = finding_add(e, FK_CHECKSUM_BAD, SEV_WARNING);
+		if (!f)
+			return;
+		snprintf(f->summary, sizeof(f->summary),
+			 "corrupt IP/ICMP checksum in %llu frame(s) at %s",
+			 (unsigned long long)ps->csum_bad,
+			 point_label(e, (int)i));
+		snprintf(f->cause, sizeof(f->cause),
+			 "a receiver discards them (checksum offload or "
+			 "corruption)");
+		f->after = (int)i;
+		f->count = ps->csum_bad;
+		for (k = 0; k < ps->n_csum_examples; k++)
+			finding_evidence(f, (int)i, 0, ps->csum_bad_frame[k], 0,
+					 "bad checksum");
+	}
+}
+
+static int cmp_sender(const void *a, const void *b)
+{
+	const struct sender_count *x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+static void storm_findings(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->points->count && i < ENGINE_MAX_POINTS; i++) {
+		struct point_stat *ps = &e->pstat[i];
+		struct finding *f;
+		char mac[24];
+		uint32_t k;
+
+		if (ps->max_rate < e->o.storm_rate)
+			continue;
+		qsort(ps->senders, ps->n_senders, sizeof(ps->senders[0]),
+		      cmp_sender);
+		f = finding_add(e, FK_STORM, SEV_ERROR);
+		if (!f)
+			return;
+		fmt_mac(mac, sizeof(mac), ps->senders[0].mac);
+		snprintf(f->summary, sizeof(f->summary),
+			 "broadcast storm at %s: %llu broadcast frames/s "
+			 "(%llu in all), top sender %s (%llu)",
+			 point_label(e, (int)i),
+			 (unsigned long long)ps->max_rate,
+			 (unsigned long long)ps->bcast, mac,
+			 (unsigned long long)ps->senders[0].count);
+		snprintf(f->cause, sizeof(f->cause),
+			 "a loop or a misbehaving host floods the segment");
+		f->after = (int)i;
+		f->count = ps->bcast;
+		finding_num(f, "peak_rate", ps->max_rate);
+		finding_num(f, "threshold", e->o.storm_rate);
+		for (k = 0; k < ps->n_senders && k < 3; k++) {
+			fmt_mac(mac, sizeof(mac), ps->senders[k].mac);
+			finding_str(f, "top_sender", "%s %llu", mac,
+				    (unsigned long long)ps->senders[k].count);
+		}
+	}
+}
+
+/*
+ * A point whose frames carry a tag that the other points do not (or the
+ * other way round): tagged where untagged traffic flows, or another tag.
+ */
+static void vlan_findings(struct engine *e)
+{
+	size_t i, j, n = e->points->count;
+	uint8_t k;
+
+	if (n > ENGINE_MAX_POINTS)
+		n = ENGINE_MAX_POINTS;
+	for (i = 0; i < n; i++) {
+		const struct point_stat *ps = &e->pstat[i];
+		bool others_untagged = false, others_tagged_same = false;
+		struct finding *f;
+
+		if (!ps->n_vids)
+			continue;
+		for (j = 0; j < n; j++) {
+			const struct point_stat *o = &e->pstat[j];
+
+			if (j == i)
+				continue;
+			if (o->untagged_ip)
+				others_untagged = true;
+			for (k = 0; k < o->n_vids; k++)
+				if (o->vid[k] == ps->vid[0])
+					others_tagged_same = true;
+		}
+		if (!others_untagged && !ps->untagged_ip)
+			continue;
+		if (others_tagged_same && !ps->untagged_ip)
+			continue;
+		f = finding_add(e, FK_VLAN_MISMATCH, SEV_ERROR);
+		if (!f)
+			return;
+		snprintf(f->summary, sizeof(f->summary),
+			 "VLAN tag mismatch at %s: frames tagged VLAN %u "
+			 "(%llu) where untagged traffic is expected",
+			 point_label(e, (int)i), ps->vid[0],
+			 (unsigned long long)ps->vid_count[0]);
+		snprintf(f->cause, sizeof(f->cause),
+			 "the sender tags its frames, the receiver does not "
+			 "(or with another VLAN)");
+		f->after = (int)i;
+		f->count = ps->vid_count[0];
+		finding_num(f, "vlan_seen", ps->vid[0]);
+		finding_str(f, "vlan_expected", "untagged");
+		for (k = 0; k < ps->n_vids; k++)
+			finding_evidence(f, (int)i, 0, ps->vid_first_frame[k],
+					 0, "first frame tagged %u", ps->vid[k]);
+	}
+}
+
+static void honesty_findings(struct engine *e)
+{
+	size_t i;
+	struct finding *f;
+
+	for (i = 0; i < e->points->count && i < ENGINE_MAX_POINTS; i++) {
+		const struct point *pt = point_get_const(e->points, (uint32_t)i);
+		const struct point_stat *ps = &e->pstat[i];
+
+		if (pt->capture_drops_known && pt->capture_drops) {
+			f = finding_add(e, FK_EVIDENCE_INCOMPLETE, SEV_WARNING);
+			if (!f)
+				return;
+			snprintf(f->summary, sizeof(f->summary),
+				 "the capture at %s lost %llu frame(s): a "
+				 "missing probe there proves nothing",
+				 point_label(e, (int)i),
+				 (unsigned long long)pt->capture_drops);
+			f->after = (int)i;
+			f->count = pt->capture_drops;
+			finding_str(f, "reason", "capture_drops");
+		}
+		if (ps->snapped_probes) {
+			f = finding_add(e, FK_EVIDENCE_INCOMPLETE, SEV_INFO);
+			if (!f)
+				return;
+			snprintf(f->summary, sizeof(f->summary),
+				 "the snap length at %s cut the echo data of %llu "
+				 "probe sighting(s): matched on sequence and "
+				 "length only", point_label(e, (int)i),
+				 (unsigned long long)ps->snapped_probes);
+			f->after = (int)i;
+			f->count = ps->snapped_probes;
+			finding_str(f, "reason", "snaplen");
+		}
+	}
+	if (e->points_overflow) {
+		f = finding_add(e, FK_EVIDENCE_INCOMPLETE, SEV_WARNING);
+		if (f) {
+			snprintf(f->summary, sizeof(f->summary),
+				 "%llu frames of points beyond the first %d "
+				 "were not analysed",
+				 (unsigned long long)e->points_overflow,
+				 ENGINE_MAX_POINTS);
+			f->count = e->points_overflow;
+			finding_str(f, "reason", "too_many_points");
+		}
+	}
+	if (e->outcome[PO_UNFINISHED]) {
+		f = finding_add(e, FK_EVIDENCE_INCOMPLETE, SEV_INFO);
+		if (f) {
+			snprintf(f->summary, sizeof(f->summary),
+				 "%llu probe(s) were still waiting for a reply "
+				 "when the capture ended: not counted as lost",
+				 (unsigned long long)e->outcome[PO_UNFINISHED]);
+			f->count = e->outcome[PO_UNFINISHED];
+			finding_str(f, "reason", "capture_ended");
+		}
+	}
+}
+
+static void no_probe_finding(struct engine *e)
+{
+	const struct neigh *ne = unresolved_near(e, ~0ull);
+	struct finding *f = finding_add(e, FK_NO_PROBES, SEV_ERROR);
+	char ip[64];
+
+	if (!f)
+		return;
+	snprintf(f->summary, sizeof(f->summary),
+		 "no echo request seen at any of the %zu point(s): no probe "
+		 "left the guest", e->points->count);
+	if (ne) {
+		fmt_ip(ip, sizeof(ip), ne->family, ne->ip);
+		snprintf(f->cause, sizeof(f->cause),
+			 "the guest cannot resolve %s (nobody answers); check "
+			 "its gateway/route", ip);
+		f->after = ne->first_req_point;
+	} else {
+		snprintf(f->cause, sizeof(f->cause),
+			 "check the guest's own routing and neighbour table");
+	}
+}
+
+/* ---- verdict --------------------------------------------------------- */
+
+static const struct finding *first_kind(const struct engine *e,
+					enum finding_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_findings; i++)
+		if (e->findings[i].kind == k)
+			return &e->findings[i];
+	return NULL;
+}
+
+static void path_string(const struct engine *e, const struct flow *f,
+			char *buf, size_t n)
+{
+	size_t len = 0;
+	uint8_t i;
+
+	buf[0] = 0;
+	for (i = 0; i < f->req_len && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s",
+					i ? " -> " : "",
+					point_label(e, f->req_path[i]));
+}
+
+static int busiest_flow(const struct engine *e)
+{
+	uint32_t i;
+	int best = -1;
+
+	for (i = 0; i < e->n_flows; i++)
+		if (best < 0 || e->flows[i].probes > e->flows[best].probes)
+			best = (int)i;
+	return best;
+}
+
+static void verdict_ok(struct engine *e, uint64_t total)
+{
+	const struct finding *nat = first_kind(e, FK_NAT_REWRITE);
+	int fi = busiest_flow(e);
+	char path[256] = "", rtt[64] = "";
+	const struct flow *f;
+	size_t i;
+	int len;
+
+	if (fi >= 0) {
+		f = &e->flows[fi];
+		path_string(e, f, path, sizeof(path));
+		if (f->rtt_n)
+			snprintf(rtt, sizeof(rtt), ", RTT avg %.3f ms",
+				 f->rtt_sum_ms / (double)f->rtt_n);
+	}
+	len = snprintf(e->verdict, sizeof(e->verdict),
+		       "%llu/%llu probes answered%s%s%s",
+		       (unsigned long long)total, (unsigned long long)total,
+		       path[0] ? " via " : "", path, rtt);
+	if (nat && len > 0 && (size_t)len < sizeof(e->verdict))
+		len += snprintf(e->verdict + len, sizeof(e->verdict) - (size_t)len,
+				"; %.300s", nat->summary);
+	for (i = 0; i < e->n_findings; i++) {
+		const struct finding *fd = &e->findings[i];
+
+		if (fd->sev < SEV_ERROR || len < 0 ||
+		    (size_t)len >= sizeof(e->verdict))
+			continue;
+		snprintf(e->verdict + len, sizeof(e->verdict) - (size_t)len,
+			 "; but %.300s", fd->summary);
+		break;
+	}
+}
+
+static void verdict_build(struct engine *e)
+{
+	struct engine_totals t;
+	const struct finding *np = first_kind(e, FK_NO_PROBES);
+	int gi;
+	size_t i;
+	const struct finding *best = NULL;
+
+	engine_totals(e, &t);
+	if (np) {
+		snprintf(e->verdict, sizeof(e->verdict),
+			 "No probe left the guest: no echo request seen at any "
+			 "point; %.250s", np->cause);
+		return;
+	}
+	if (!t.lost) {
+		verdict_ok(e, t.answered);
+		return;
+	}
+	gi = dominant_group(e);
+	for (i = 0; i < e->n_findings; i++) {
+		const struct finding *f = &e->findings[i];
+
+		if ((f->kind == FK_DROP || f->kind == FK_EVIDENCE_INCOMPLETE) &&
+		    f->group >= 0 && (!best || f->count > best->count))
+			best = f;
+	}
+	if (!best || gi < 0) {
+		snprintf(e->verdict, sizeof(e->verdict),
+			 "%llu/%llu probes lost",
+			 (unsigned long long)t.lost,
+			 (unsigned long long)t.probes);
+		return;
+	}
+	snprintf(e->verdict, sizeof(e->verdict), "%llu/%llu probes lost: %.600s",
+		 (unsigned long long)t.lost, (unsigned long long)t.probes,
+		 best->summary);
+}
+
+void findings_build(struct engine *e)
+{
+	struct engine_totals t;
+
+	engine_totals(e, &t);
+	if (!t.probes && !t.orphan_replies)
+		no_probe_finding(e);
+	drop_findings(e);
+	nat_reply_findings(e);
+	error_findings(e);
+	mtu_finding(e);
+	neigh_findings(e);
+	vlan_findings(e);
+	storm_findings(e);
+	checksum_findings(e);
+	nat_findings(e);
+	honesty_findings(e);
+	verdict_build(e);
+}

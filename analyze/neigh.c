@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Neighbour layer: ARP and IPv6 neighbour discovery.  For every address it
+ * counts who asked for it, where, how often, and whether anyone answered;
+ * it records which MACs claim it (replies, announcements, the sender fields
+ * of requests), which reveals IP conflicts, and gratuitous announcements.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define NEIGH_MIN_REQUESTS 2	/* one unanswered request may be in flight */
+
+static uint32_t ip_hash(int family, const uint8_t *ip)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)family;
+	int i, n = family == 6 ? 16 : 4;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ ip[i]) * 16777619u;
+	return h;
+}
+
+static struct neigh *neigh_get(struct engine *e, int family, const uint8_t *ip)
+{
+	uint32_t mask = 2 * MAX_NEIGH - 1, h = ip_hash(family, ip) & mask;
+	int n = family == 6 ? 16 : 4;
+	struct neigh *ne;
+
+	for (;; h = (h + 1) & mask) {
+		int32_t idx = e->neigh_index[h];
+
+		if (idx < 0)
+			break;
+		ne = &e->neigh[idx];
+		if (ne->family == family && !memcmp(ne->ip, ip, (size_t)n))
+			return ne;
+	}
+	if (e->n_neigh == MAX_NEIGH) {
+		e->neigh_overflow++;
+		return NULL;
+	}
+	e->neigh_index[h] = (int32_t)e->n_neigh;
+	ne = &e->neigh[e->n_neigh++];
+	ne->family = (uint8_t)family;
+	memcpy(ne->ip, ip, (size_t)n);
+	return ne;
+}
+
+static bool is_zero(const uint8_t *a, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (a[i])
+			return false;
+	return true;
+}
+
+static void claim(struct engine *e, int family, const uint8_t *ip,
+		  const uint8_t mac[6], uint16_t point, const struct packet *p)
+{
+	struct neigh *ne;
+	uint8_t i;
+
+	if (is_zero(ip, family == 6 ? 16 : 4) || is_zero(mac, 6))
+		return;
+	ne = neigh_get(e, family, ip);
+	if (!ne)
+		return;
+	for (i = 0; i < ne->n_claim; i++) {
+		if (!memcmp(ne->claim[i].mac, mac, 6)) {
+			ne->claim[i].count++;
+			return;
+		}
+	}
+	if (ne->n_claim == NEIGH_MACS)
+		return;
+	memcpy(ne->claim[i].mac, mac, 6);
+	ne->claim[i].point = point;
+	ne->claim[i].frame_no = p->frame->number;
+	ne->claim[i].ts = p->frame->ts_ns;
+	ne->claim[i].count = 1;
+	ne->n_claim++;
+}
+
+static void asked(struct engine *e, int family, const uint8_t *target,
+		  const uint8_t *asker_ip, const uint8_t asker_mac[6],
+		  uint16_t point, const struct packet *p)
+{
+	struct neigh *ne = neigh_get(e, family, target);
+
+	if (!ne)
+		return;
+	if (!ne->req_mask) {
+		ne->first_req_ts = p->frame->ts_ns;
+		ne->first_req_frame = p->frame->number;
+		ne->first_req_point = point;
+		memcpy(ne->asker_ip, asker_ip, family == 6 ? 16 : 4);
+		memcpy(ne->asker_mac, asker_mac, 6);
+		ne->askers = 1;
+	} else if (memcmp(ne->asker_mac, asker_mac, 6) && ne->askers < 2) {
+		ne->askers++;
+	}
+	ne->req_mask |= 1ull << point;
+	if (++ne->req_per_point[point] > ne->requests)
+		ne->requests = ne->req_per_point[point];
+	ne->last_req_ts = p->frame->ts_ns;
+}
+
+static void answered(struct engine *e, int family, const uint8_t *ip)
+{
+	struct neigh *ne = neigh_get(e, family, ip);
+
+	if (ne)
+		ne->replies++;
+}
+
+static void gratuitous(struct engine *e, int family, const uint8_t *ip,
+		       const uint8_t mac[6], uint16_t point,
+		       const struct packet *p)
+{
+	struct neigh *ne = neigh_get(e, family, ip);
+
+	if (!ne)
+		return;
+	if (!ne->gratuitous++) {
+		memcpy(ne->grat_mac, mac, 6);
+		ne->grat_frame = p->frame->number;
+		ne->grat_ts = p->frame->ts_ns;
+		ne->grat_point = point;
+	}
+}
+
+static void arp_feed(struct engine *e, const struct packet *p, uint16_t point)
+{
+	const struct arp_info *a = &p->arp;
+
+	if (a->hlen != 6 || a->plen != 4)
+		return;
+	if (a->op == 1) {
+		if (is_zero(a->spa, 4))
+			return;	/* ARP probe (duplicate address detection) */
+		claim(e, 4, a->spa, a->sha, point, p);
+		if (a->is_gratuitous)
+			gratuitous(e, 4, a->spa, a->sha, point, p);
+		else
+			asked(e, 4, a->tpa, a->spa, a->sha, point, p);
+	} else if (a->op == 2) {
+		claim(e, 4, a->spa, a->sha, point, p);
+		answered(e, 4, a->spa);
+		if (a->is_gratuitous)
+			gratuitous(e, 4, a->spa, a->sha, point, p);
+	}
+}
+
+static void nd_feed(struct engine *e, const struct packet *p, uint16_t point)
+{
+	const struct icmp_info *ic = &p->net.icmp;
+	const uint8_t *mac;
+
+	if (ic->type == 135) {
+		if (is_zero(p->net.ip.src.a, 16))
+			return;	/* duplicate address detection */
+		mac = ic->has_sll ? ic->sll : p->eth.src;
+		claim(e, 6, p->net.ip.src.a, mac, point, p);
+		asked(e, 6, ic->nd_target.a, p->net.ip.src.a, mac, point, p);
+	} else if (ic->type == 136) {
+		mac = ic->has_tll ? ic->tll : p->eth.src;
+		claim(e, 6, ic->nd_target.a, mac, point, p);
+		answered(e, 6, ic->nd_target.a);
+		if (!(ic->nd_flags & 0x40))	/* unsolicited */
+			gratuitous(e, 6, ic->nd_target.a, mac, point, p);
+	}
+}
+
+void neigh_feed(struct engine *e, const struct packet *p, uint16_t point)
+{
+	if (p->layers & LAYER_ARP)
+		arp_feed(e, p, point);
+	else if ((p->layers & LAYER_ICMPV6) && !(p->layers & LAYER_QUOTED))
+		nd_feed(e, p, point);
+}
+
+/* ---- findings -------------------------------------------------------- */
+
+static void points_list(const struct engine *e, uint64_t mask, char *buf,
+			size_t n)
+{
+	size_t len = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < ENGINE_MAX_POINTS && len < n; i++) {
+		if (!(mask & (1ull << i)))
+			continue;
+		len += (size_t)snprintf(buf + len, n - len, "%s%s",
+					len ? ", " : "", point_label(e, i));
+	}
+}
+
+static int busiest_point(const struct neigh *ne)
+{
+	int i, best = -1;
+
+	for (i = 0; i < ENGINE_MAX_POINTS; i++)
+		if (ne->req_per_point[i] &&
+		    (best < 0 || ne->req_per_point[i] > ne->req_per_point[best]))
+			best = i;
+	return best;
+}
+
+static void unanswered_finding(struct engine *e, const struct neigh *ne)
+{
+	char ip[64], asker[64], mac[24], where[256];
+	struct finding *f;
+	int fam = ne->family;
+
+	fmt_ip(ip, sizeof(ip), fam, ne->ip);
+	fmt_ip(asker, sizeof(asker), fam, ne->asker_ip);
+	fmt_mac(mac, sizeof(mac), ne->asker_mac);
+	points_list(e, ne->req_mask, where, sizeof(where));
+	f = finding_add(e, fam == 6 ? FK_ND_UNANSWERED : FK_ARP_UNANSWERED,
+			SEV_WARNING);
+	if (!f)
+		return;
+	snprintf(f->summary, sizeof(f->summary),
+		 "neighbour resolution for %s fails: %s asked %llu times "
+		 "(%s), seen at %s; nobody answers for %s",
+		 ip, asker, (unsigned long long)ne->requests,
+		 fam == 6 ? "neighbour solicitation" : "ARP request", where, ip);
+	snprintf(f->cause, sizeof(f->cause),
+		 "no host owns %s on this segment (wrong gateway or address?)",
+		 ip);
+	f->after = busiest_point(ne);
+	f->count = ne->requests;
+	finding_str(f, "target", "%s", ip);
+	finding_str(f, "asker_ip", "%s", asker);
+	finding_str(f, "asker_mac", "%s", mac);
+	finding_num(f, "requests", ne->requests);
+	finding_num(f, "askers", ne->askers);
+	finding_evidence(f, ne->first_req_point, ne->first_req_ts,
+			 ne->first_req_frame, 0, "first request for %s", ip);
+}
+
+static void conflict_finding(struct engine *e, const struct neigh *ne)
+{
+	char ip[64], macs[128], m[24];
+	struct finding *f;
+	size_t len = 0;
+	uint8_t i;
+
+	fmt_ip(ip, sizeof(ip), ne->family, ne->ip);
+	macs[0] = 0;
+	for (i = 0; i < ne->n_claim; i++) {
+		fmt_mac(m, sizeof(m), ne->claim[i].mac);
+		len += (size_t)snprintf(macs + len, sizeof(macs) - len, "%s%s",
+					i ? (i + 1 == ne->n_claim ? " and " : ", ")
+					  : "", m);
+		if (len >= sizeof(macs))
+			break;
+	}
+	f = finding_add(e, FK_IP_CONFLICT, SEV_ERROR);
+	if (!f)
+		return;
+	snprintf(f->summary, sizeof(f->summary),
+		 "IP conflict: address %s claimed by MAC %s", ip, macs);
+	snprintf(f->cause, sizeof(f->cause),
+		 "two hosts use %s; replies may go to the wrong one", ip);
+	f->after = ne->claim[1].point;
+	f->count = ne->n_claim;
+	finding_str(f, "address", "%s", ip);
+	for (i = 0; i < ne->n_claim; i++) {
+		fmt_mac(m, sizeof(m), ne->claim[i].mac);
+		finding_str(f, "mac", "%s", m);
+		finding_evidence(f, ne->claim[i].point, ne->claim[i].ts,
+				 ne->claim[i].frame_no, 0, "%s is-at %s", ip, m);
+	}
+}
+
+static void gratuitous_finding(struct engine *e, const struct neigh *ne)
+{
+	char ip[64], mac[24];
+	struct finding *f;
+
+	fmt_ip(ip, sizeof(ip), ne->family, ne->ip);
+	fmt_mac(mac, sizeof(mac), ne->grat_mac);
+	f = finding_add(e, FK_GRATUITOUS_ARP, SEV_INFO);
+	if (!f)
+		return;
+	snprintf(f->summary, sizeof(f->summary),
+		 "gratuitous %s for %s from %s (%llu times)",
+		 ne->family == 6 ? "neighbour advertisement" : "ARP", ip, mac,
+		 (unsigned long long)ne->gratuitous);
+	f->after = ne->grat_point;
+	f->count = ne->gratuitous;
+	finding_str(f, "address", "%s", ip);
+	finding_str(f, "mac", "%s", mac);
+	finding_evidence(f, ne->grat_point, ne->grat_ts, ne->grat_frame, 0,
+			 "announcement of %s", ip);
+}
+
+void neigh_findings(struct engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_neigh; i++) {
+		const struct neigh *ne = &e->neigh[i];
+
+		if (ne->n_claim > 1)
+			conflict_finding(e, ne);
+		if (!ne->replies && ne->requests >= NEIGH_MIN_REQUESTS)
+			unanswered_finding(e, ne);
+		if (ne->gratuitous)
+			gratuitous_finding(e, ne);
+	}
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Path learning and the drop-point locator.
+ *
+ * Each flow learns the order of its points from the first-seen times of
+ * its probes: point i comes before j when more probes were seen at i first.
+ * Replies learn their own order; points that saw requests but never a
+ * reply are appended in reverse request order, since a reply normally
+ * retraces the request's way back.  `--path` overrides the learning.
+ *
+ * A failed probe is then located with one rule for every cause: the last
+ * point along its path where it was seen, and the next point where it should
+ * have appeared (requests first; if the request was answered, the reply).
+ */
+#include <string.h>
+
+#include "internal.h"
+
+int path_index(const uint8_t *path, uint8_t len, int point)
+{
+	uint8_t i;
+
+	for (i = 0; i < len; i++)
+		if (path[i] == point)
+			return i;
+	return -1;
+}
+
+/*
+ * Orders the points of mask by how many others they precede (a majority
+ * ranking: robust to the odd reordered sighting).  rev is the opposite
+ * direction's precedence: a reply seen at b before a means a comes before b
+ * on the way out.
+ */
+static uint8_t order_points(uint32_t prec[ENGINE_MAX_POINTS][ENGINE_MAX_POINTS],
+			    uint32_t rev[ENGINE_MAX_POINTS][ENGINE_MAX_POINTS],
+			    uint64_t mask, uint8_t *out)
+{
+	int score[ENGINE_MAX_POINTS];
+	uint8_t n = 0, i, j;
+	int a, b;
+
+	for (a = 0; a < ENGINE_MAX_POINTS; a++) {
+		if (!(mask & (1ull << a)))
+			continue;
+		score[a] = 0;
+		for (b = 0; b < ENGINE_MAX_POINTS; b++)
+			if (b != a && (mask & (1ull << b)) &&
+			    prec[a][b] + rev[b][a] > prec[b][a] + rev[a][b])
+				score[a]++;
+		out[n++] = (uint8_t)a;
+	}
+	/* insertion sort: higher score first, then lower id */
+	for (i = 1; i < n; i++) {
+		uint8_t v = out[i];
+
+		for (j = i; j > 0 && score[out[j - 1]] < score[v]; j--)
+			out[j] = out[j - 1];
+		out[j] = v;
+	}
+	return n;
+}
+
+static void build_flow(struct engine *e, struct flow *f)
+{
+	uint8_t i;
+	int k;
+
+	if (e->path_user_len) {
+		f->req_len = 0;
+		for (i = 0; i < e->path_user_len; i++)
+			f->req_path[f->req_len++] = (uint8_t)e->path_user[i];
+		f->rep_len = 0;
+		for (k = f->req_len - 1; k >= 0; k--)
+			f->rep_path[f->rep_len++] = f->req_path[k];
+		return;
+	}
+	/* the other direction's order, reversed, is evidence too */
+	f->req_len = order_points(f->req_prec, f->rep_prec, f->req_mask,
+				  f->req_path);
+	f->rep_len = order_points(f->rep_prec, f->req_prec, f->rep_mask,
+				  f->rep_path);
+	for (k = f->req_len - 1; k >= 0; k--)
+		if (!(f->rep_mask & (1ull << f->req_path[k])))
+			f->rep_path[f->rep_len++] = f->req_path[k];
+}
+
+void path_build(struct engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_flows; i++)
+		build_flow(e, &e->flows[i]);
+}
+
+/* Points that captured anything at all (a silent point is still watched). */
+static uint64_t watched_mask(const struct engine *e)
+{
+	uint64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < e->points->count && i < ENGINE_MAX_POINTS; i++)
+		m |= 1ull << i;
+	return m;
+}
+
+/* Furthest point of path that mask contains; -1 when none. */
+static int furthest(const uint8_t *path, uint8_t len, uint64_t mask)
+{
+	int i;
+
+	for (i = len - 1; i >= 0; i--)
+		if (mask & (1ull << path[i]))
+			return i;
+	return -1;
+}
+
+/* The next point after index idx that mask does not contain. */
+static int next_missing(const uint8_t *path, uint8_t len, int idx,
+			uint64_t mask)
+{
+	int i;
+
+	for (i = idx + 1; i < len; i++)
+		if (!(mask & (1ull << path[i])))
+			return path[i];
+	return -1;
+}
+
+/*
+ * The first point of the group's missing ones that another flow's path
+ * places right after `after`, if any flow knows.
+ */
+static int order_from_other_flows(const struct engine *e, int after,
+				  uint64_t missing)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_flows; i++) {
+		const struct flow *f = &e->flows[i];
+		int idx = path_index(f->req_path, f->req_len, after);
+		int j;
+
+		if (idx < 0)
+			continue;
+		for (j = idx + 1; j < f->req_len; j++)
+			if (missing & (1ull << f->req_path[j]))
+				return f->req_path[j];
+	}
+	return -1;
+}
+
+static bool outside_coverage(const struct engine *e, const struct group *g,
+			     int point)
+{
+	const struct point_stat *ps;
+
+	if (point < 0)
+		return false;
+	ps = &e->pstat[point];
+	if (!ps->frames)
+		return false;	/* silent all along: that is evidence */
+	return g->last_ts + 1000000ull < ps->first_ts ||
+	       g->first_ts > ps->last_ts + 1000000ull;
+}
+
+static void locate_request(struct engine *e, struct group *g,
+			   const struct flow *f)
+{
+	int idx = furthest(f->req_path, f->req_len, g->req_mask);
+	uint64_t others;
+
+	g->reply_dir = false;
+	if (idx < 0)
+		return;
+	g->after = f->req_path[idx];
+	g->before = next_missing(f->req_path, f->req_len, idx, g->req_mask);
+	if (g->before >= 0 || f->outcome[PO_ANSWERED])
+		return;
+	/*
+	 * The request reached the end of what this flow ever reached and no
+	 * probe of the flow was answered: the watched points it never
+	 * reached are where it should have gone next.
+	 */
+	others = watched_mask(e) & ~f->req_mask & ~f->rep_mask;
+	if (!others)
+		return;
+	g->missing_mask = others;
+	g->before = order_from_other_flows(e, g->after, others);
+	if (g->before < 0 && !(others & (others - 1)))
+		g->before = __builtin_ctzll(others);
+}
+
+static void locate_reply(struct group *g, const struct flow *f)
+{
+	int idx = furthest(f->rep_path, f->rep_len, g->rep_mask);
+
+	g->reply_dir = true;
+	if (idx < 0)
+		return;
+	g->after = f->rep_path[idx];
+	g->before = next_missing(f->rep_path, f->rep_len, idx, g->rep_mask);
+}
+
+void path_locate(struct engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_groups; i++) {
+		struct group *g = &e->groups[i];
+		const struct flow *f = &e->flows[g->flow];
+
+		g->after = g->before = -1;
+		if (g->outcome == PO_LOST_REQUEST)
+			locate_request(e, g, f);
+		else if (g->outcome == PO_LOST_REPLY)
+			locate_reply(g, f);
+		else
+			continue;
+		g->not_watched = outside_coverage(e, g, g->before);
+	}
+}

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The JSON report, schema "dropspot.report" version REPORT_SCHEMA_VERSION,
+ * documented field by field in docs/report-schema.md.  Keys are stable;
+ * additions bump the minor behaviour only, removals or meaning changes bump
+ * the version.
+ */
+#include <string.h>
+
+#include "common/strbuf.h"
+#include "internal.h"
+#include "report.h"
+
+static const char *outcome_key(uint8_t oc)
+{
+	switch (oc) {
+	case PO_ANSWERED: return "answered";
+	case PO_LOST_REQUEST: return "lost_request";
+	case PO_LOST_REPLY: return "lost_reply";
+	case PO_UNFINISHED: return "unfinished";
+	case PO_ORPHAN_REPLY: return "orphan_reply";
+	}
+	return "unknown";
+}
+
+static const char *sight_key(uint8_t k)
+{
+	switch (k) {
+	case SK_REQ: return "request";
+	case SK_REP: return "reply";
+	case SK_ERR: return "icmp_error";
+	case SK_DROP: return "kernel_drop";
+	}
+	return "unknown";
+}
+
+static void key(struct strbuf *sb, bool *first, const char *k)
+{
+	if (!*first)
+		sb_putc(sb, ',');
+	*first = false;
+	sb_json_cstr(sb, k);
+	sb_putc(sb, ':');
+}
+
+static void kv_u64(struct strbuf *sb, bool *first, const char *k, uint64_t v)
+{
+	key(sb, first, k);
+	sb_u64(sb, v);
+}
+
+static void kv_str(struct strbuf *sb, bool *first, const char *k,
+		   const char *v)
+{
+	key(sb, first, k);
+	sb_json_cstr(sb, v);
+}
+
+static void kv_point(struct strbuf *sb, bool *first, const char *k, int v)
+{
+	key(sb, first, k);
+	if (v < 0)
+		sb_puts(sb, "null");
+	else
+		sb_u64(sb, (uint64_t)v);
+}
+
+static void kv_ip(struct strbuf *sb, bool *first, const char *k, int family,
+		  const uint8_t *a)
+{
+	char buf[64];
+
+	fmt_ip(buf, sizeof(buf), family, a);
+	kv_str(sb, first, k, buf);
+}
+
+static void kv_double(struct strbuf *sb, bool *first, const char *k, double v)
+{
+	key(sb, first, k);
+	sb_printf(sb, "%.6f", v);
+}
+
+static void json_points(struct strbuf *sb, const struct engine *e)
+{
+	size_t i;
+
+	sb_puts(sb, "\"points\":[");
+	for (i = 0; i < e->points->count; i++) {
+		const struct point *pt = point_get_const(e->points, (uint32_t)i);
+		const struct point_stat *ps = i < ENGINE_MAX_POINTS ?
+					      &e->pstat[i] : NULL;
+		bool first = true;
+
+		if (i)
+			sb_putc(sb, ',');
+		sb_putc(sb, '{');
+		kv_u64(sb, &first, "id", i);
+		kv_str(sb, &first, "name", point_label(e, (int)i));
+		kv_str(sb, &first, "ifname", pt->ifname);
+		kv_str(sb, &first, "netns", pt->netns);
+		kv_str(sb, &first, "source", pt->source);
+		kv_u64(sb, &first, "ifindex", pt->ifindex);
+		kv_str(sb, &first, "kind", point_kind_name(pt->kind));
+		kv_str(sb, &first, "hook", point_hook_name(pt->hook));
+		kv_u64(sb, &first, "frames", ps ? ps->frames : 0);
+		kv_u64(sb, &first, "first_ts_ns", ps ? ps->first_ts : 0);
+		kv_u64(sb, &first, "last_ts_ns", ps ? ps->last_ts : 0);
+		kv_u64(sb, &first, "requests", ps ? ps->probes_req : 0);
+		kv_u64(sb, &first, "replies", ps ? ps->probes_rep : 0);
+		key(sb, &first, "capture_drops");
+		if (pt->capture_drops_known)
+			sb_u64(sb, pt->capture_drops);
+		else
+			sb_puts(sb, "null");
+		kv_u64(sb, &first, "snaplen", pt->snaplen);
+		sb_putc(sb, '}');
+	}
+	sb_putc(sb, ']');
+}
+
+static void json_path(struct strbuf *sb, const uint8_t *path, uint8_t len)
+{
+	uint8_t i;
+
+	sb_putc(sb, '[');
+	for (i = 0; i < len; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		sb_u64(sb, path[i]);
+	}
+	sb_putc(sb, ']');
+}
+
+static void json_flows(struct strbuf *sb, const struct engine *e)
+{
+	uint32_t i;
+
+	sb_puts(sb, "\"flows\":[");
+	for (i = 0; i < e->n_flows; i++) {
+		const struct flow *f = &e->flows[i];
+		bool first = true;
+
+		if (i)
+			sb_putc(sb, ',');
+		sb_putc(sb, '{');
+		kv_u64(sb, &first, "id", i);
+		kv_u64(sb, &first, "family", f->family);
+		kv_ip(sb, &first, "src", f->family, f->src);
+		kv_ip(sb, &first, "dst", f->family, f->dst);
+		kv_u64(sb, &first, "probes", f->probes);
+		kv_u64(sb, &first, "answered", f->outcome[PO_ANSWERED]);
+		kv_u64(sb, &first, "lost", f->outcome[PO_LOST_REQUEST] +
+					   f->outcome[PO_LOST_REPLY]);
+		kv_u64(sb, &first, "unfinished", f->outcome[PO_UNFINISHED]);
+		key(sb, &first, "path");
+		json_path(sb, f->req_path, f->req_len);
+		key(sb, &first, "reply_path");
+		json_path(sb, f->rep_path, f->rep_len);
+		key(sb, &first, "rtt_ms");
+		if (f->rtt_n) {
+			bool f2 = true;
+
+			sb_putc(sb, '{');
+			kv_double(sb, &f2, "min", f->rtt_min_ms);
+			kv_double(sb, &f2, "avg", f->rtt_sum_ms / (double)f->rtt_n);
+			kv_double(sb, &f2, "max", f->rtt_max_ms);
+			sb_putc(sb, '}');
+		} else {
+			sb_puts(sb, "null");
+		}
+		sb_putc(sb, '}');
+	}
+	sb_putc(sb, ']');
+}
+
+static void json_sighting(struct strbuf *sb, const struct engine *e,
+			  const struct probe *pr, const struct sighting *s)
+{
+	bool first = true;
+
+	sb_putc(sb, '{');
+	kv_u64(sb, &first, "point", s->point);
+	kv_str(sb, &first, "kind", sight_key(s->kind));
+	kv_u64(sb, &first, "ts_ns", s->ts_ns);
+	kv_u64(sb, &first, "frame", s->frame_no);
+	kv_str(sb, &first, "dir", direction_name(s->dir));
+	kv_ip(sb, &first, "src", pr->family, s->src);
+	kv_ip(sb, &first, "dst", pr->family, s->dst);
+	kv_u64(sb, &first, "ttl", s->ttl);
+	if (s->kind == SK_ERR) {
+		kv_u64(sb, &first, "icmp_type", s->echo_id >> 8);
+		kv_u64(sb, &first, "icmp_code", s->echo_id & 0xff);
+		if (s->aux)
+			kv_u64(sb, &first, "mtu", s->aux);
+	} else {
+		kv_u64(sb, &first, "echo_id", s->echo_id);
+	}
+	if (s->kind == SK_DROP)
+		kv_str(sb, &first, "reason", engine_reason(e, s->aux - 1));
+	kv_u64(sb, &first, "dups", s->dups);
+	key(sb, &first, "vlan");
+	if (s->flags & SF_VLAN)
+		sb_u64(sb, s->vlan);
+	else
+		sb_puts(sb, "null");
+	key(sb, &first, "checksum_bad");
+	sb_puts(sb, s->flags & SF_CSUM_BAD ? "true" : "false");
+	key(sb, &first, "snapped");
+	sb_puts(sb, s->flags & SF_SNAPPED ? "true" : "false");
+	sb_putc(sb, '}');
+}
+
+static void json_probe(struct strbuf *sb, const struct engine *e,
+		       const struct probe *pr)
+{
+	bool first = true;
+	uint16_t i;
+
+	sb_putc(sb, '{');
+	kv_u64(sb, &first, "id", pr->id);
+	kv_u64(sb, &first, "flow", pr->flow);
+	kv_u64(sb, &first, "family", pr->family);
+	kv_u64(sb, &first, "seq", pr->seq);
+	kv_u64(sb, &first, "len", pr->len);
+	kv_str(sb, &first, "outcome", outcome_key(pr->outcome));
+	key(sb, &first, "evidence_incomplete");
+	sb_puts(sb, pr->flags & (PF_PARTIAL_FP | PF_SIGHT_OVERFLOW | PF_FORCED) ?
+		    "true" : "false");
+	key(sb, &first, "loop");
+	sb_puts(sb, pr->flags & PF_LOOP ? "true" : "false");
+	key(sb, &first, "sightings");
+	sb_putc(sb, '[');
+	for (i = 0; i < pr->n_sight; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		json_sighting(sb, e, pr, &pr->s[i]);
+	}
+	sb_puts(sb, "]}");
+}
+
+static void json_probes(struct strbuf *sb, const struct engine *e, FILE *fp)
+{
+	uint32_t i;
+
+	sb_puts(sb, "\"probes\":[");
+	for (i = 0; i < e->n_kept; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		json_probe(sb, e, e->kept[i]);
+		if (sb->len > 1 << 16)
+			sb_flush(sb, fp);
+	}
+	sb_puts(sb, "],\"probes_omitted\":");
+	sb_u64(sb, e->kept_skipped);
+}
+
+/* Details: a key that appears more than once becomes an array. */
+static void json_details(struct strbuf *sb, const struct finding *f)
+{
+	bool first = true;
+	uint8_t i, j;
+
+	sb_putc(sb, '{');
+	for (i = 0; i < f->n_det; i++) {
+		bool seen = false, multi = false;
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(f->det[j].key, f->det[i].key))
+				seen = true;
+		if (seen)
+			continue;
+		for (j = i + 1; j < f->n_det; j++)
+			if (!strcmp(f->det[j].key, f->det[i].key))
+				multi = true;
+		key(sb, &first, f->det[i].key);
+		if (multi)
+			sb_putc(sb, '[');
+		for (j = i; j < f->n_det; j++) {
+			const struct detail *d = &f->det[j];
+
+			if (strcmp(d->key, f->det[i].key))
+				continue;
+			if (j != i)
+				sb_putc(sb, ',');
+			if (d->is_num)
+				sb_u64(sb, d->num);
+			else
+				sb_json_cstr(sb, d->str);
+			if (!multi)
+				break;
+		}
+		if (multi)
+			sb_putc(sb, ']');
+	}
+	sb_putc(sb, '}');
+}
+
+static void json_finding(struct strbuf *sb, const struct engine *e,
+			 const struct finding *f)
+{
+	bool first = true, f2 = true;
+	uint8_t i;
+
+	sb_putc(sb, '{');
+	kv_str(sb, &first, "kind", finding_kind_name(f->kind));
+	kv_str(sb, &first, "severity", severity_name(f->sev));
+	kv_str(sb, &first, "summary", f->summary);
+	kv_str(sb, &first, "cause", f->cause);
+	kv_u64(sb, &first, "count", f->count);
+	key(sb, &first, "location");
+	sb_putc(sb, '{');
+	kv_point(sb, &f2, "after", f->after);
+	key(sb, &f2, "after_name");
+	if (f->after >= 0)
+		sb_json_cstr(sb, point_label(e, f->after));
+	else
+		sb_puts(sb, "null");
+	kv_point(sb, &f2, "before", f->before);
+	key(sb, &f2, "before_name");
+	if (f->before >= 0)
+		sb_json_cstr(sb, point_label(e, f->before));
+	else
+		sb_puts(sb, "null");
+	key(sb, &f2, "direction");
+	if (f->dir == LOC_NONE)
+		sb_puts(sb, "null");
+	else
+		sb_json_cstr(sb, f->dir == LOC_REQUEST ? "request" : "reply");
+	if (f->group >= 0 && e->groups[f->group].missing_mask) {
+		uint64_t m = e->groups[f->group].missing_mask;
+		int k, n = 0;
+
+		key(sb, &f2, "not_seen_at");
+		sb_putc(sb, '[');
+		for (k = 0; k < ENGINE_MAX_POINTS; k++) {
+			if (!(m & (1ull << k)))
+				continue;
+			if (n++)
+				sb_putc(sb, ',');
+			sb_u64(sb, (uint64_t)k);
+		}
+		sb_putc(sb, ']');
+	}
+	sb_putc(sb, '}');
+	key(sb, &first, "details");
+	json_details(sb, f);
+	key(sb, &first, "evidence");
+	sb_putc(sb, '[');
+	for (i = 0; i < f->n_ev; i++) {
+		const struct evidence *ev = &f->ev[i];
+		bool f3 = true;
+
+		if (i)
+			sb_putc(sb, ',');
+		sb_putc(sb, '{');
+		kv_point(sb, &f3, "point", ev->point);
+		kv_str(sb, &f3, "point_name", point_label(e, ev->point));
+		kv_u64(sb, &f3, "ts_ns", ev->ts_ns);
+		kv_u64(sb, &f3, "frame", ev->frame_no);
+		key(sb, &f3, "probe");
+		if (ev->probe)
+			sb_u64(sb, ev->probe);
+		else
+			sb_puts(sb, "null");
+		kv_str(sb, &f3, "what", ev->what);
+		sb_putc(sb, '}');
+	}
+	sb_puts(sb, "]}");
+}
+
+int report_json(const struct engine *e, FILE *fp)
+{
+	struct engine_totals t;
+	struct strbuf sb;
+	bool first = true, ok;
+	size_t i;
+
+	engine_totals(e, &t);
+	sb_init(&sb);
+	sb_putc(&sb, '{');
+	kv_str(&sb, &first, "schema", "dropspot.report");
+	kv_u64(&sb, &first, "version", REPORT_SCHEMA_VERSION);
+	kv_str(&sb, &first, "verdict", e->verdict);
+	key(&sb, &first, "summary");
+	{
+		bool f2 = true;
+
+		sb_putc(&sb, '{');
+		kv_u64(&sb, &f2, "packets", e->packets);
+		kv_u64(&sb, &f2, "probes", t.probes);
+		kv_u64(&sb, &f2, "answered", t.answered);
+		kv_u64(&sb, &f2, "lost", t.lost);
+		kv_u64(&sb, &f2, "unfinished", t.unfinished);
+		kv_u64(&sb, &f2, "orphan_replies", t.orphan_replies);
+		kv_u64(&sb, &f2, "unmatched_icmp_errors", e->late_errors);
+		kv_u64(&sb, &f2, "forced_closed", e->forced);
+		key(&sb, &f2, "has_drop");
+		sb_puts(&sb, t.has_drop ? "true" : "false");
+		kv_u64(&sb, &f2, "problems", t.problems);
+		sb_putc(&sb, '}');
+	}
+	sb_putc(&sb, ',');
+	json_points(&sb, e);
+	sb_putc(&sb, ',');
+	json_flows(&sb, e);
+	sb_putc(&sb, ',');
+	json_probes(&sb, e, fp);
+	sb_puts(&sb, ",\"findings\":[");
+	for (i = 0; i < e->n_findings; i++) {
+		if (i)
+			sb_putc(&sb, ',');
+		json_finding(&sb, e, &e->findings[i]);
+	}
+	sb_puts(&sb, "]}\n");
+	ok = !sb.oom && sb_flush(&sb, fp);
+	sb_free(&sb);
+	fflush(fp);
+	return ok && !ferror(fp) ? 0 : -1;
+}

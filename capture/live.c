@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <net/if_arp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/abi.h"
+#include "bpf/capture.skel.h"
+#include "common/log.h"
+#include "dissect/cursor.h"
+#include "live.h"
+#include "live_link.h"
+#include "netns.h"
+
+/* Debian's libbpf 1.1 headers predate tcx (kernel 6.6). */
+#define DS_ATTACH_TCX_INGRESS 46
+#define DS_ATTACH_TCX_EGRESS 47
+
+#define RING_SIZE_DEFAULT (8u << 20)
+
+struct live_point {
+	uint32_t point_id;
+	uint32_t ifindex;
+	char netns_path[NETNS_PATH_MAX];
+	struct capture *skel;
+	struct bpf_link *xdp_link;
+	int tcx_in_fd, tcx_out_fd;	/* tcx link fds, -1 = none */
+	/* clsact fallback: exactly what we added */
+	bool qdisc_created;
+	bool cls_in, cls_out;
+	struct bpf_tc_opts cls_in_opts, cls_out_opts;
+};
+
+struct live {
+	struct live_opts opts;
+	struct point_table *points;
+	struct live_point *lp;
+	size_t n, cap;
+	bool tcx;
+	int ring_fd, hosts_fd;		/* owned by the first skeleton */
+	struct ring_buffer *rb;
+	int64_t mono_to_real;		/* ns to add to bpf_ktime_get_ns */
+	int ncpus;
+	uint64_t seq;
+	uint64_t bad_records;
+	live_frame_fn fn;
+	void *fn_ctx;
+	bool stopped;
+};
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	char buf[1024];
+	size_t n;
+
+	/* libbpf's chatter only with -v: its warnings about expected
+	 * failures (busy XDP slot) would read like our errors. */
+	if (level == LIBBPF_DEBUG || log_get_level() < LOG_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	log_debug("libbpf: %s", buf);
+	return 0;
+}
+
+static int64_t mono_to_real_offset(void)
+{
+	struct timespec m1, r, m2;
+	int64_t mono;
+
+	/* Realtime bracketed by two monotonic reads: error <= half the gap. */
+	clock_gettime(CLOCK_MONOTONIC, &m1);
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m2);
+	mono = ((int64_t)m1.tv_sec * 1000000000 + m1.tv_nsec +
+		(int64_t)m2.tv_sec * 1000000000 + m2.tv_nsec) / 2;
+	return (int64_t)r.tv_sec * 1000000000 + r.tv_nsec - mono;
+}
+
+static bool kernel_has_tcx(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool ok;
+
+	if (!btf)
+		return false;
+	ok = btf__find_by_name_kind(btf, "tcx_link", BTF_KIND_STRUCT) > 0;
+	btf__free(btf);
+	return ok;
+}
+
+void live_check_privileges(char *msg, size_t len)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	bool sys_admin, missing = false;
+	size_t off = 0;
+	static const struct { int cap; const char *name; } need[] = {
+		{ 39, "CAP_BPF" },
+		{ 12, "CAP_NET_ADMIN" },
+		{ 38, "CAP_PERFMON" },
+	};
+	size_t i;
+
+	msg[0] = '\0';
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		return;
+	/* CAP_SYS_ADMIN stands in for CAP_BPF and CAP_PERFMON. */
+	sys_admin = data[0].effective & (1u << 21);
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		int c = need[i].cap;
+		bool have = data[c / 32].effective & (1u << (c % 32));
+
+		if (have || (sys_admin && c != 12))
+			continue;
+		off += (size_t)snprintf(msg + off, off < len ? len - off : 0,
+					"%s%s", missing ? ", " : "", need[i].name);
+		missing = true;
+	}
+	if (missing && off < len)
+		snprintf(msg + off, len - off,
+			 " missing: live capture needs CAP_BPF, CAP_NET_ADMIN and "
+			 "CAP_PERFMON (or root)");
+}
+
+static void explain_load_error(int ret, const char *what, char *err,
+			       size_t errlen)
+{
+	char caps[256];
+
+	if (ret == -EPERM || ret == -EACCES) {
+		live_check_privileges(caps, sizeof(caps));
+		if (caps[0]) {
+			snprintf(err, errlen, "cannot load BPF programs: %s", caps);
+			return;
+		}
+		snprintf(err, errlen,
+			 "cannot load BPF programs (%s): %s; the verifier rejected "
+			 "them or a lockdown/sysctl forbids BPF (run with -v for the log)",
+			 what, strerror(-ret));
+		return;
+	}
+	if (ret == -ENOSYS) {
+		snprintf(err, errlen, "this kernel has no BPF support (bpf() is ENOSYS)");
+		return;
+	}
+	snprintf(err, errlen,
+		 "cannot load BPF programs (%s): %s; the kernel may lack BPF ring "
+		 "buffers / XDP load_bytes (needs >= 5.18 with BTF, run with -v)",
+		 what, strerror(-ret));
+}
+
+int live_new(const struct live_opts *o, struct point_table *points,
+	     struct live **out, char *err, size_t errlen)
+{
+	struct live *lv;
+
+	*out = NULL;
+	if (o->snaplen > DS_SNAPLEN_MAX) {
+		snprintf(err, errlen, "snap length %u exceeds the maximum %u",
+			 o->snaplen, DS_SNAPLEN_MAX);
+		return -EINVAL;
+	}
+	if (o->ring_size && (o->ring_size < 4096 ||
+			     (o->ring_size & (o->ring_size - 1)))) {
+		snprintf(err, errlen,
+			 "ring size %u must be a power of two >= 4096", o->ring_size);
+		return -EINVAL;
+	}
+	lv = calloc(1, sizeof(*lv));
+	if (!lv) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	lv->opts = *o;
+	if (!lv->opts.snaplen)
+		lv->opts.snaplen = DS_SNAPLEN_DEFAULT;
+	if (!lv->opts.ring_size)
+		lv->opts.ring_size = RING_SIZE_DEFAULT;
+	lv->points = points;
+	lv->ring_fd = -1;
+	lv->hosts_fd = -1;
+	lv->ncpus = libbpf_num_possible_cpus();
+	if (lv->ncpus <= 0)
+		lv->ncpus = 1;
+	libbpf_set_print(libbpf_log);
+	lv->tcx = !o->force_clsact && kernel_has_tcx();
+	lv->mono_to_real = mono_to_real_offset();
+	log_debug("live: TC hooks via %s", lv->tcx ? "tcx links" : "clsact");
+	*out = lv;
+	return 0;
+}
+
+/* Parses an address into the hosts map key (IPv4 as ::ffff:a.b.c.d). */
+static int host_key(const char *s, struct ds_host_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (inet_pton(AF_INET, s, &k->addr[12]) == 1) {
+		k->addr[10] = 0xff;
+		k->addr[11] = 0xff;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, k->addr) == 1)
+		return 0;
+	return -EINVAL;
+}
+
+static int fill_hosts(struct live *lv, char *err, size_t errlen)
+{
+	uint8_t one = 1;
+	size_t i;
+
+	for (i = 0; i < lv->opts.n_hosts; i++) {
+		struct ds_host_key k;
+
+		if (host_key(lv->opts.hosts[i], &k)) {
+			snprintf(err, errlen, "bad host address '%s'", lv->opts.hosts[i]);
+			return -EINVAL;
+		}
+		if (bpf_map_update_elem(lv->hosts_fd, &k, &one, BPF_ANY)) {
+			snprintf(err, errlen, "cannot add host %s: %s",
+				 lv->opts.hosts[i], strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t size);
+
+/* Opens, configures and loads one skeleton instance for lp. */
+static int load_point(struct live *lv, struct live_point *lp, char *err,
+		      size_t errlen)
+{
+	struct capture *skel;
+	bool first = lv->ring_fd < 0;
+	int ret;
+
+	skel = capture__open();
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open BPF skeleton: %s", strerror(errno));
+		return ret;
+	}
+	lp->skel = skel;
+	skel->rodata->cfg_point_id = lp->point_id;
+	skel->rodata->cfg_snaplen = lv->opts.snaplen;
+	skel->rodata->cfg_filter = (__u32)lv->opts.filter_mode;
+	skel->rodata->cfg_use_hosts = lv->opts.n_hosts > 0;
+
+	bpf_program__set_autoload(skel->progs.dropspot_xdp, !lv->opts.tc_ingress);
+	/* TC ingress is also the fallback when XDP cannot be attached */
+	bpf_program__set_autoload(skel->progs.dropspot_tc_in, true);
+	if (lv->tcx) {
+		bpf_program__set_expected_attach_type(skel->progs.dropspot_tc_in,
+			(enum bpf_attach_type)DS_ATTACH_TCX_INGRESS);
+		bpf_program__set_expected_attach_type(skel->progs.dropspot_tc_out,
+			(enum bpf_attach_type)DS_ATTACH_TCX_EGRESS);
+	}
+	if (first) {
+		ret = bpf_map__set_max_entries(skel->maps.ring, lv->opts.ring_size);
+	} else {
+		ret = bpf_map__reuse_fd(skel->maps.ring, lv->ring_fd);
+		if (!ret)
+			ret = bpf_map__reuse_fd(skel->maps.hosts, lv->hosts_fd);
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot configure BPF maps: %s", strerror(-ret));
+		return ret;
+	}
+	ret = capture__load(skel);
+	if (ret) {
+		explain_load_error(ret, "capture", err, errlen);
+		return ret;
+	}
+	if (!first)
+		return 0;
+	lv->ring_fd = bpf_map__fd(skel->maps.ring);
+	lv->hosts_fd = bpf_map__fd(skel->maps.hosts);
+	ret = fill_hosts(lv, err, errlen);
+	if (ret)
+		return ret;
+	lv->rb = ring_buffer__new(lv->ring_fd, on_record, lv, NULL);
+	if (!lv->rb) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot map the ring buffer: %s", strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+static int attach_xdp(struct live_point *lp, const struct link_info *li,
+		      const char *name, char *err, size_t errlen)
+{
+	lp->xdp_link = bpf_program__attach_xdp(lp->skel->progs.dropspot_xdp,
+					       (int)lp->ifindex);
+	if (lp->xdp_link)
+		return 0;
+	if (errno == EEXIST)
+		return -EEXIST;	/* an upper device has XDP: caller falls back */
+	if (errno == EBUSY) {
+		struct link_info now;
+
+		if (link_query(lp->ifindex, NULL, &now) == 0)
+			li = &now;
+		snprintf(err, errlen,
+			 "XDP slot of %s is taken by another program (id %u); use "
+			 "--tc-ingress to watch its ingress with TC instead",
+			 name, li->xdp_prog_id);
+		return -EBUSY;
+	}
+	snprintf(err, errlen, "cannot attach XDP to %s: %s", name, strerror(errno));
+	return -errno;
+}
+
+static int attach_clsact(struct live_point *lp, int prog_fd, bool egress,
+			 const char *name, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)lp->ifindex,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	struct bpf_tc_opts *opts = egress ? &lp->cls_out_opts : &lp->cls_in_opts;
+	int ret;
+
+	ret = bpf_tc_hook_create(&hook);
+	if (ret == 0)
+		lp->qdisc_created = true;
+	else if (ret != -EEXIST) {
+		snprintf(err, errlen, "cannot create clsact qdisc on %s: %s",
+			 name, strerror(-ret));
+		return ret;
+	}
+	hook.attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+	memset(opts, 0, sizeof(*opts));
+	opts->sz = sizeof(*opts);
+	opts->prog_fd = prog_fd;
+	ret = bpf_tc_attach(&hook, opts);
+	if (ret) {
+		snprintf(err, errlen, "cannot attach TC %s filter to %s: %s",
+			 egress ? "egress" : "ingress", name, strerror(-ret));
+		return ret;
+	}
+	if (egress)
+		lp->cls_out = true;
+	else
+		lp->cls_in = true;
+	return 0;
+}
+
+static int attach_tc(struct live *lv, struct live_point *lp, bool egress,
+		     const char *name, char *err, size_t errlen)
+{
+	struct bpf_program *prog = egress ? lp->skel->progs.dropspot_tc_out
+					  : lp->skel->progs.dropspot_tc_in;
+	int prog_fd = bpf_program__fd(prog);
+	int fd;
+
+	if (!lv->tcx)
+		return attach_clsact(lp, prog_fd, egress, name, err, errlen);
+	fd = bpf_link_create(prog_fd, (int)lp->ifindex,
+			     (enum bpf_attach_type)(egress ? DS_ATTACH_TCX_EGRESS
+							   : DS_ATTACH_TCX_INGRESS),
+			     NULL);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot attach tcx %s link to %s: %s",
+			 egress ? "egress" : "ingress", name, strerror(-fd));
+		return fd;
+	}
+	if (egress)
+		lp->tcx_out_fd = fd;
+	else
+		lp->tcx_in_fd = fd;
+	return 0;
+}
+
+/* Removes exactly what lp attached; runs inside lp's netns. */
+static void detach_point(struct live_point *lp)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)lp->ifindex);
+	char err[256];
+	int saved = -1;
+
+	if (lp->cls_in || lp->cls_out || lp->qdisc_created) {
+		if (netns_enter(lp->netns_path, &saved, err, sizeof(err)))
+			log_warn("cannot enter netns to remove TC filters: %s", err);
+	}
+	bpf_link__destroy(lp->xdp_link);
+	lp->xdp_link = NULL;
+	if (lp->tcx_in_fd >= 0)
+		close(lp->tcx_in_fd);
+	if (lp->tcx_out_fd >= 0)
+		close(lp->tcx_out_fd);
+	lp->tcx_in_fd = lp->tcx_out_fd = -1;
+	if (lp->cls_in) {
+		hook.attach_point = BPF_TC_INGRESS;
+		lp->cls_in_opts.prog_fd = 0;
+		lp->cls_in_opts.prog_id = 0;
+		lp->cls_in_opts.flags = 0;
+		if (bpf_tc_detach(&hook, &lp->cls_in_opts))
+			log_warn("cannot remove TC ingress filter from ifindex %u",
+				 lp->ifindex);
+		lp->cls_in = false;
+	}
+	if (lp->cls_out) {
+		hook.attach_point = BPF_TC_EGRESS;
+		lp->cls_out_opts.prog_fd = 0;
+		lp->cls_out_opts.prog_id = 0;
+		lp->cls_out_opts.flags = 0;
+		if (bpf_tc_detach(&hook, &lp->cls_out_opts))
+			log_warn("cannot remove TC egress filter from ifindex %u",
+				 lp->ifindex);
+		lp->cls_out = false;
+	}
+	if (lp->qdisc_created) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&hook);
+		lp->qdisc_created = false;
+	}
+	netns_leave(saved);
+}
+
+static void describe_point(struct point *p, const struct if_target *t,
+			   const struct link_info *li, const struct live *lv)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->ifname, sizeof(p->ifname), "%s", li->ifname);
+	snprintf(p->netns, sizeof(p->netns), "%s", t->netns_name);
+	if (t->netns_name[0])
+		snprintf(p->name, sizeof(p->name), "%.64s/%.16s", t->netns_name,
+			 li->ifname);
+	else
+		snprintf(p->name, sizeof(p->name), "%s", li->ifname);
+	snprintf(p->source, sizeof(p->source), "live");
+	p->ifindex = li->ifindex;
+	p->linktype = LINKTYPE_ETHERNET;
+	p->snaplen = lv->opts.snaplen;
+	p->tsresol_ns = 1;
+	p->kind = link_point_kind(li);
+	p->hook = lv->opts.tc_ingress ? HOOK_TC_INGRESS : HOOK_XDP;
+	p->capture_drops_known = true;
+}
+
+/*
+ * The kernel refuses XDP on a device whose upper device (its bridge, bond)
+ * already has an XDP program, ours included when the bridge was attached
+ * first.  TC ingress sees the same frames there, so the point uses it.
+ */
+static int attach_point(struct live *lv, struct live_point *lp,
+			const struct link_info *li, const char *name,
+			char *err, size_t errlen)
+{
+	struct point *p;
+	int ret;
+
+	if (lv->opts.tc_ingress) {
+		ret = attach_tc(lv, lp, false, name, err, errlen);
+	} else {
+		ret = attach_xdp(lp, li, name, err, errlen);
+		if (ret == -EEXIST) {
+			log_info("%s: its master device has an XDP program; "
+				 "watching its ingress with TC instead", name);
+			p = point_get(lv->points, lp->point_id);
+			if (p)
+				p->hook = HOOK_TC_INGRESS;
+			ret = attach_tc(lv, lp, false, name, err, errlen);
+		}
+	}
+	if (!ret)
+		ret = attach_tc(lv, lp, true, name, err, errlen);
+	return ret;
+}
+
+int live_add(struct live *lv, const char *target, char *err, size_t errlen)
+{
+	struct if_target t;
+	struct link_info li;
+	struct live_point *lp;
+	struct point pt;
+	int saved = -1, ret, id;
+	size_t i;
+
+	ret = netns_parse_target(target, &t, err, errlen);
+	if (ret)
+		return ret;
+	if (lv->n == lv->cap) {
+		size_t ncap = lv->cap ? lv->cap * 2 : 8;
+		struct live_point *n = realloc(lv->lp, ncap * sizeof(*n));
+
+		if (!n) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		lv->lp = n;
+		lv->cap = ncap;
+	}
+	ret = netns_enter(t.netns_path, &saved, err, errlen);
+	if (ret)
+		return ret;
+	ret = link_query(t.ifindex, t.ifname, &li);
+	if (ret) {
+		if (ret == -ENODEV || ret == -EINVAL)
+			snprintf(err, errlen, "unknown interface '%s'%s%s", target,
+				 t.netns_name[0] ? " in netns " : "", t.netns_name);
+		else
+			snprintf(err, errlen, "cannot look up interface '%s': %s",
+				 target, strerror(-ret));
+		goto cleanup;
+	}
+	if (li.type != ARPHRD_ETHER && li.type != ARPHRD_LOOPBACK) {
+		snprintf(err, errlen,
+			 "%s is not an Ethernet device (ARPHRD %u): not supported",
+			 target, li.type);
+		ret = -EOPNOTSUPP;
+		goto cleanup;
+	}
+	for (i = 0; i < lv->n; i++) {
+		const struct point *o = point_get_const(lv->points, lv->lp[i].point_id);
+
+		if (o && lv->lp[i].ifindex == li.ifindex &&
+		    !strcmp(o->netns, t.netns_name)) {
+			snprintf(err, errlen, "%s is given twice", target);
+			ret = -EEXIST;
+			goto cleanup;
+		}
+	}
+	describe_point(&pt, &t, &li, lv);
+	id = point_table_add(lv->points, &pt);
+	if (id < 0) {
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	lp = &lv->lp[lv->n];
+	memset(lp, 0, sizeof(*lp));
+	lp->point_id = (uint32_t)id;
+	lp->ifindex = li.ifindex;
+	lp->tcx_in_fd = lp->tcx_out_fd = -1;
+	snprintf(lp->netns_path, sizeof(lp->netns_path), "%s", t.netns_path);
+	lv->n++;	/* from here on live_free cleans it up */
+
+	ret = load_point(lv, lp, err, errlen);
+	if (!ret)
+		ret = attach_point(lv, lp, &li, pt.name, err, errlen);
+	if (!ret) {
+		log_debug("live: watching %s (ifindex %u, %s) as point %d",
+			  pt.name, li.ifindex, point_kind_name(pt.kind), id);
+		ret = id;
+	}
+cleanup:
+	if (netns_leave(saved)) {
+		/* Continuing in a foreign netns would be silently wrong. */
+		log_error("cannot return to the original netns: %s", strerror(errno));
+		abort();
+	}
+	return ret;
+}
+
+/*
+ * The ring record is untrusted input (practice 4): every length is checked
+ * against the record size before the frame points into it.
+ */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct live *lv = ctx;
+	struct ds_record r;
+	struct live_point *lp;
+	struct point *p;
+	struct cursor c;
+	struct frame f;
+	const uint8_t *hdr, *bytes;
+
+	if (size > UINT32_MAX)
+		goto bad;
+	cur_init(&c, data, (uint32_t)size, (uint32_t)size);
+	hdr = cur_peek(&c, sizeof(r));
+	if (!hdr)
+		goto bad;
+	memcpy(&r, hdr, sizeof(r));
+	c.off += sizeof(r);
+	if (r.version != DROPSPOT_ABI_VERSION || r.cap_len == 0 ||
+	    r.cap_len > r.data_room || r.data_room > cur_left(&c) ||
+	    r.cap_len > r.wire_len || r.point_id >= lv->n)
+		goto bad;
+	lp = &lv->lp[r.point_id];
+	if (lp->ifindex != r.ifindex || (r.dir != DS_DIR_IN && r.dir != DS_DIR_OUT))
+		goto bad;
+	bytes = cur_peek(&c, r.cap_len);
+	if (!bytes)
+		goto bad;
+
+	memset(&f, 0, sizeof(f));
+	f.data = bytes;
+	f.caplen = r.cap_len;
+	f.wirelen = r.wire_len;
+	f.ts_ns = (uint64_t)((int64_t)r.ts_ns + lv->mono_to_real);
+	f.number = ++lv->seq;
+	f.point = lp->point_id;
+	f.linktype = LINKTYPE_ETHERNET;
+	f.dir = r.dir;
+	if (r.flags & DS_REC_F_HW_VLAN) {
+		f.flags |= FRAME_F_HW_VLAN;
+		f.hw_vlan_tci = r.vlan_tci;
+	}
+	p = point_get(lv->points, lp->point_id);
+	if (p) {
+		p->frames++;
+		p->bytes += f.wirelen;
+		if (f.caplen < f.wirelen)
+			p->snapped++;
+		if (f.dir == DIR_IN)
+			p->frames_in++;
+		else
+			p->frames_out++;
+	}
+	if (lv->fn && lv->fn(&f, lv->fn_ctx)) {
+		lv->stopped = true;
+		return -ECANCELED;
+	}
+	return 0;
+bad:
+	lv->bad_records++;
+	return 0;
+}
+
+int live_poll(struct live *lv, int timeout_ms, live_frame_fn fn, void *ctx)
+{
+	int ret;
+
+	if (!lv->rb)
+		return -ENOTCONN;
+	lv->fn = fn;
+	lv->fn_ctx = ctx;
+	ret = ring_buffer__poll(lv->rb, timeout_ms);
+	if (ret == -ECANCELED && lv->stopped)
+		return 1;
+	return ret;
+}
+
+bool live_stopped(const struct live *lv)
+{
+	return lv->stopped;
+}
+
+static uint64_t read_stat(struct live *lv, struct live_point *lp, uint32_t idx)
+{
+	uint64_t *vals, sum = 0;
+	int i;
+
+	if (!lp->skel)
+		return 0;
+	vals = calloc((size_t)lv->ncpus, sizeof(*vals));
+	if (!vals)
+		return 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(lp->skel->maps.stats), &idx, vals) == 0)
+		for (i = 0; i < lv->ncpus; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
+void live_update_stats(struct live *lv)
+{
+	size_t i;
+
+	for (i = 0; i < lv->n; i++) {
+		struct point *p = point_get(lv->points, lv->lp[i].point_id);
+
+		if (!p)
+			continue;
+		p->capture_drops = read_stat(lv, &lv->lp[i], DS_STAT_LOST) +
+				   read_stat(lv, &lv->lp[i], DS_STAT_LOAD_ERR);
+		p->capture_drops_known = true;
+	}
+}
+
+uint64_t live_lost_total(const struct live *lv)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < lv->n; i++) {
+		const struct point *p = point_get_const(lv->points, lv->lp[i].point_id);
+
+		if (p)
+			sum += p->capture_drops;
+	}
+	return sum;
+}
+
+uint64_t live_bad_records(const struct live *lv)
+{
+	return lv->bad_records;
+}
+
+bool live_uses_tcx(const struct live *lv)
+{
+	return lv->tcx;
+}
+
+void live_free(struct live *lv)
+{
+	size_t i;
+
+	if (!lv)
+		return;
+	/* Links first, so no program runs while the ring goes away. */
+	for (i = 0; i < lv->n; i++)
+		detach_point(&lv->lp[i]);
+	ring_buffer__free(lv->rb);
+	for (i = 0; i < lv->n; i++)
+		capture__destroy(lv->lp[i].skel);
+	free(lv->lp);
+	free(lv);
+}

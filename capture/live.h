@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Live capture: one skeleton instance of bpf/capture.bpf.c per watched
+ * point (XDP or TC ingress for frames in, TC egress for frames out), all
+ * sharing one ring.  Lifecycle: live_new -> live_add (per point: resolve in
+ * its netns, open, configure .rodata, load, attach) -> live_poll ... ->
+ * live_free (detach exactly what was attached).
+ *
+ * Attachments are bpf_links (XDP link, tcx links) that the kernel removes
+ * when the process dies, even on SIGKILL.  Only when the kernel has no tcx
+ * (< 6.6) TC falls back to clsact filters, which survive a SIGKILL; the
+ * caller must then route SIGINT/SIGTERM/SIGHUP to live_free.
+ *
+ * Frames handed to the callback point into the ring record (no copy): they
+ * are valid only during the callback.
+ */
+#ifndef DROPSPOT_LIVE_H
+#define DROPSPOT_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "point.h"
+
+struct live_opts {
+	uint32_t snaplen;		/* 0 = DS_SNAPLEN_DEFAULT */
+	int filter_mode;		/* DS_FILTER_* from bpf/abi.h */
+	const char *const *hosts;	/* addresses always sent up */
+	size_t n_hosts;
+	bool tc_ingress;		/* TC ingress instead of XDP */
+	bool force_clsact;		/* use clsact even if tcx exists (tests) */
+	uint32_t ring_size;		/* bytes, power of two; 0 = default */
+};
+
+struct live;
+
+/* Return non-zero to stop the current live_poll early. */
+typedef int (*live_frame_fn)(const struct frame *f, void *ctx);
+
+int live_new(const struct live_opts *o, struct point_table *points,
+	     struct live **out, char *err, size_t errlen);
+/*
+ * Resolves target (see capture/netns.h for the syntax), registers its point
+ * in the table given to live_new, loads and attaches.  Returns the point id
+ * or a negative errno with a message in err.
+ */
+int live_add(struct live *lv, const char *target, char *err, size_t errlen);
+/*
+ * Waits up to timeout_ms for records and hands each to fn.  Returns the
+ * number of records handled, 1 + that if fn asked to stop (see
+ * live_stopped), -EINTR on a signal, or another negative errno.
+ */
+int live_poll(struct live *lv, int timeout_ms, live_frame_fn fn, void *ctx);
+/* True after fn returned non-zero. */
+bool live_stopped(const struct live *lv);
+/* Copies the kernel's per-point counters (lost events) into the points. */
+void live_update_stats(struct live *lv);
+/* Totals across points. */
+uint64_t live_lost_total(const struct live *lv);
+uint64_t live_bad_records(const struct live *lv);
+/* Whether TC hooks use tcx links (else clsact). */
+bool live_uses_tcx(const struct live *lv);
+/* Detaches everything that was attached, in each netns; frees lv. */
+void live_free(struct live *lv);
+
+/* Before anything is loaded: a message naming missing capabilities, or
+ * "" when the process looks privileged enough. */
+void live_check_privileges(char *msg, size_t len);
+
+#endif /* DROPSPOT_LIVE_H */

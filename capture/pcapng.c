@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcapng reader: sections (SHB) of interfaces (IDB) and their packets (EPB,
+ * SPB, obsolete PB) and statistics (ISB); every other block is skipped.
+ *
+ * Every block is checked before its body is looked at: total length at
+ * least 12, a multiple of 4, at most RD_MAX_BLOCK, entirely present, and
+ * equal to the trailing copy.  The body is then read through a cursor
+ * bounded by the block, and options through one bounded by the option area,
+ * so a lying length inside a block can never reach past it.  Malformed
+ * blocks are errors (naming the block and its offset), not guesses.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../dissect/cursor.h"
+#include "reader_internal.h"
+
+enum {
+	BT_IDB = 1,
+	BT_PB = 2,	/* obsolete packet block */
+	BT_SPB = 3,
+	BT_ISB = 5,
+	BT_EPB = 6,
+};
+
+#define BOM_LE 0x1a2b3c4du	/* byte-order magic read little-endian */
+#define BOM_SWAPPED 0x4d3c2b1au
+
+enum {
+	OPT_ENDOFOPT = 0,
+	OPT_COMMENT = 1,
+	IF_NAME = 2,
+	IF_DESCRIPTION = 3,
+	IF_TSRESOL = 9,
+	IF_TSOFFSET = 14,
+	EPB_FLAGS = 2,		/* also PB's pack_flags */
+	ISB_IFDROP = 5,
+};
+
+/* A validated block: body is the bytes between the length fields. */
+struct block {
+	uint32_t type;
+	uint32_t len;
+	uint64_t off;
+	struct cursor body;
+};
+
+static const char *block_name(uint32_t type)
+{
+	switch (type) {
+	case PCAPNG_SHB_TYPE: return "section header block";
+	case BT_IDB: return "interface description block";
+	case BT_PB: return "packet block";
+	case BT_SPB: return "simple packet block";
+	case BT_ISB: return "interface statistics block";
+	case BT_EPB: return "enhanced packet block";
+	case 4: return "name resolution block";
+	}
+	return "block";
+}
+
+/*
+ * Reads and validates the next block; 1 = got one, 0 = clean end, < 0 error.
+ * An SHB sets the byte order of what follows, itself included.
+ */
+static int next_block(struct source *s, struct block *b)
+{
+	const uint8_t *p;
+	struct cursor c;
+	uint32_t type, bom, trail;
+	size_t got;
+
+	b->off = input_offset(s->in);
+	got = input_peek(s->in, 8, &p);
+	if (got < 8) {
+		if (got == 0 && !input_error(s->in))
+			return 0;
+		return rd_truncated(s, "block header", b->off, 8, got);
+	}
+	cur_init(&c, p, 8, 8);
+	cur_u32_order(&c, s->big_endian, &type);
+	if (type == PCAPNG_SHB_TYPE) {
+		/* the byte-order magic decides how to read the length */
+		got = input_peek(s->in, 12, &p);
+		if (got < 12)
+			return rd_truncated(s, "section header block", b->off,
+					    12, got);
+		cur_init(&c, p, 12, 12);
+		cur_skip(&c, 8);
+		cur_le32(&c, &bom);
+		if (bom == BOM_LE)
+			s->big_endian = false;
+		else if (bom == BOM_SWAPPED)
+			s->big_endian = true;
+		else
+			return rd_fail(s, "section header block at offset %llu: bad byte-order magic 0x%08x",
+				       (unsigned long long)b->off, bom);
+		cur_init(&c, p, 8, 8);
+		cur_skip(&c, 4);
+	}
+	cur_u32_order(&c, s->big_endian, &b->len);
+	b->type = type;
+	if (b->len < 12 || b->len % 4)
+		return rd_fail(s, "%s at offset %llu: bad block length %u",
+			       block_name(type), (unsigned long long)b->off,
+			       b->len);
+	if (b->len > RD_MAX_BLOCK)
+		return rd_fail(s, "%s at offset %llu: block length %u exceeds the limit %u",
+			       block_name(type), (unsigned long long)b->off,
+			       b->len, RD_MAX_BLOCK);
+	got = input_peek(s->in, b->len, &p);
+	if (got < b->len)
+		return rd_truncated(s, block_name(type), b->off, b->len, got);
+	cur_init(&c, p, b->len, b->len);
+	cur_skip(&c, 8);
+	cur_narrow(&c, b->len - 12, &b->body);
+	cur_u32_order(&c, s->big_endian, &trail);
+	if (trail != b->len)
+		return rd_fail(s, "%s at offset %llu: trailing length %u does not match %u",
+			       block_name(type), (unsigned long long)b->off,
+			       trail, b->len);
+	/* bytes stay in place until the next peek: the body is still valid */
+	input_skip(s->in, b->len);
+	return 1;
+}
+
+static int block_short(struct source *s, const struct block *b,
+		       uint32_t need)
+{
+	return rd_fail(s, "%s at offset %llu: block length %u too small (needs at least %u)",
+		       block_name(b->type), (unsigned long long)b->off, b->len,
+		       need + 12);
+}
+
+/*
+ * Next option of an option area: 1 with *code and *val, 0 at the end.  An
+ * area may end without opt_endofopt; a value running past it is an error.
+ */
+static int next_option(struct source *s, const struct block *b,
+		       struct cursor *opts, unsigned int *count,
+		       uint16_t *code, struct cursor *val)
+{
+	uint16_t len;
+	uint32_t padded;
+
+	if (++*count > RD_MAX_OPTIONS || cur_left(opts) < 4)
+		return 0;
+	cur_u16_order(opts, s->big_endian, code);
+	cur_u16_order(opts, s->big_endian, &len);
+	if (*code == OPT_ENDOFOPT)
+		return 0;
+	if (len > cur_left(opts))
+		return rd_fail(s, "%s at offset %llu: option %u length %u overruns the block",
+			       block_name(b->type), (unsigned long long)b->off,
+			       *code, len);
+	cur_narrow(opts, len, val);
+	/* values are padded to 32 bits; tolerate a missing last pad */
+	padded = (4 - len % 4) % 4;
+	cur_skip(opts, padded < cur_left(opts) ? padded : cur_left(opts));
+	return 1;
+}
+
+static int read_shb(struct source *s, const struct block *b)
+{
+	struct cursor c = b->body;
+	uint16_t major, minor;
+
+	/* bom(4) major(2) minor(2) section length(8) */
+	if (cur_left(&c) < 16)
+		return block_short(s, b, 16);
+	cur_skip(&c, 4);
+	cur_u16_order(&c, s->big_endian, &major);
+	cur_u16_order(&c, s->big_endian, &minor);
+	if (major != 1)
+		return rd_fail(s, "section header block at offset %llu: unsupported pcapng version %u.%u",
+			       (unsigned long long)b->off, major, minor);
+	rd_end_section(s);
+	s->section++;
+	return 0;
+}
+
+static int read_idb(struct source *s, const struct block *b)
+{
+	struct cursor c = b->body, val;
+	char name[POINT_IFNAME_MAX] = "", suffix[POINT_NAME_MAX];
+	uint16_t linktype, reserved, code;
+	uint32_t snaplen, file_if = (uint32_t)s->n_ifs;
+	uint8_t tsresol = 6;
+	uint64_t tsoffset = 0;
+	struct rd_iface *ifc;
+	unsigned int count = 0;
+	int ret;
+
+	if (cur_left(&c) < 8)
+		return block_short(s, b, 8);
+	cur_u16_order(&c, s->big_endian, &linktype);
+	cur_u16_order(&c, s->big_endian, &reserved);
+	cur_u32_order(&c, s->big_endian, &snaplen);
+	while ((ret = next_option(s, b, &c, &count, &code, &val)) > 0) {
+		uint32_t hi, lo;
+
+		switch (code) {
+		case IF_NAME:
+			rd_copy_name(name, sizeof(name), cur_peek(&val, 0),
+				     cur_left(&val));
+			break;
+		case IF_TSRESOL:
+			if (!cur_u8(&val, &tsresol))
+				return rd_fail(s, "interface description block at offset %llu: empty if_tsresol",
+					       (unsigned long long)b->off);
+			break;
+		case IF_TSOFFSET:
+			if (cur_left(&val) < 8)
+				return rd_fail(s, "interface description block at offset %llu: short if_tsoffset",
+					       (unsigned long long)b->off);
+			/* a u64 in section order: two u32 halves */
+			cur_u32_order(&val, s->big_endian, s->big_endian ? &hi : &lo);
+			cur_u32_order(&val, s->big_endian, s->big_endian ? &lo : &hi);
+			tsoffset = (uint64_t)hi << 32 | lo;
+			break;
+		default:	/* if_description, if_MACaddr, ...: not needed */
+			break;
+		}
+	}
+	if (ret < 0)
+		return ret;
+	if (name[0])
+		snprintf(suffix, sizeof(suffix), "%s", name);
+	else
+		snprintf(suffix, sizeof(suffix), "if%u", file_if);
+	ifc = rd_add_iface(s, suffix, name, linktype, snaplen, file_if);
+	if (!ifc)
+		return s->status;
+	if (!rd_set_tsresol(ifc, tsresol))
+		return rd_fail(s, "interface description block at offset %llu: unsupported if_tsresol 0x%02x",
+			       (unsigned long long)b->off, tsresol);
+	ifc->ts_offset_s = (int64_t)tsoffset;
+	rd_iface_update_point(s, ifc);
+	return 0;
+}
+
+static struct rd_iface *iface_of(struct source *s, const struct block *b,
+				 uint32_t if_id)
+{
+	if (if_id < s->n_ifs)
+		return &s->ifs[if_id];
+	rd_fail(s, "%s at offset %llu refers to undefined interface %u (section has %zu)",
+		block_name(b->type), (unsigned long long)b->off, if_id,
+		s->n_ifs);
+	return NULL;
+}
+
+/* Packet data of caplen bytes, padded to 32 bits, must fit in the block. */
+static int take_data(struct source *s, const struct block *b,
+		     struct cursor *c, uint32_t caplen, struct frame *f)
+{
+	uint32_t padded;
+
+	if (caplen > RD_MAX_CAPLEN)
+		return rd_fail(s, "%s at offset %llu: captured length %u exceeds the maximum %u",
+			       block_name(b->type), (unsigned long long)b->off,
+			       caplen, RD_MAX_CAPLEN);
+	padded = (caplen + 3) & ~3u;
+	if (padded > cur_left(c))
+		return rd_fail(s, "%s at offset %llu: captured length %u overruns the block (%u bytes left)",
+			       block_name(b->type), (unsigned long long)b->off,
+			       caplen, cur_left(c));
+	f->data = cur_peek(c, caplen);
+	f->caplen = caplen;
+	cur_skip(c, padded);
+	return 0;
+}
+
+/* epb_flags / pack_flags and opt_comment, the options a frame carries. */
+static int packet_options(struct source *s, const struct block *b,
+			  struct cursor *c, struct frame *f)
+{
+	struct cursor val;
+	unsigned int count = 0;
+	uint16_t code;
+	int ret;
+
+	while ((ret = next_option(s, b, c, &count, &code, &val)) > 0) {
+		uint32_t flags;
+
+		if (code == EPB_FLAGS &&
+		    cur_u32_order(&val, s->big_endian, &flags)) {
+			/* bits 0-1: 1 inbound, 2 outbound */
+			if ((flags & 3) == 1)
+				f->dir = DIR_IN;
+			else if ((flags & 3) == 2)
+				f->dir = DIR_OUT;
+		} else if (code == OPT_COMMENT && !f->comment) {
+			f->comment_len = cur_left(&val);
+			f->comment = (const char *)cur_peek(&val, f->comment_len);
+		}
+	}
+	return ret;
+}
+
+static int read_epb(struct source *s, const struct block *b, struct frame *f,
+		    struct rd_iface **ifc)
+{
+	struct cursor c = b->body;
+	uint32_t if_id, hi, lo, caplen, len;
+	int ret;
+
+	if (cur_left(&c) < 20)
+		return block_short(s, b, 20);
+	cur_u32_order(&c, s->big_endian, &if_id);
+	cur_u32_order(&c, s->big_endian, &hi);
+	cur_u32_order(&c, s->big_endian, &lo);
+	cur_u32_order(&c, s->big_endian, &caplen);
+	cur_u32_order(&c, s->big_endian, &len);
+	*ifc = iface_of(s, b, if_id);
+	if (!*ifc)
+		return s->status;
+	ret = take_data(s, b, &c, caplen, f);
+	if (ret)
+		return ret;
+	f->wirelen = len < caplen ? caplen : len;
+	f->ts_ns = rd_ts_to_ns(*ifc, (uint64_t)hi << 32 | lo);
+	f->linktype = (*ifc)->linktype;
+	return packet_options(s, b, &c, f);
+}
+
+static int read_pb(struct source *s, const struct block *b, struct frame *f,
+		   struct rd_iface **ifc)
+{
+	struct cursor c = b->body;
+	uint16_t if_id, drops;
+	uint32_t hi, lo, caplen, len;
+	int ret;
+
+	if (cur_left(&c) < 20)
+		return block_short(s, b, 20);
+	cur_u16_order(&c, s->big_endian, &if_id);
+	cur_u16_order(&c, s->big_endian, &drops);
+	cur_u32_order(&c, s->big_endian, &hi);
+	cur_u32_order(&c, s->big_endian, &lo);
+	cur_u32_order(&c, s->big_endian, &caplen);
+	cur_u32_order(&c, s->big_endian, &len);
+	*ifc = iface_of(s, b, if_id);
+	if (!*ifc)
+		return s->status;
+	ret = take_data(s, b, &c, caplen, f);
+	if (ret)
+		return ret;
+	f->wirelen = len < caplen ? caplen : len;
+	f->ts_ns = rd_ts_to_ns(*ifc, (uint64_t)hi << 32 | lo);
+	f->linktype = (*ifc)->linktype;
+	return packet_options(s, b, &c, f);
+}
+
+/*
+ * SPB: interface 0, no timestamp (0), captured length = what the block
+ * holds, capped by the wire length and the interface's snaplen (as libpcap).
+ */
+static int read_spb(struct source *s, const struct block *b, struct frame *f,
+		    struct rd_iface **ifc)
+{
+	struct cursor c = b->body;
+	uint32_t len, caplen;
+
+	if (cur_left(&c) < 4)
+		return block_short(s, b, 4);
+	cur_u32_order(&c, s->big_endian, &len);
+	*ifc = iface_of(s, b, 0);
+	if (!*ifc)
+		return s->status;
+	caplen = len < cur_left(&c) ? len : cur_left(&c);
+	if ((*ifc)->snaplen && caplen > (*ifc)->snaplen)
+		caplen = (*ifc)->snaplen;
+	if (caplen > RD_MAX_CAPLEN)
+		caplen = RD_MAX_CAPLEN;
+	f->data = cur_peek(&c, caplen);
+	f->caplen = caplen;
+	f->wirelen = len < caplen ? caplen : len;
+	f->linktype = (*ifc)->linktype;
+	return 0;
+}
+
+static int read_isb(struct source *s, const struct block *b)
+{
+	struct cursor c = b->body, val;
+	struct rd_iface *ifc;
+	unsigned int count = 0;
+	uint32_t if_id, hi, lo;
+	uint16_t code;
+	struct point *p;
+	int ret;
+
+	if (cur_left(&c) < 12)
+		return block_short(s, b, 12);
+	cur_u32_order(&c, s->big_endian, &if_id);
+	cur_skip(&c, 8);	/* timestamp */
+	ifc = iface_of(s, b, if_id);
+	if (!ifc)
+		return s->status;
+	while ((ret = next_option(s, b, &c, &count, &code, &val)) > 0) {
+		if (code != ISB_IFDROP || cur_left(&val) < 8)
+			continue;
+		cur_u32_order(&val, s->big_endian, s->big_endian ? &hi : &lo);
+		cur_u32_order(&val, s->big_endian, s->big_endian ? &lo : &hi);
+		p = point_get(s->points, ifc->point);
+		if (p) {
+			/* counters since the start: the last ISB wins */
+			p->capture_drops = (uint64_t)hi << 32 | lo;
+			p->capture_drops_known = true;
+		}
+	}
+	return ret;
+}
+
+static int pcapng_read(struct source *s, struct frame *f,
+		       struct rd_iface **ifc)
+{
+	struct block b;
+	int ret;
+
+	for (;;) {
+		ret = next_block(s, &b);
+		if (ret <= 0)
+			return ret;
+		switch (b.type) {
+		case PCAPNG_SHB_TYPE:
+			ret = read_shb(s, &b);
+			break;
+		case BT_IDB:
+			ret = read_idb(s, &b);
+			break;
+		case BT_EPB:
+			ret = read_epb(s, &b, f, ifc);
+			return ret ? ret : 1;
+		case BT_SPB:
+			ret = read_spb(s, &b, f, ifc);
+			return ret ? ret : 1;
+		case BT_PB:
+			ret = read_pb(s, &b, f, ifc);
+			return ret ? ret : 1;
+		case BT_ISB:
+			ret = read_isb(s, &b);
+			break;
+		default:	/* NRB, DSB, custom, unknown: not needed */
+			ret = 0;
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+}
+
+int pcapng_open(struct source *s)
+{
+	struct block b;
+	int ret;
+
+	s->read = pcapng_read;
+	ret = next_block(s, &b);
+	if (ret == 0)
+		return rd_truncated(s, "section header block", 0, 12, 0);
+	if (ret < 0)
+		return ret;
+	return read_shb(s, &b);
+}

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcapng_write.h"
+
+#define BT_SHB 0x0A0D0D0Au
+#define BT_IDB 0x00000001u
+#define BT_ISB 0x00000005u
+#define BT_EPB 0x00000006u
+#define BYTE_ORDER_MAGIC 0x1A2B3C4Du
+
+#define OPT_ENDOFOPT 0
+#define OPT_COMMENT 1
+#define SHB_USERAPPL 4
+#define IF_NAME 2
+#define IF_DESCRIPTION 3
+#define IF_TSRESOL 9
+#define EPB_FLAGS 2
+#define ISB_STARTTIME 2
+#define ISB_ENDTIME 3
+#define ISB_IFDROP 5
+#define ISB_USRDELIV 8
+
+/* Options are limited to what a u16 length can carry. */
+#define OPT_MAX 65535
+
+struct pcapng_writer {
+	FILE *fp;
+	bool own_fp;
+	int error;		/* first write error, -errno */
+	uint32_t n_if;
+	int *point_if;		/* point id -> interface id, -1 = none */
+	size_t n_point_if;
+	uint8_t *buf;		/* block under construction */
+	size_t len, cap;
+};
+
+static void put(struct pcapng_writer *w, const void *p, size_t n)
+{
+	if (w->error)
+		return;
+	if (w->len + n > w->cap) {
+		size_t ncap = w->cap ? w->cap : 4096;
+		uint8_t *nb;
+
+		while (ncap < w->len + n)
+			ncap *= 2;
+		nb = realloc(w->buf, ncap);
+		if (!nb) {
+			w->error = -ENOMEM;
+			return;
+		}
+		w->buf = nb;
+		w->cap = ncap;
+	}
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+}
+
+static void put_u16(struct pcapng_writer *w, uint16_t v)
+{
+	put(w, &v, 2);
+}
+
+static void put_u32(struct pcapng_writer *w, uint32_t v)
+{
+	put(w, &v, 4);
+}
+
+static void pad4(struct pcapng_writer *w)
+{
+	static const uint8_t zero[4];
+
+	put(w, zero, (4 - (w->len & 3)) & 3);
+}
+
+static void put_opt(struct pcapng_writer *w, uint16_t code, const void *v,
+		    size_t n)
+{
+	if (n > OPT_MAX)
+		n = OPT_MAX;
+	put_u16(w, code);
+	put_u16(w, (uint16_t)n);
+	put(w, v, n);
+	pad4(w);
+}
+
+static void put_opt_str(struct pcapng_writer *w, uint16_t code, const char *s)
+{
+	if (s && *s)
+		put_opt(w, code, s, strlen(s));
+}
+
+static void put_ts_opt(struct pcapng_writer *w, uint16_t code, uint64_t ts)
+{
+	uint32_t v[2] = { (uint32_t)(ts >> 32), (uint32_t)ts };
+
+	put_opt(w, code, v, sizeof(v));
+}
+
+static void block_begin(struct pcapng_writer *w, uint32_t type)
+{
+	w->len = 0;
+	put_u32(w, type);
+	put_u32(w, 0);		/* total length, patched in block_end */
+}
+
+/* Ends the options (when any were written), patches the lengths, writes. */
+static int block_end(struct pcapng_writer *w, bool had_opts)
+{
+	uint32_t total;
+
+	if (had_opts) {
+		put_u16(w, OPT_ENDOFOPT);
+		put_u16(w, 0);
+	}
+	pad4(w);
+	total = (uint32_t)w->len + 4;
+	put_u32(w, total);
+	if (w->error)
+		return w->error;
+	memcpy(w->buf + 4, &total, 4);
+	if (fwrite(w->buf, 1, w->len, w->fp) != w->len)
+		w->error = -(errno ? errno : EIO);
+	return w->error;
+}
+
+int pcapng_writer_open(const char *path, const char *application,
+		       struct pcapng_writer **out, char *err, size_t errlen)
+{
+	struct pcapng_writer *w;
+	int64_t section_len = -1;
+	int ret;
+
+	*out = NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (!strcmp(path, "-")) {
+		w->fp = stdout;
+	} else {
+		w->fp = fopen(path, "wbe");
+		if (!w->fp) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+			free(w);
+			return ret;
+		}
+		w->own_fp = true;
+	}
+	block_begin(w, BT_SHB);
+	put_u32(w, BYTE_ORDER_MAGIC);
+	put_u16(w, 1);
+	put_u16(w, 0);
+	put(w, &section_len, 8);
+	put_opt_str(w, SHB_USERAPPL, application);
+	ret = block_end(w, application && *application);
+	if (ret) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+		pcapng_writer_close(w);
+		return ret;
+	}
+	*out = w;
+	return 0;
+}
+
+int pcapng_writer_add_if(struct pcapng_writer *w, const char *name,
+			 const char *description, int linktype,
+			 uint32_t snaplen)
+{
+	uint8_t tsresol = 9;	/* 10^-9 s */
+	int ret;
+
+	block_begin(w, BT_IDB);
+	put_u16(w, (uint16_t)linktype);
+	put_u16(w, 0);
+	put_u32(w, snaplen);
+	put_opt_str(w, IF_NAME, name);
+	put_opt_str(w, IF_DESCRIPTION, description);
+	put_opt(w, IF_TSRESOL, &tsresol, 1);
+	ret = block_end(w, true);
+	if (ret)
+		return ret;
+	return (int)w->n_if++;
+}
+
+int pcapng_writer_add_point(struct pcapng_writer *w, const struct point *p)
+{
+	char desc[POINT_NAME_MAX + POINT_NETNS_MAX + 64];
+	int id;
+
+	snprintf(desc, sizeof(desc), "%s; netns %s; %s; %s", p->name,
+		 p->netns[0] ? p->netns : "(host)", point_kind_name(p->kind),
+		 point_hook_name(p->hook));
+	id = pcapng_writer_add_if(w, p->ifname[0] ? p->ifname : p->name, desc,
+				  p->linktype, p->snaplen);
+	if (id < 0)
+		return id;
+	if (p->id >= w->n_point_if) {
+		size_t n = (size_t)p->id + 1, i;
+		int *m = realloc(w->point_if, n * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		for (i = w->n_point_if; i < n; i++)
+			m[i] = -1;
+		w->point_if = m;
+		w->n_point_if = n;
+	}
+	w->point_if[p->id] = id;
+	return id;
+}
+
+int pcapng_writer_if_of_point(const struct pcapng_writer *w, uint32_t point_id)
+{
+	return point_id < w->n_point_if ? w->point_if[point_id] : -1;
+}
+
+int pcapng_writer_packet(struct pcapng_writer *w, uint32_t if_id,
+			 const struct frame *f, const char *comment)
+{
+	bool retag = (f->flags & FRAME_F_HW_VLAN) && f->caplen >= 12;
+	uint32_t caplen = f->caplen + (retag ? 4 : 0);
+	uint32_t wirelen = (f->wirelen < f->caplen ? f->caplen : f->wirelen) +
+			   (retag ? 4 : 0);
+	uint32_t flags = f->dir == DIR_IN ? 1 : f->dir == DIR_OUT ? 2 : 0;
+
+	if (if_id >= w->n_if)
+		return -EINVAL;
+	block_begin(w, BT_EPB);
+	put_u32(w, if_id);
+	put_u32(w, (uint32_t)(f->ts_ns >> 32));
+	put_u32(w, (uint32_t)f->ts_ns);
+	put_u32(w, caplen);
+	put_u32(w, wirelen);
+	if (retag) {
+		uint8_t tag[4] = { 0x81, 0x00, (uint8_t)(f->hw_vlan_tci >> 8),
+				   (uint8_t)f->hw_vlan_tci };
+
+		put(w, f->data, 12);
+		put(w, tag, 4);
+		put(w, f->data + 12, f->caplen - 12);
+	} else {
+		put(w, f->data, f->caplen);
+	}
+	pad4(w);
+	put_opt_str(w, OPT_COMMENT, comment);
+	if (flags)
+		put_opt(w, EPB_FLAGS, &flags, 4);
+	return block_end(w, flags || (comment && *comment));
+}
+
+int pcapng_writer_frame(struct pcapng_writer *w, const struct frame *f)
+{
+	int id = pcapng_writer_if_of_point(w, f->point);
+
+	if (id < 0)
+		return -ENOENT;
+	return pcapng_writer_packet(w, (uint32_t)id, f, NULL);
+}
+
+int pcapng_writer_stats(struct pcapng_writer *w, uint32_t if_id,
+			uint64_t start_ns, uint64_t end_ns, uint64_t delivered,
+			uint64_t drops, bool drops_known)
+{
+	if (if_id >= w->n_if)
+		return -EINVAL;
+	block_begin(w, BT_ISB);
+	put_u32(w, if_id);
+	put_u32(w, (uint32_t)(end_ns >> 32));
+	put_u32(w, (uint32_t)end_ns);
+	put_ts_opt(w, ISB_STARTTIME, start_ns);
+	put_ts_opt(w, ISB_ENDTIME, end_ns);
+	if (drops_known)
+		put_opt(w, ISB_IFDROP, &drops, 8);
+	put_opt(w, ISB_USRDELIV, &delivered, 8);
+	return block_end(w, true);
+}
+
+int pcapng_writer_close(struct pcapng_writer *w)
+{
+	int ret;
+
+	if (!w)
+		return 0;
+	if (fflush(w->fp) && !w->error)
+		w->error = -errno;
+	if (w->own_fp && fclose(w->fp) && !w->error)
+		w->error = -errno;
+	ret = w->error;
+	free(w->buf);
+	free(w->point_if);
+	free(w);
+	return ret;
+}

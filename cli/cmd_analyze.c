@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dropspot analyze FILE...: follow every ping probe across the points of
+ * captures (each file, pcapng interface or SLL2 interface index is a point)
+ * and say where the failed ones stopped, and why.
+ *
+ * The same pipeline as live tracing: frames in time order (merger) ->
+ * dissect_frame() -> engine_feed() -> engine_finish() -> report.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/engine.h"
+#include "analyze/report.h"
+#include "capture/filter.h"
+#include "capture/source.h"
+#include "commands.h"
+#include "common/log.h"
+#include "dissect/packet.h"
+
+#define MAX_NAMES 64
+
+struct analyze_opts {
+	const char *filter_expr;
+	const char *path;
+	const char *names[MAX_NAMES];
+	int n_names;
+	bool json;
+	int color;		/* -1 auto */
+	bool verbose;
+	unsigned ladder_max;
+	double timeout_s;
+	unsigned storm_rate;
+};
+
+static void analyze_usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: dropspot analyze [OPTIONS] FILE...\n"
+		"\n"
+		"Follows every ping (ICMP/ICMPv6 echo) probe across the points of\n"
+		"the captures and says where the failed ones stopped and why.\n"
+		"Each file, each pcapng interface and each SLL2 interface index\n"
+		"(tcpdump -i any) is a point; files are merged in time order.\n"
+		"\n"
+		"options:\n"
+		"  -j, --json            JSON report (schema: docs/report-schema.md)\n"
+		"      --no-color        no colours (default: only on a terminal)\n"
+		"      --color           colours even when not on a terminal\n"
+		"  -n, --name P=NAME     name point P (its index, or its current\n"
+		"                        name) NAME in the report; repeatable\n"
+		"  -p, --path P1,P2,...  the order of points a request crosses\n"
+		"                        (default: learnt from the probes)\n"
+		"  -f, --filter EXPR     only frames matching a pcap-filter expression\n"
+		"  -t, --timeout SEC     a probe without reply after SEC is lost (3)\n"
+		"      --ladder N        probes per flow in the ladder (20, 0 = none)\n"
+		"      --storm-rate N    broadcast frames/s that make a storm (100)\n"
+		"  -v, --verbose         info findings and all evidence\n"
+		"  -h, --help            this help\n"
+		"\n"
+		"exit status: 0 every probe answered and no problem found,\n"
+		"1 probes lost or a problem found, 2 usage error or bad input.\n");
+}
+
+static int parse_uint(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end || v > 1000000000ul)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_analyze_opts(int argc, char **argv, struct analyze_opts *o)
+{
+	enum { OPT_NO_COLOR = 256, OPT_COLOR, OPT_LADDER, OPT_STORM };
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "color", no_argument, NULL, OPT_COLOR },
+		{ "name", required_argument, NULL, 'n' },
+		{ "path", required_argument, NULL, 'p' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "ladder", required_argument, NULL, OPT_LADDER },
+		{ "storm-rate", required_argument, NULL, OPT_STORM },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->color = -1;
+	o->ladder_max = 20;
+	o->timeout_s = 3.0;
+	o->storm_rate = 100;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jn:p:f:t:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case OPT_NO_COLOR:
+			o->color = 0;
+			break;
+		case OPT_COLOR:
+			o->color = 1;
+			break;
+		case 'n':
+			if (!strchr(optarg, '=') || o->n_names == MAX_NAMES) {
+				log_error("--name wants POINT=NAME, not '%s'",
+					  optarg);
+				return -1;
+			}
+			o->names[o->n_names++] = optarg;
+			break;
+		case 'p':
+			o->path = optarg;
+			break;
+		case 'f':
+			o->filter_expr = optarg;
+			break;
+		case 't':
+			o->timeout_s = strtod(optarg, &end);
+			if (*end || o->timeout_s <= 0 || o->timeout_s > 3600) {
+				log_error("--timeout wants seconds, not '%s'",
+					  optarg);
+				return -1;
+			}
+			break;
+		case OPT_LADDER:
+			if (parse_uint(optarg, &o->ladder_max)) {
+				log_error("--ladder wants a count, not '%s'",
+					  optarg);
+				return -1;
+			}
+			break;
+		case OPT_STORM:
+			if (parse_uint(optarg, &o->storm_rate) ||
+			    !o->storm_rate) {
+				log_error("--storm-rate wants a positive rate, "
+					  "not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			analyze_usage(stdout);
+			exit(0);
+		default:
+			analyze_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		log_error("analyze needs at least one capture file (- for stdin)");
+		analyze_usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* A point by index or by (current) name, interface name or file name. */
+static int find_point(const struct point_table *t, const char *s, size_t len)
+{
+	char buf[POINT_NAME_MAX];
+	char *end;
+	unsigned long v;
+	size_t i;
+
+	if (!len || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	v = strtoul(buf, &end, 10);
+	if (!*end && v < t->count)
+		return (int)v;
+	for (i = 0; i < t->count; i++)
+		if (!strcmp(t->items[i].name, buf))
+			return (int)i;
+	for (i = 0; i < t->count; i++)
+		if (!strcmp(t->items[i].ifname, buf))
+			return (int)i;
+	return -1;
+}
+
+static int apply_names(struct point_table *t, const struct analyze_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->n_names; i++) {
+		const char *eq = strchr(o->names[i], '=');
+		int id = find_point(t, o->names[i], (size_t)(eq - o->names[i]));
+
+		if (id < 0) {
+			log_error("--name %s: no such point (%zu points)",
+				  o->names[i], t->count);
+			return -1;
+		}
+		snprintf(t->items[id].name, sizeof(t->items[id].name), "%s",
+			 eq + 1);
+	}
+	return 0;
+}
+
+static int apply_path(struct engine *e, const struct point_table *t,
+		      const char *path)
+{
+	uint32_t ids[ENGINE_MAX_POINTS];
+	size_t n = 0;
+	const char *s = path;
+
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		int id = find_point(t, s, len);
+
+		if (id < 0 || n == ENGINE_MAX_POINTS) {
+			log_error("--path: unknown point '%.*s'", (int)len, s);
+			return -1;
+		}
+		ids[n++] = (uint32_t)id;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return engine_set_path(e, ids, n);
+}
+
+static int open_sources(char **paths, int n, struct point_table *points,
+			struct source **sources)
+{
+	char err[SOURCE_ERR_MAX];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (source_open_file(paths[i], points, &sources[i], err,
+				     sizeof(err)) < 0) {
+			log_error("%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Feeds every frame in time order; returns 0 or EXIT_TROUBLE. */
+static int feed_all(struct merger *m, struct filter *flt, struct engine *e)
+{
+	struct packet pkt;
+	struct frame f;
+	struct source *failed;
+	int status = 0, ret;
+
+	for (;;) {
+		ret = merger_next(m, &f, &failed);
+		if (ret == 0)
+			break;
+		if (ret < 0) {
+			log_error("%s", source_error(failed));
+			status = EXIT_TROUBLE;
+			continue;
+		}
+		if (!filter_match(flt, &f))
+			continue;
+		dissect_frame(&f, &pkt);
+		engine_feed(e, &pkt);
+	}
+	return status;
+}
+
+static int report(const struct engine *e, const struct analyze_opts *o)
+{
+	struct report_opts ro;
+
+	if (o->json)
+		return report_json(e, stdout);
+	report_opts_default(&ro);
+	ro.color = o->color < 0 ? isatty(STDOUT_FILENO) : o->color;
+	ro.ladder_max = o->ladder_max;
+	ro.verbose = o->verbose;
+	return report_text(e, stdout, &ro);
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	struct point_table points;
+	struct analyze_opts o;
+	struct engine_opts eo;
+	struct engine_totals t;
+	struct source **sources = NULL;
+	struct merger *m = NULL;
+	struct filter *flt = NULL;
+	struct engine *e = NULL;
+	char err[512];
+	int n = 0, i, status = EXIT_TROUBLE, feed_status;
+
+	point_table_init(&points);
+	if (parse_analyze_opts(argc, argv, &o))
+		goto cleanup;
+	if (o.verbose)
+		log_set_level(LOG_DEBUG);
+	if (filter_new(o.filter_expr, &flt, err, sizeof(err))) {
+		log_error("%s", err);
+		goto cleanup;
+	}
+	n = argc - optind;
+	sources = calloc((size_t)n, sizeof(*sources));
+	if (!sources)
+		goto cleanup;
+	if (open_sources(argv + optind, n, &points, sources))
+		goto cleanup;
+	if (merger_new(sources, (size_t)n, &m)) {
+		log_error("out of memory");
+		goto cleanup;
+	}
+	engine_opts_default(&eo);
+	eo.timeout_ns = (uint64_t)(o.timeout_s * 1e9);
+	eo.storm_rate = o.storm_rate;
+	e = engine_new(&points, &eo);
+	if (!e) {
+		log_error("out of memory");
+		goto cleanup;
+	}
+	feed_status = feed_all(m, flt, e);
+	/* points of SLL2 interface indexes exist only now */
+	if (apply_names(&points, &o))
+		goto cleanup;
+	if (o.path && apply_path(e, &points, o.path))
+		goto cleanup;
+	engine_finish(e);
+	if (report(e, &o)) {
+		log_error("writing the report failed");
+		goto cleanup;
+	}
+	engine_totals(e, &t);
+	if (feed_status)
+		status = feed_status;
+	else
+		status = t.lost || t.problems ? EXIT_FINDING : 0;
+cleanup:
+	engine_free(e);
+	merger_free(m);
+	for (i = 0; sources && i < n; i++)
+		source_close(sources[i]);
+	free(sources);
+	filter_free(flt);
+	point_table_free(&points);
+	return status;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private plumbing of the dissectors: the one dissector signature, the
+ * context every dissector receives, the dispatch entry points and the
+ * checksum helpers.  Nothing outside dissect/ includes this.
+ */
+#ifndef DROPSPOT_DISSECT_INTERNAL_H
+#define DROPSPOT_DISSECT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "packet.h"
+
+/*
+ * Where a dissector writes.  The outer packet and the datagram quoted by an
+ * ICMP error go through the same dissectors; only the target differs, so a
+ * quote can never overwrite the outer datagram's fields.
+ */
+struct dissect_ctx {
+	struct packet *p;
+	struct net_info *net;		/* p->net or p->quoted */
+	uint32_t *layers;		/* &p->layers or &p->quoted_layers */
+	const uint8_t *frame_base;	/* cursor bases are inside this frame */
+	bool in_quote;
+	uint16_t link_proto;		/* ethertype / tpid that chose us */
+	/* Set by IPv4/IPv6 for the upper layer: */
+	uint32_t l4_len;		/* upper-layer length the IP header claims */
+	bool l4_partial;		/* a fragment: L4 checksum not verifiable */
+	uint8_t pseudo_dst[16];		/* IPv6 final destination (routing hdr) */
+};
+
+typedef void (*dissect_fn)(struct dissect_ctx *d, struct cursor *c);
+
+/* Link layers. */
+void dissect_eth(struct dissect_ctx *d, struct cursor *c);
+void dissect_vlan(struct dissect_ctx *d, struct cursor *c);
+void dissect_sll(struct dissect_ctx *d, struct cursor *c);
+void dissect_sll2(struct dissect_ctx *d, struct cursor *c);
+void dissect_raw_ip(struct dissect_ctx *d, struct cursor *c);
+void dissect_arp(struct dissect_ctx *d, struct cursor *c);
+/* Network and upper layers. */
+void dissect_ipv4(struct dissect_ctx *d, struct cursor *c);
+void dissect_ipv6(struct dissect_ctx *d, struct cursor *c);
+void dissect_icmp(struct dissect_ctx *d, struct cursor *c);
+void dissect_icmpv6(struct dissect_ctx *d, struct cursor *c);
+void dissect_udp(struct dissect_ctx *d, struct cursor *c);
+void dissect_tcp(struct dissect_ctx *d, struct cursor *c);
+
+/* Echo data of ICMP/ICMPv6 (icmp.c): length, captured length, hash. */
+void icmp_echo_data(struct dissect_ctx *d, struct cursor *c,
+		    struct icmp_info *ic);
+
+/* Dispatch tables (dissect.c).  Unknown values simply end the dissection. */
+void dissect_by_ethertype(struct dissect_ctx *d, struct cursor *c,
+			  uint16_t type);
+void dissect_by_ip_proto(struct dissect_ctx *d, struct cursor *c,
+			 uint8_t proto);
+/*
+ * Dissects the datagram an ICMP/ICMPv6 error quotes into p->quoted.  Only
+ * from the outer packet: a quote inside a quote is not followed.
+ */
+void dissect_quote(struct dissect_ctx *d, struct cursor *c, int family);
+
+/* Records an anomaly at the cursor's current position in the frame. */
+void dissect_anom(struct dissect_ctx *d, const struct cursor *c,
+		  enum anomaly_kind k);
+
+/* Offset of the cursor's read position in the frame. */
+static inline uint32_t dissect_frame_off(const struct dissect_ctx *d,
+					 const struct cursor *c)
+{
+	return (uint32_t)(c->base - d->frame_base) + c->off;
+}
+
+static inline void dissect_layer(struct dissect_ctx *d, uint32_t bit)
+{
+	*d->layers |= bit;
+}
+
+/* Internet checksum (checksum.c).  Sums are 32-bit, folded at the end. */
+uint32_t csum_add_bytes(const uint8_t *b, uint32_t n, uint32_t sum);
+uint16_t csum_fold(uint32_t sum);
+/*
+ * Sums the next n captured bytes of c without moving it; false (and the
+ * sum unchanged) if they were not all captured.
+ */
+bool csum_cursor(const struct cursor *c, uint32_t n, uint32_t *sum);
+uint32_t csum_pseudo_v4(const struct l3_info *ip, uint8_t proto,
+			uint32_t len);
+uint32_t csum_pseudo_v6(const uint8_t src[16], const uint8_t dst[16],
+			uint8_t nh, uint32_t len);
+
+/* FNV-1a 64-bit, the echo payload fingerprint. */
+uint64_t fnv1a64(const uint8_t *b, uint32_t n);
+
+#endif /* DROPSPOT_DISSECT_INTERNAL_H */
