@@ -18,7 +18,7 @@ void engine_opts_default(struct engine_opts *o)
 	o->timeout_ns = 3000000000ull;
 	o->max_live = 32768;
 	o->keep_probes = 256;
-	o->storm_rate = 100;
+	o->storm_rate = 500;
 }
 
 struct engine *engine_new(const struct point_table *points,
@@ -39,7 +39,7 @@ struct engine *engine_new(const struct point_table *points,
 	if (!e->o.max_live)
 		e->o.max_live = 32768;
 	if (!e->o.storm_rate)
-		e->o.storm_rate = 100;
+		e->o.storm_rate = 500;
 	for (i = 0; o && o->path && i < o->path_len && i < ENGINE_MAX_POINTS; i++)
 		e->path_user[i] = o->path[i];
 	e->path_user_len = i;
@@ -50,6 +50,7 @@ struct engine *engine_new(const struct point_table *points,
 		return NULL;
 	}
 	memset(e->neigh_index, 0xff, sizeof(e->neigh_index));
+	memset(e->flow_index, 0xff, sizeof(e->flow_index));
 	return e;
 }
 

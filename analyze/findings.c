@@ -192,7 +192,7 @@ static const struct nat_rewrite *nat_of_flow(const struct engine *e,
 	uint32_t i;
 
 	for (i = 0; i < e->n_nats; i++)
-		if (e->nats[i].flow == flow)
+		if (e->nats[i].flow == flow && e->nats[i].kind == SK_REQ)
 			return &e->nats[i];
 	return NULL;
 }
@@ -283,6 +283,12 @@ static void group_cause(const struct engine *e, const struct group *g,
 	uint32_t big = largest_answered(e, &found);
 
 	buf[0] = 0;
+	if (g->loop && (!g->err || icmp_is_ttl(g->family, g->err) ||
+			(g->err >> 8) == (g->family == 6 ? 137 : 5))) {
+		snprintf(buf, n, "routing loop: the request comes back to %s "
+			 "with a lower TTL", point_label(e, g->after));
+		return;
+	}
 	if (g->err) {
 		fmt_ip(a, sizeof(a), g->family, g->err_src);
 		err_name(en, sizeof(en), g->family, g->err);
@@ -325,8 +331,9 @@ static void group_cause(const struct engine *e, const struct group *g,
 	if (g->reply_dir) {
 		if (nat && (g->rep_mask & (1ull << nat->to)) &&
 		    !(g->rep_mask & (1ull << nat->from)))
-			snprintf(buf, n, "the reply was not de-NATed back to "
-				 "the guest (conntrack/NAT trouble)");
+			snprintf(buf, n, "reply dropped on the way back, at "
+				 "or before its de-NAT (host firewall or "
+				 "conntrack)");
 		else
 			snprintf(buf, n, "reply dropped on the return path");
 		return;
@@ -342,6 +349,12 @@ static void group_cause(const struct engine *e, const struct group *g,
 	if (g->before >= 0 && !e->pstat[g->before].frames) {
 		snprintf(buf, n, "%s saw no frames at all (link down or not "
 			 "attached?)", point_label(e, g->before));
+		return;
+	}
+	if (g->before < 0 && g->missing_mask) {
+		snprintf(buf, n, "not passed on from %s (port detached from "
+			 "its bridge, link down, or blocked?)",
+			 point_label(e, g->after));
 		return;
 	}
 	if (g->before < 0) {
@@ -411,7 +424,10 @@ static void location_phrase(const struct engine *e, const struct group *g,
 			 point_label(e, g->after), miss);
 		return;
 	}
-	if (g->reply_dir)
+	if (g->at_owner)
+		snprintf(buf, n, "requests reach %s, where the target lives, "
+			 "no reply seen", point_label(e, g->after));
+	else if (g->reply_dir)
 		snprintf(buf, n, "replies reach %s, the last watched point",
 			 point_label(e, g->after));
 	else
@@ -449,7 +465,7 @@ static void add_group_evidence(struct finding *f, const struct group *g)
 	for (i = 0; i < g->n_examples; i++)
 		finding_evidence(f, g->example_point[i], g->example_ts[i],
 				 g->example_frame[i], g->example_id[i],
-				 "probe %llu first seen here",
+				 "probe %llu first seen",
 				 (unsigned long long)g->example_id[i]);
 }
 
@@ -468,19 +484,21 @@ static struct finding *same_drop(struct engine *e, const struct group *g,
 		o = &e->groups[f->group];
 		if (o->flow == g->flow && o->after == g->after &&
 		    o->before == g->before && o->reply_dir == g->reply_dir &&
-		    !strcmp(f->cause, cause))
+		    (kind == FK_DROP || !strcmp(f->cause, cause)))
 			return f;
 	}
 	return NULL;
 }
 
+static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
+		      const char *why, const char *cause);
+
 static void drop_finding(struct engine *e, uint32_t gi)
 {
 	const struct group *g = &e->groups[gi];
-	const struct flow *fl = &e->flows[g->flow];
 	const char *why = incomplete_reason(e, g);
 	enum finding_kind kind = why ? FK_EVIDENCE_INCOMPLETE : FK_DROP;
-	char cause[256], loc[256], src[64], dst[64];
+	char cause[256];
 	struct finding *f;
 
 	if (why)
@@ -489,13 +507,40 @@ static void drop_finding(struct engine *e, uint32_t gi)
 		group_cause(e, g, cause, sizeof(cause));
 	f = same_drop(e, g, kind, cause);
 	if (f) {
+		/*
+		 * Same place: one finding.  The cause with the stronger
+		 * evidence (an ICMP error, a kernel reason) speaks for all:
+		 * rate-limited errors leave some probes without one.
+		 */
+		const struct group *o = &e->groups[f->group];
+
 		f->count += g->count;
+		if ((g->err || g->drop_reason >= 0) &&
+		    !o->err && o->drop_reason < 0) {
+			uint64_t count = f->count;
+
+			f->n_ev = 0;
+			f->n_det = 0;
+			fill_drop(e, f, gi, why, cause);
+			f->count = count;
+		}
 		add_group_evidence(f, g);
 		return;
 	}
 	f = finding_add(e, kind, why ? SEV_WARNING : SEV_ERROR);
 	if (!f)
 		return;
+	fill_drop(e, f, gi, why, cause);
+	add_group_evidence(f, g);
+}
+
+static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
+		      const char *why, const char *cause)
+{
+	const struct group *g = &e->groups[gi];
+	const struct flow *fl = &e->flows[g->flow];
+	char loc[256], src[64], dst[64];
+
 	f->group = (int)gi;
 	f->after = g->after;
 	f->before = g->before;
@@ -517,7 +562,6 @@ static void drop_finding(struct engine *e, uint32_t gi)
 	if (g->drop_reason >= 0)
 		finding_str(f, "kernel_reason", "%s",
 			    engine_reason(e, g->drop_reason));
-	add_group_evidence(f, g);
 }
 
 static void drop_findings(struct engine *e)
@@ -589,6 +633,33 @@ static void error_findings(struct engine *e)
 	}
 }
 
+static void loop_finding(struct engine *e)
+{
+	struct finding *f;
+
+	if (!e->loops)
+		return;
+	f = finding_add(e, FK_TTL_EXCEEDED, SEV_ERROR);
+	if (!f)
+		return;
+	snprintf(f->summary, sizeof(f->summary),
+		 "%llu probe(s) passed %s again and again with a falling TTL "
+		 "(%u down to %u): routing loop",
+		 (unsigned long long)e->loops, point_label(e, e->loop_point),
+		 e->loop_ttl_first, e->loop_ttl_min);
+	snprintf(f->cause, sizeof(f->cause),
+		 "routing loop through %s (TTL falls hop after hop)",
+		 point_label(e, e->loop_point));
+	f->after = e->loop_point;
+	f->count = e->loops;
+	finding_num(f, "ttl_first", e->loop_ttl_first);
+	finding_num(f, "ttl_min", e->loop_ttl_min);
+	finding_num(f, "passes", (uint64_t)e->loop_dups + 1);
+	finding_evidence(f, e->loop_point, e->loop_ts, e->loop_frame,
+			 e->loop_probe, "probe %llu first pass",
+			 (unsigned long long)e->loop_probe);
+}
+
 static void nat_findings(struct engine *e)
 {
 	uint32_t i;
@@ -605,12 +676,13 @@ static void nat_findings(struct engine *e)
 		fmt_ip(d0, sizeof(d0), n->family, n->dst0);
 		fmt_ip(d1, sizeof(d1), n->family, n->dst1);
 		snprintf(f->summary, sizeof(f->summary),
-			 "NAT between %s and %s: %s > %s id %u becomes %s > %s "
-			 "id %u", point_label(e, n->from), point_label(e, n->to),
+			 "%s between %s and %s: %s > %s id %u becomes %s > %s "
+			 "id %u", n->kind == SK_REQ ? "NAT" : "reply de-NAT",
+			 point_label(e, n->from), point_label(e, n->to),
 			 s0, d0, n->id0, s1, d1, n->id1);
 		f->after = n->from;
 		f->before = n->to;
-		f->dir = LOC_REQUEST;
+		f->dir = n->kind == SK_REQ ? LOC_REQUEST : LOC_REPLY;
 		f->count = n->count;
 		finding_str(f, "src_before", "%s", s0);
 		finding_str(f, "dst_before", "%s", d0);
@@ -779,56 +851,52 @@ static void storm_findings(struct engine *e)
 }
 
 /*
- * A point whose frames carry a tag that the other points do not (or the
- * other way round): tagged where untagged traffic flows, or another tag.
+ * Lost probes whose last sighting carried a VLAN tag that the traffic which
+ * does get through at that point (or anywhere) does not carry: tagged where
+ * untagged traffic flows, or another tag.  A trunk that mixes tags while
+ * every probe is answered is not a mismatch.
  */
 static void vlan_findings(struct engine *e)
 {
-	size_t i, j, n = e->points->count;
-	uint8_t k;
+	uint32_t i;
 
-	if (n > ENGINE_MAX_POINTS)
-		n = ENGINE_MAX_POINTS;
-	for (i = 0; i < n; i++) {
-		const struct point_stat *ps = &e->pstat[i];
-		bool others_untagged = false, others_tagged_same = false;
+	for (i = 0; i < e->n_groups; i++) {
+		const struct group *g = &e->groups[i];
+		const struct point_stat *ps;
+		uint16_t vid;
 		struct finding *f;
+		size_t k;
+		bool dup = false;
 
-		if (!ps->n_vids)
+		if (!g->vlan_last || g->after < 0 ||
+		    (g->outcome != PO_LOST_REQUEST && g->outcome != PO_LOST_REPLY))
 			continue;
-		for (j = 0; j < n; j++) {
-			const struct point_stat *o = &e->pstat[j];
-
-			if (j == i)
-				continue;
-			if (o->untagged_ip)
-				others_untagged = true;
-			for (k = 0; k < o->n_vids; k++)
-				if (o->vid[k] == ps->vid[0])
-					others_tagged_same = true;
-		}
-		if (!others_untagged && !ps->untagged_ip)
-			continue;
-		if (others_tagged_same && !ps->untagged_ip)
+		vid = g->vlan_last - 1;
+		ps = &e->pstat[g->after];
+		for (k = 0; k < e->n_findings; k++)
+			if (e->findings[k].kind == FK_VLAN_MISMATCH &&
+			    e->findings[k].after == g->after)
+				dup = true;
+		if (dup)
 			continue;
 		f = finding_add(e, FK_VLAN_MISMATCH, SEV_ERROR);
 		if (!f)
 			return;
 		snprintf(f->summary, sizeof(f->summary),
-			 "VLAN tag mismatch at %s: frames tagged VLAN %u "
-			 "(%llu) where untagged traffic is expected",
-			 point_label(e, (int)i), ps->vid[0],
-			 (unsigned long long)ps->vid_count[0]);
+			 "VLAN tag mismatch at %s: the lost probes carry VLAN %u "
+			 "where %s", point_label(e, g->after), vid,
+			 ps->untagged_ip || !e->outcome[PO_ANSWERED] ?
+			 "untagged traffic is expected" : "other tags pass");
 		snprintf(f->cause, sizeof(f->cause),
 			 "the sender tags its frames, the receiver does not "
 			 "(or with another VLAN)");
-		f->after = (int)i;
-		f->count = ps->vid_count[0];
-		finding_num(f, "vlan_seen", ps->vid[0]);
+		f->after = g->after;
+		f->before = g->before;
+		f->dir = g->reply_dir ? LOC_REPLY : LOC_REQUEST;
+		f->count = g->count;
+		finding_num(f, "vlan_seen", vid);
 		finding_str(f, "vlan_expected", "untagged");
-		for (k = 0; k < ps->n_vids; k++)
-			finding_evidence(f, (int)i, 0, ps->vid_first_frame[k],
-					 0, "first frame tagged %u", ps->vid[k]);
+		add_group_evidence(f, g);
 	}
 }
 
@@ -909,11 +977,26 @@ static void no_probe_finding(struct engine *e)
 		snprintf(f->cause, sizeof(f->cause),
 			 "the guest cannot resolve %s (nobody answers); check "
 			 "its gateway/route", ip);
-		f->after = ne->first_req_point;
 	} else {
 		snprintf(f->cause, sizeof(f->cause),
 			 "check the guest's own routing and neighbour table");
 	}
+}
+
+/* Nothing captured at all proves nothing about the guest. */
+static void empty_finding(struct engine *e)
+{
+	struct finding *f = finding_add(e, FK_EVIDENCE_INCOMPLETE, SEV_WARNING);
+
+	if (!f)
+		return;
+	snprintf(f->summary, sizeof(f->summary),
+		 "no frame at all was captured at any of the %zu point(s)",
+		 e->points->count);
+	snprintf(f->cause, sizeof(f->cause),
+		 "wrong interfaces, a filter that matches nothing, or the "
+		 "capture stopped before the ping");
+	finding_str(f, "reason", "empty_capture");
 }
 
 /* ---- verdict --------------------------------------------------------- */
@@ -997,6 +1080,12 @@ static void verdict_build(struct engine *e)
 	const struct finding *best = NULL;
 
 	engine_totals(e, &t);
+	if (!e->packets) {
+		snprintf(e->verdict, sizeof(e->verdict),
+			 "Evidence incomplete: no frame was captured at any "
+			 "point");
+		return;
+	}
 	if (np) {
 		snprintf(e->verdict, sizeof(e->verdict),
 			 "No probe left the guest: no echo request seen at any "
@@ -1032,11 +1121,14 @@ void findings_build(struct engine *e)
 	struct engine_totals t;
 
 	engine_totals(e, &t);
-	if (!t.probes && !t.orphan_replies)
+	if (!e->packets)
+		empty_finding(e);
+	else if (!t.probes && !t.orphan_replies)
 		no_probe_finding(e);
 	drop_findings(e);
 	nat_reply_findings(e);
 	error_findings(e);
+	loop_finding(e);
 	mtu_finding(e);
 	neigh_findings(e);
 	vlan_findings(e);

@@ -58,6 +58,7 @@ enum probe_outcome {
 
 struct probe {
 	struct probe *hnext;		/* hash chain */
+	struct probe **hpprev;		/* what points to us in the chain */
 	struct probe *older, *newer;	/* live list, by creation */
 	uint64_t id;			/* 1-based, by first sighting */
 	uint64_t hash;			/* FNV of the echo data (captured) */
@@ -67,6 +68,7 @@ struct probe {
 	uint8_t family;			/* 4 or 6 */
 	uint8_t flags;			/* PF_* */
 	uint8_t outcome;		/* enum probe_outcome, once closed */
+	bool answered_list;		/* on the answered FIFO */
 	uint16_t flow;			/* index in the flow table */
 	uint16_t n_sight, cap_sight;
 	uint64_t first_ts, last_ts;
@@ -96,6 +98,7 @@ struct flow {
 	uint8_t req_len, rep_len;
 	double rtt_sum_ms, rtt_min_ms, rtt_max_ms;
 	uint64_t rtt_n;
+	int32_t last_group;		/* group the last closed probe joined */
 };
 
 /*
@@ -118,6 +121,7 @@ struct group {
 	bool csum_bad;			/* bad checksum at the last point */
 	bool incomplete_fp;
 	bool forced;
+	bool loop;			/* came back with a lower TTL */
 	uint16_t vlan_last;		/* tag at the last point seen, 0 none */
 	uint64_t count;
 	uint32_t min_len, max_len;
@@ -132,6 +136,7 @@ struct group {
 	uint64_t missing_mask;		/* watched points it never reached */
 	bool reply_dir;			/* location is on the reply path */
 	bool not_watched;		/* next point was not capturing then */
+	bool at_owner;			/* reached where its target lives */
 };
 
 /* Sizes seen, for size-dependent loss (MTU black hole). */
@@ -146,7 +151,9 @@ struct size_stat {
 #define MAX_NATS 32
 struct nat_rewrite {
 	uint16_t flow;
-	uint16_t from, to;		/* points */
+	uint8_t kind;			/* SK_REQ or SK_REP */
+	uint16_t from, to;		/* points, set by nat_resolve() */
+	uint64_t mask0, mask1;		/* points that saw tuple 0 / tuple 1 */
 	uint8_t family;
 	uint8_t src0[16], dst0[16], src1[16], dst1[16];
 	uint16_t id0, id1;
@@ -180,6 +187,8 @@ struct neigh {
 	uint16_t first_req_point;
 	uint64_t replies;
 	/* who claims ip (replies, announcements, requests' sender) */
+	uint64_t claim_ts;		/* earliest claim of ip ... */
+	uint64_t claim_mask;		/* ... and the points that saw it then */
 	struct neigh_claim claim[NEIGH_MACS];
 	uint8_t n_claim;
 	uint64_t gratuitous;
@@ -300,8 +309,16 @@ struct engine {
 	struct probe **buckets;
 	uint32_t n_buckets;		/* power of two */
 	uint32_t n_live;
+	/*
+	 * Two FIFOs of open probes: waiting ones by creation (they time
+	 * out in that order) and answered ones by answer time (closed after
+	 * a short grace), so a lost probe never holds answered ones back.
+	 */
 	struct probe *oldest, *newest;
+	struct probe *ans_oldest, *ans_newest;
 	uint64_t next_probe_id;
+	struct probe *free_probes;	/* closed ones for reuse (hnext chain) */
+	uint32_t n_free;
 
 	/* closed probes */
 	struct probe **kept;
@@ -309,6 +326,7 @@ struct engine {
 	uint64_t kept_skipped;
 	struct flow flows[MAX_FLOWS];
 	uint32_t n_flows;
+	int8_t flow_index[4 * MAX_FLOWS];	/* open addressing, -1 empty */
 	uint64_t flows_overflow;
 	struct group groups[MAX_GROUPS];
 	uint32_t n_groups;
@@ -318,6 +336,12 @@ struct engine {
 	struct nat_rewrite nats[MAX_NATS];
 	uint32_t n_nats;
 	uint64_t outcome[PO_COUNT];
+	uint64_t max_rtt_ns;		/* longest round trip seen so far */
+	/* probes seen again at a point with a lower TTL (loops) */
+	uint64_t loops;
+	uint64_t loop_probe, loop_frame, loop_ts;
+	uint16_t loop_point;
+	uint8_t loop_ttl_first, loop_ttl_min, loop_dups;
 	uint64_t forced;
 	uint64_t late_errors;		/* ICMP errors quoting no known probe */
 
@@ -352,12 +376,17 @@ int engine_intern_reason(struct engine *e, const char *s, size_t n);
 /* neigh.c */
 void neigh_feed(struct engine *e, const struct packet *p, uint16_t point);
 void neigh_findings(struct engine *e);
+/* The entry for ip, or NULL if nobody asked for or claimed it. */
+const struct neigh *neigh_find(const struct engine *e, int family,
+			       const uint8_t *ip);
 
 /* path.c */
 void path_build(struct engine *e);
 void path_locate(struct engine *e);
 /* Index of point in the flow's request path, -1 if absent. */
 int path_index(const uint8_t *path, uint8_t len, int point);
+
+void nat_resolve(struct engine *e);
 
 /* findings.c */
 struct finding *finding_add(struct engine *e, enum finding_kind kind,

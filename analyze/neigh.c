@@ -22,6 +22,24 @@ static uint32_t ip_hash(int family, const uint8_t *ip)
 	return h;
 }
 
+const struct neigh *neigh_find(const struct engine *e, int family,
+			       const uint8_t *ip)
+{
+	uint32_t mask = 2 * MAX_NEIGH - 1, h = ip_hash(family, ip) & mask;
+	int n = family == 6 ? 16 : 4;
+
+	for (;; h = (h + 1) & mask) {
+		int32_t idx = e->neigh_index[h];
+		const struct neigh *ne;
+
+		if (idx < 0)
+			return NULL;
+		ne = &e->neigh[idx];
+		if (ne->family == family && !memcmp(ne->ip, ip, (size_t)n))
+			return ne;
+	}
+}
+
 static struct neigh *neigh_get(struct engine *e, int family, const uint8_t *ip)
 {
 	uint32_t mask = 2 * MAX_NEIGH - 1, h = ip_hash(family, ip) & mask;
@@ -69,6 +87,17 @@ static void claim(struct engine *e, int family, const uint8_t *ip,
 	ne = neigh_get(e, family, ip);
 	if (!ne)
 		return;
+	/*
+	 * Where the owner of ip speaks first is where it lives: its claims
+	 * then travel away from it.  Points stamped with that same first
+	 * time (coarse clocks) are all candidates.
+	 */
+	if (!ne->claim_mask || p->frame->ts_ns < ne->claim_ts) {
+		ne->claim_ts = p->frame->ts_ns;
+		ne->claim_mask = 1ull << point;
+	} else if (p->frame->ts_ns == ne->claim_ts) {
+		ne->claim_mask |= 1ull << point;
+	}
 	for (i = 0; i < ne->n_claim; i++) {
 		if (!memcmp(ne->claim[i].mac, mac, 6)) {
 			ne->claim[i].count++;

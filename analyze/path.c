@@ -91,6 +91,7 @@ void path_build(struct engine *e)
 
 	for (i = 0; i < e->n_flows; i++)
 		build_flow(e, &e->flows[i]);
+	nat_resolve(e);
 }
 
 /* Points that captured anything at all (a silent point is still watched). */
@@ -153,15 +154,58 @@ static int order_from_other_flows(const struct engine *e, int after,
 static bool outside_coverage(const struct engine *e, const struct group *g,
 			     int point)
 {
+	const struct flow *f = &e->flows[g->flow];
 	const struct point_stat *ps;
 
-	if (point < 0)
+	/* only a point that saw this flow at other times can have missed it */
+	if (point < 0 || !((f->req_mask | f->rep_mask) & (1ull << point)))
 		return false;
 	ps = &e->pstat[point];
 	if (!ps->frames)
 		return false;	/* silent all along: that is evidence */
-	return g->last_ts + 1000000ull < ps->first_ts ||
-	       g->first_ts > ps->last_ts + 1000000ull;
+	/*
+	 * Only a capture that started late is a gap: a point that fell
+	 * silent before the end may be the very device that went down.
+	 */
+	return g->last_ts + 1000000ull < ps->first_ts;
+}
+
+/* The last request sighting of a kept probe of the group, if any. */
+static const struct sighting *last_request(const struct engine *e,
+					   const struct group *g)
+{
+	const struct sighting *r = NULL;
+	uint32_t i;
+	uint16_t j;
+
+	for (i = 0; i < e->n_kept; i++) {
+		const struct probe *pr = e->kept[i];
+
+		if (pr->flow != g->flow || pr->req_mask != g->req_mask ||
+		    pr->outcome != g->outcome)
+			continue;
+		for (j = 0; j < pr->n_sight; j++)
+			if (pr->s[j].kind == SK_REQ)
+				r = &pr->s[j];
+		return r;
+	}
+	return NULL;
+}
+
+/*
+ * True when the request's last point is where its destination lives (the
+ * owner of the address spoke there first): the next stop is the target
+ * itself, not one of the points the flow never reached.
+ */
+static bool reached_owner(const struct engine *e, const struct group *g)
+{
+	const struct sighting *s = last_request(e, g);
+	const struct neigh *ne;
+
+	if (!s)
+		return false;
+	ne = neigh_find(e, g->family, s->dst);
+	return ne && (ne->claim_mask & (1ull << g->after));
 }
 
 static void locate_request(struct engine *e, struct group *g,
@@ -183,6 +227,10 @@ static void locate_request(struct engine *e, struct group *g,
 	 * reached are where it should have gone next.
 	 */
 	others = watched_mask(e) & ~f->req_mask & ~f->rep_mask;
+	if (reached_owner(e, g)) {
+		g->at_owner = true;
+		return;
+	}
 	if (!others)
 		return;
 	g->missing_mask = others;
@@ -218,5 +266,61 @@ void path_locate(struct engine *e)
 		else
 			continue;
 		g->not_watched = outside_coverage(e, g, g->before);
+	}
+}
+
+static void swap_sides(struct nat_rewrite *n)
+{
+	uint8_t t[16];
+	uint64_t m;
+	uint16_t id;
+
+	memcpy(t, n->src0, 16);
+	memcpy(n->src0, n->src1, 16);
+	memcpy(n->src1, t, 16);
+	memcpy(t, n->dst0, 16);
+	memcpy(n->dst0, n->dst1, 16);
+	memcpy(n->dst1, t, 16);
+	id = n->id0;
+	n->id0 = n->id1;
+	n->id1 = id;
+	m = n->mask0;
+	n->mask0 = n->mask1;
+	n->mask1 = m;
+	m = n->frame_from;
+	n->frame_from = n->frame_to;
+	n->frame_to = m;
+}
+
+static int first_in(const uint8_t *path, uint8_t len, uint64_t mask)
+{
+	int i;
+
+	for (i = 0; i < len; i++)
+		if (mask & (1ull << path[i]))
+			return i;
+	return -1;
+}
+
+/* Orients each rewrite along its flow's path: tuple 0 before, 1 after. */
+void nat_resolve(struct engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_nats; i++) {
+		struct nat_rewrite *n = &e->nats[i];
+		const struct flow *f = &e->flows[n->flow];
+		const uint8_t *path = n->kind == SK_REQ ? f->req_path : f->rep_path;
+		uint8_t len = n->kind == SK_REQ ? f->req_len : f->rep_len;
+		int a = furthest(path, len, n->mask0);
+		int b = first_in(path, len, n->mask1);
+
+		if (a >= 0 && b >= 0 && b < a) {
+			swap_sides(n);
+			a = furthest(path, len, n->mask0);
+			b = first_in(path, len, n->mask1);
+		}
+		n->from = a >= 0 ? path[a] : __builtin_ctzll(n->mask0);
+		n->to = b >= 0 ? path[b] : __builtin_ctzll(n->mask1);
 	}
 }

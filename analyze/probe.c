@@ -16,8 +16,9 @@
 #include "internal.h"
 
 #define DUP_WINDOW_NS 1000000000ull	/* same request again later = new probe */
-#define ANSWERED_GRACE_NS 200000000ull	/* close answered probes after this */
+#define ANSWERED_GRACE_NS 50000000ull	/* close answered probes after this */
 #define MAX_SIGHT 32
+#define UNFINISHED_MIN_NS 1000000000ull
 
 static uint32_t fp_bucket(const struct engine *e, int family, uint16_t seq,
 			  uint32_t len)
@@ -28,6 +29,15 @@ static uint32_t fp_bucket(const struct engine *e, int family, uint16_t seq,
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
 	return (uint32_t)h & (e->n_buckets - 1);
+}
+
+static void chain_insert(struct probe **head, struct probe *pr)
+{
+	pr->hnext = *head;
+	if (*head)
+		(*head)->hpprev = &pr->hnext;
+	*head = pr;
+	pr->hpprev = head;
 }
 
 static bool probe_table_grow(struct engine *e)
@@ -48,8 +58,7 @@ static bool probe_table_grow(struct engine *e)
 			uint32_t b = fp_bucket(e, pr->family, pr->seq, pr->len);
 
 			next = pr->hnext;
-			pr->hnext = nb[b];
-			nb[b] = pr;
+			chain_insert(&nb[b], pr);
 		}
 	}
 	free(old);
@@ -88,27 +97,81 @@ static struct probe *probe_lookup(struct engine *e, int family, uint16_t seq,
 	return cand;
 }
 
-static void unlink_live(struct engine *e, struct probe *pr)
+static void list_unlink(struct probe **oldest, struct probe **newest,
+			struct probe *pr)
 {
-	struct probe **pp = &e->buckets[fp_bucket(e, pr->family, pr->seq,
-						   pr->len)];
-
-	for (; *pp; pp = &(*pp)->hnext) {
-		if (*pp == pr) {
-			*pp = pr->hnext;
-			break;
-		}
-	}
 	if (pr->older)
 		pr->older->newer = pr->newer;
 	else
-		e->oldest = pr->newer;
+		*oldest = pr->newer;
 	if (pr->newer)
 		pr->newer->older = pr->older;
 	else
-		e->newest = pr->older;
-	pr->hnext = pr->older = pr->newer = NULL;
+		*newest = pr->older;
+	pr->older = pr->newer = NULL;
+}
+
+static void list_append(struct probe **oldest, struct probe **newest,
+			struct probe *pr)
+{
+	pr->newer = NULL;
+	pr->older = *newest;
+	if (*newest)
+		(*newest)->newer = pr;
+	else
+		*oldest = pr;
+	*newest = pr;
+}
+
+static void unlink_live(struct engine *e, struct probe *pr)
+{
+	*pr->hpprev = pr->hnext;
+	if (pr->hnext)
+		pr->hnext->hpprev = pr->hpprev;
+	if (pr->answered_list)
+		list_unlink(&e->ans_oldest, &e->ans_newest, pr);
+	else
+		list_unlink(&e->oldest, &e->newest, pr);
+	pr->hnext = NULL;
+	pr->hpprev = NULL;
+	pr->answered_list = false;
 	e->n_live--;
+}
+
+/*
+ * Closed probes are recycled with their sighting arrays: a long capture
+ * opens and closes millions, and malloc would be a good part of the cost.
+ */
+#define FREE_PROBES_MAX 4096
+
+static struct probe *probe_alloc(struct engine *e)
+{
+	struct probe *pr = e->free_probes;
+	struct sighting *s;
+	uint16_t cap;
+
+	if (!pr)
+		return calloc(1, sizeof(*pr));
+	e->free_probes = pr->hnext;
+	e->n_free--;
+	s = pr->s;
+	cap = pr->cap_sight;
+	memset(pr, 0, sizeof(*pr));
+	pr->s = s;
+	pr->cap_sight = cap;
+	return pr;
+}
+
+static void probe_recycle(struct engine *e, struct probe *pr)
+{
+	if (e->n_free >= FREE_PROBES_MAX) {
+		free(pr->s);
+		free(pr);
+		return;
+	}
+	pr->hnext = e->free_probes;
+	e->free_probes = pr;
+	e->n_free++;
 }
 
 static struct probe *probe_create(struct engine *e, int family, uint16_t seq,
@@ -119,7 +182,7 @@ static struct probe *probe_create(struct engine *e, int family, uint16_t seq,
 
 	if (e->n_live >= e->n_buckets && !probe_table_grow(e))
 		return NULL;
-	pr = calloc(1, sizeof(*pr));
+	pr = probe_alloc(e);
 	if (!pr)
 		return NULL;
 	pr->id = ++e->next_probe_id;
@@ -130,14 +193,8 @@ static struct probe *probe_create(struct engine *e, int family, uint16_t seq,
 	pr->hash_caplen = caplen;
 	pr->first_ts = e->now;
 	b = fp_bucket(e, family, seq, len);
-	pr->hnext = e->buckets[b];
-	e->buckets[b] = pr;
-	pr->older = e->newest;
-	if (e->newest)
-		e->newest->newer = pr;
-	else
-		e->oldest = pr;
-	e->newest = pr;
+	chain_insert(&e->buckets[b], pr);
+	list_append(&e->oldest, &e->newest, pr);
 	e->n_live++;
 	return pr;
 }
@@ -244,6 +301,7 @@ static bool is_new_probe(const struct engine *e, struct probe *pr,
 }
 
 static void probe_close(struct engine *e, struct probe *pr, bool at_end);
+static void note_answered(struct engine *e, struct probe *pr);
 
 void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 {
@@ -295,6 +353,7 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 	} else if (kind == SK_REP) {
 		pr->rep_mask |= 1ull << point;
 		e->pstat[point].probes_rep++;
+		note_answered(e, pr);
 	} else {
 		pr->drop_mask |= 1ull << point;
 		if (!is_req)
@@ -302,6 +361,18 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 		s->aux = (uint16_t)(engine_intern_reason(e, p->frame->comment,
 							 p->frame->comment_len) + 1);
 	}
+}
+
+static struct sighting *find_error(struct probe *pr, uint16_t point,
+				   uint8_t type, uint8_t code)
+{
+	uint16_t i, key = (uint16_t)(type << 8 | code);
+
+	for (i = 0; i < pr->n_sight; i++)
+		if (pr->s[i].point == point && pr->s[i].kind == SK_ERR &&
+		    pr->s[i].echo_id == key)
+			return &pr->s[i];
+	return NULL;
 }
 
 /* An ICMP error quoting an echo request: a sighting of that probe. */
@@ -319,7 +390,7 @@ void probe_feed_error(struct engine *e, const struct packet *p, uint16_t point)
 		e->late_errors++;
 		return;
 	}
-	s = find_sighting(pr, point, SK_ERR);
+	s = find_error(pr, point, p->net.icmp.type, p->net.icmp.code);
 	if (s) {
 		note_duplicate(pr, s, p->net.ip.ttl);
 		return;
@@ -346,12 +417,23 @@ static const struct sighting *first_of(const struct probe *pr, uint8_t kind)
 	return NULL;
 }
 
+static uint32_t flow_hash(int family, const uint8_t *src, const uint8_t *dst)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)family;
+	int i, n = family == 6 ? 16 : 4;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ src[i] ^ (uint32_t)dst[i] << 8) * 16777619u;
+	return h;
+}
+
 static uint16_t flow_for(struct engine *e, const struct probe *pr)
 {
 	const struct sighting *s = first_of(pr, SK_REQ);
+	const uint32_t mask = 4 * MAX_FLOWS - 1;
 	uint8_t src[16], dst[16];
-	uint32_t i;
 	struct flow *f;
+	uint32_t h;
 
 	if (s) {
 		memcpy(src, s->src, 16);
@@ -364,22 +446,28 @@ static uint16_t flow_for(struct engine *e, const struct probe *pr)
 		memset(src, 0, 16);
 		memset(dst, 0, 16);
 	}
-	for (i = 0; i < e->n_flows; i++) {
-		f = &e->flows[i];
+	for (h = flow_hash(pr->family, src, dst) & mask;; h = (h + 1) & mask) {
+		int idx = e->flow_index[h];
+
+		if (idx < 0)
+			break;
+		f = &e->flows[idx];
 		if (f->family == pr->family && !memcmp(f->src, src, 16) &&
 		    !memcmp(f->dst, dst, 16))
-			return (uint16_t)i;
+			return (uint16_t)idx;
 	}
 	if (e->n_flows == MAX_FLOWS) {
 		/* the last slot collects the rest */
 		e->flows_overflow++;
 		return MAX_FLOWS - 1;
 	}
+	e->flow_index[h] = (int8_t)e->n_flows;
 	f = &e->flows[e->n_flows];
 	f->family = pr->family;
 	memcpy(f->src, src, 16);
 	memcpy(f->dst, dst, 16);
 	f->rtt_min_ms = 1e18;
+	f->last_group = -1;
 	return (uint16_t)e->n_flows++;
 }
 
@@ -408,7 +496,7 @@ static void learn_order(struct flow *f, const struct probe *pr)
 	}
 }
 
-static void learn_rtt(struct flow *f, const struct probe *pr)
+static void learn_rtt(struct engine *e, struct flow *f, const struct probe *pr)
 {
 	const struct sighting *rq = first_of(pr, SK_REQ), *rp;
 	double ms;
@@ -418,6 +506,8 @@ static void learn_rtt(struct flow *f, const struct probe *pr)
 	rp = find_sighting((struct probe *)pr, rq->point, SK_REP);
 	if (!rp || rp->ts_ns < rq->ts_ns)
 		return;
+	if (rp->ts_ns - rq->ts_ns > e->max_rtt_ns)
+		e->max_rtt_ns = rp->ts_ns - rq->ts_ns;
 	ms = (double)(rp->ts_ns - rq->ts_ns) / 1e6;
 	f->rtt_sum_ms += ms;
 	f->rtt_n++;
@@ -427,56 +517,95 @@ static void learn_rtt(struct flow *f, const struct probe *pr)
 		f->rtt_max_ms = ms;
 }
 
+static bool same_tuple(const struct sighting *a, const struct sighting *b)
+{
+	return !memcmp(a->src, b->src, 16) && !memcmp(a->dst, b->dst, 16) &&
+	       a->echo_id == b->echo_id;
+}
+
+static void copy_tuple(uint8_t *src, uint8_t *dst, uint16_t *id,
+		       const struct sighting *s)
+{
+	memcpy(src, s->src, 16);
+	memcpy(dst, s->dst, 16);
+	*id = s->echo_id;
+}
+
+static bool tuple_is(const uint8_t *src, const uint8_t *dst, uint16_t id,
+		     const struct sighting *s)
+{
+	return !memcmp(src, s->src, 16) && !memcmp(dst, s->dst, 16) &&
+	       id == s->echo_id;
+}
+
+/*
+ * A probe seen with tuple a at the points of mask_a and with tuple b at
+ * b->point.  Which side is "before" is left to nat_resolve(), along the
+ * learnt path: equal timestamps cannot tell.
+ */
 static void note_nat(struct engine *e, uint16_t flow, const struct probe *pr,
-		     const struct sighting *a, const struct sighting *b)
+		     const struct sighting *a, uint64_t mask_a,
+		     const struct sighting *b)
 {
 	struct nat_rewrite *n;
 	uint32_t i;
 
-	if (!memcmp(a->src, b->src, 16) && !memcmp(a->dst, b->dst, 16) &&
-	    a->echo_id == b->echo_id)
-		return;
 	for (i = 0; i < e->n_nats; i++) {
 		n = &e->nats[i];
-		if (n->flow == flow && n->from == a->point && n->to == b->point &&
-		    !memcmp(n->src1, b->src, 16) && !memcmp(n->dst1, b->dst, 16)) {
-			n->count++;
-			return;
+		if (n->flow != flow || n->kind != a->kind)
+			continue;
+		if (tuple_is(n->src0, n->dst0, n->id0, a) &&
+		    tuple_is(n->src1, n->dst1, n->id1, b)) {
+			n->mask0 |= mask_a;
+			n->mask1 |= 1ull << b->point;
+		} else if (tuple_is(n->src1, n->dst1, n->id1, a) &&
+			   tuple_is(n->src0, n->dst0, n->id0, b)) {
+			n->mask1 |= mask_a;
+			n->mask0 |= 1ull << b->point;
+		} else {
+			continue;
 		}
+		n->count++;
+		return;
 	}
 	if (e->n_nats == MAX_NATS)
 		return;
 	n = &e->nats[e->n_nats++];
+	memset(n, 0, sizeof(*n));
 	n->flow = flow;
-	n->from = a->point;
-	n->to = b->point;
+	n->kind = a->kind;
 	n->family = pr->family;
-	memcpy(n->src0, a->src, 16);
-	memcpy(n->dst0, a->dst, 16);
-	memcpy(n->src1, b->src, 16);
-	memcpy(n->dst1, b->dst, 16);
-	n->id0 = a->echo_id;
-	n->id1 = b->echo_id;
+	copy_tuple(n->src0, n->dst0, &n->id0, a);
+	copy_tuple(n->src1, n->dst1, &n->id1, b);
+	n->mask0 = mask_a;
+	n->mask1 = 1ull << b->point;
 	n->count = 1;
 	n->frame_from = a->frame_no;
 	n->frame_to = b->frame_no;
 	n->ts = b->ts_ns;
 }
 
-/* Consecutive sightings of the same kind whose addresses or id differ. */
+/* Sightings whose addresses or id differ from the first of their kind. */
 static void learn_nat(struct engine *e, uint16_t flow, const struct probe *pr)
 {
-	const struct sighting *last[2] = { NULL, NULL };
+	uint8_t kind;
 	uint16_t i;
 
-	for (i = 0; i < pr->n_sight; i++) {
-		const struct sighting *s = &pr->s[i];
+	for (kind = SK_REQ; kind <= SK_REP; kind++) {
+		const struct sighting *first = first_of(pr, kind);
+		uint64_t same = 0;
 
-		if (s->kind != SK_REQ && s->kind != SK_REP)
+		if (!first)
 			continue;
-		if (last[s->kind])
-			note_nat(e, flow, pr, last[s->kind], s);
-		last[s->kind] = s;
+		for (i = 0; i < pr->n_sight; i++)
+			if (pr->s[i].kind == kind && same_tuple(first, &pr->s[i]))
+				same |= 1ull << pr->s[i].point;
+		for (i = 0; i < pr->n_sight; i++) {
+			const struct sighting *s = &pr->s[i];
+
+			if (s->kind == kind && !same_tuple(first, s))
+				note_nat(e, flow, pr, first, same, s);
+		}
 	}
 }
 
@@ -512,9 +641,39 @@ static const struct sighting *last_of(const struct probe *pr, uint8_t kind)
 	return r;
 }
 
+/*
+ * How much an ICMP error explains a loss: a redirect or a source quench
+ * says little, a rejection or a missing route says it all.
+ */
+static int error_weight(uint8_t family, uint16_t err)
+{
+	uint8_t t = err >> 8;
+
+	if (family == 6)
+		return t == 1 ? 4 : t == 3 ? 3 : t == 2 ? 3 : 1;
+	return t == 3 ? 4 : t == 11 ? 3 : t == 12 ? 2 : 1;
+}
+
+static const struct sighting *main_error(const struct probe *pr)
+{
+	const struct sighting *best = NULL;
+	uint16_t i;
+
+	for (i = 0; i < pr->n_sight; i++) {
+		const struct sighting *s = &pr->s[i];
+
+		if (s->kind != SK_ERR)
+			continue;
+		if (!best || error_weight(pr->family, s->echo_id) >
+			     error_weight(pr->family, best->echo_id))
+			best = s;
+	}
+	return best;
+}
+
 static void group_key(const struct probe *pr, struct group *k)
 {
-	const struct sighting *err = last_of(pr, SK_ERR);
+	const struct sighting *err = main_error(pr);
 	const struct sighting *drop = last_of(pr, SK_DROP);
 	const struct sighting *lr = last_of(pr, SK_REQ);
 	const struct sighting *lp = last_of(pr, SK_REP);
@@ -541,6 +700,7 @@ static void group_key(const struct probe *pr, struct group *k)
 	}
 	k->incomplete_fp = pr->flags & PF_PARTIAL_FP;
 	k->forced = pr->flags & PF_FORCED;
+	k->loop = pr->flags & PF_LOOP;
 }
 
 static bool group_same(const struct group *a, const struct group *b)
@@ -551,7 +711,8 @@ static bool group_same(const struct group *a, const struct group *b)
 	       !memcmp(a->err_src, b->err_src, 16) &&
 	       a->drop_reason == b->drop_reason && a->csum_bad == b->csum_bad &&
 	       a->vlan_last == b->vlan_last &&
-	       a->incomplete_fp == b->incomplete_fp && a->forced == b->forced;
+	       a->incomplete_fp == b->incomplete_fp && a->forced == b->forced &&
+	       a->loop == b->loop;
 }
 
 static void learn_group(struct engine *e, const struct probe *pr)
@@ -561,7 +722,11 @@ static void learn_group(struct engine *e, const struct probe *pr)
 	uint32_t i;
 
 	group_key(pr, &k);
-	for (i = 0; i < e->n_groups; i++) {
+	/* probes of a flow mostly share one fate: try its last group first */
+	i = (uint32_t)e->flows[pr->flow].last_group;
+	if (e->flows[pr->flow].last_group >= 0 && group_same(&e->groups[i], &k))
+		g = &e->groups[i];
+	for (i = 0; !g && i < e->n_groups; i++) {
 		if (group_same(&e->groups[i], &k)) {
 			g = &e->groups[i];
 			break;
@@ -574,10 +739,12 @@ static void learn_group(struct engine *e, const struct probe *pr)
 		}
 		g = &e->groups[e->n_groups++];
 		*g = k;
+		i = e->n_groups - 1;
 		g->min_len = g->max_len = pr->len;
 		g->first_ts = pr->first_ts;
 		g->after = g->before = -1;
 	}
+	e->flows[pr->flow].last_group = (int32_t)(g - e->groups);
 	g->count++;
 	g->last_ts = pr->first_ts;
 	if (pr->len < g->min_len)
@@ -595,17 +762,83 @@ static void learn_group(struct engine *e, const struct probe *pr)
 	}
 }
 
+/*
+ * Two points on the same interface (live hooks: XDP ingress and TC egress
+ * of one device) see the two directions of one place.
+ */
+static bool same_place(const struct engine *e, uint16_t a, uint16_t b)
+{
+	const struct point *pa = point_get_const(e->points, a);
+	const struct point *pb = point_get_const(e->points, b);
+
+	if (a == b)
+		return true;
+	if (!pa || !pb || strcmp(pa->netns, pb->netns))
+		return false;
+	if (pa->ifindex && pa->ifindex == pb->ifindex &&
+	    pa->hook != HOOK_FILE && pb->hook != HOOK_FILE)
+		return true;
+	return false;
+}
+
+static bool reply_seen_near(const struct engine *e, const struct probe *pr,
+			    uint16_t point)
+{
+	uint16_t i;
+
+	for (i = 0; i < pr->n_sight; i++)
+		if (pr->s[i].kind == SK_REP &&
+		    same_place(e, pr->s[i].point, point))
+			return true;
+	return false;
+}
+
+/*
+ * Answered when the reply came back to where the request was first seen.
+ * Coarse clocks may stamp several points with that same first time: the
+ * reply must then have reached all of them.
+ */
+static bool reply_back_home(const struct engine *e, const struct probe *pr)
+{
+	const struct sighting *origin = first_of(pr, SK_REQ);
+	uint16_t i;
+
+	if (!origin)
+		return false;
+	for (i = 0; i < pr->n_sight; i++) {
+		const struct sighting *s = &pr->s[i];
+
+		if (s->kind != SK_REQ || s->ts_ns != origin->ts_ns)
+			continue;
+		if (!reply_seen_near(e, pr, s->point))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * At the end of the capture a probe still waiting is lost only if its reply
+ * had time to come: 1 s, or four times the slowest round trip seen, within
+ * the timeout.
+ */
+static uint64_t unfinished_window(const struct engine *e)
+{
+	uint64_t w = 4 * e->max_rtt_ns;
+
+	if (w < UNFINISHED_MIN_NS)
+		w = UNFINISHED_MIN_NS;
+	return w < e->o.timeout_ns ? w : e->o.timeout_ns;
+}
+
 static uint8_t outcome_of(const struct engine *e, const struct probe *pr,
 			  bool at_end)
 {
-	const struct sighting *origin = first_of(pr, SK_REQ);
-
 	if (!pr->req_mask)
 		return PO_ORPHAN_REPLY;
-	if (origin && (pr->rep_mask & (1ull << origin->point)))
+	if (reply_back_home(e, pr))
 		return PO_ANSWERED;
-	if (at_end && !(pr->flags & PF_FORCED) &&
-	    e->now - pr->first_ts < e->o.timeout_ns)
+	if (at_end && !(pr->flags & PF_FORCED) && !pr->err_mask &&
+	    e->now - pr->last_ts < unfinished_window(e))
 		return PO_UNFINISHED;
 	return pr->rep_mask ? PO_LOST_REPLY : PO_LOST_REQUEST;
 }
@@ -633,6 +866,29 @@ static bool keep_probe(struct engine *e, struct probe *pr)
 	return true;
 }
 
+/* The probe passed a point again with a lower TTL: it goes round. */
+static void note_loop(struct engine *e, const struct probe *pr)
+{
+	uint16_t i;
+
+	if (e->loops++)
+		return;
+	for (i = 0; i < pr->n_sight; i++) {
+		const struct sighting *s = &pr->s[i];
+
+		if (s->min_ttl < s->ttl) {
+			e->loop_probe = pr->id;
+			e->loop_point = s->point;
+			e->loop_frame = s->frame_no;
+			e->loop_ts = s->ts_ns;
+			e->loop_ttl_first = s->ttl;
+			e->loop_ttl_min = s->min_ttl;
+			e->loop_dups = s->dups;
+			return;
+		}
+	}
+}
+
 static void probe_close(struct engine *e, struct probe *pr, bool at_end)
 {
 	struct flow *f;
@@ -646,31 +902,52 @@ static void probe_close(struct engine *e, struct probe *pr, bool at_end)
 	f->req_mask |= pr->req_mask;
 	f->rep_mask |= pr->rep_mask;
 	e->outcome[pr->outcome]++;
+	if (pr->flags & PF_LOOP)
+		note_loop(e, pr);
 	learn_order(f, pr);
-	learn_rtt(f, pr);
+	learn_rtt(e, f, pr);
 	learn_nat(e, pr->flow, pr);
 	learn_size(e, pr);
-	learn_group(e, pr);
+	/* groups exist to locate losses: answered probes need none */
+	if (pr->outcome == PO_LOST_REQUEST || pr->outcome == PO_LOST_REPLY)
+		learn_group(e, pr);
 	if (e->done_fn)
 		e->done_fn(e->done_ctx, e, pr);
 	if (!keep_probe(e, pr))
-		probe_destroy(pr);
+		probe_recycle(e, pr);
 }
 
 static bool closable(const struct engine *e, const struct probe *pr)
 {
-	const struct sighting *origin;
-
 	if (e->now - pr->first_ts > e->o.timeout_ns)
 		return true;
-	if (!pr->rep_mask || e->now - pr->last_ts < ANSWERED_GRACE_NS)
+	if (!(pr->rep_mask | pr->err_mask) ||
+	    e->now - pr->last_ts < ANSWERED_GRACE_NS)
 		return false;
-	origin = first_of(pr, SK_REQ);
-	return origin && (pr->rep_mask & (1ull << origin->point));
+	/* an ICMP error ends the probe as surely as a reply */
+	return pr->err_mask || reply_back_home(e, pr);
+}
+
+/* Moves a probe whose reply came home to the answered FIFO. */
+static void note_answered(struct engine *e, struct probe *pr)
+{
+	if (pr->answered_list || !reply_back_home(e, pr))
+		return;
+	list_unlink(&e->oldest, &e->newest, pr);
+	list_append(&e->ans_oldest, &e->ans_newest, pr);
+	pr->answered_list = true;
 }
 
 void probe_expire(struct engine *e, bool all)
 {
+	while (e->ans_oldest) {
+		struct probe *pr = e->ans_oldest;
+
+		if (!all && e->now - pr->last_ts < ANSWERED_GRACE_NS &&
+		    e->n_live <= e->o.max_live)
+			break;
+		probe_close(e, pr, all);
+	}
 	while (e->oldest) {
 		struct probe *pr = e->oldest;
 
@@ -693,7 +970,17 @@ void probe_table_free(struct engine *e)
 		next = pr->newer;
 		probe_destroy(pr);
 	}
-	e->oldest = e->newest = NULL;
+	for (pr = e->ans_oldest; pr; pr = next) {
+		next = pr->newer;
+		probe_destroy(pr);
+	}
+	e->oldest = e->newest = e->ans_oldest = e->ans_newest = NULL;
+	for (pr = e->free_probes; pr; pr = next) {
+		next = pr->hnext;
+		probe_destroy(pr);
+	}
+	e->free_probes = NULL;
+	e->n_free = 0;
 	free(e->buckets);
 	e->buckets = NULL;
 	for (i = 0; i < e->n_kept; i++)

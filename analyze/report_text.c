@@ -106,9 +106,12 @@ static void ladder_row(FILE *fp, const struct engine *e, const struct flow *f,
 
 		if (s) {
 			fmt_delta(d, sizeof(d), t0, s->ts_ns);
+			char dup[8] = "";
+
+			if (s->dups)
+				snprintf(dup, sizeof(dup), "x%u", s->dups + 1u);
 			snprintf(cell, sizeof(cell), "%s %s%s%s", arrow, d,
-				 rewritten(pr, s) ? "*" : "",
-				 s->dups ? "x2" : "");
+				 rewritten(pr, s) ? "*" : "", dup);
 			fprintf(fp, "%-*s", COL_W, cell);
 		} else if (kind == SK_REP && !pr->rep_mask) {
 			fprintf(fp, "%-*s", COL_W, "");

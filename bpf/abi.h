@@ -81,4 +81,60 @@ struct ds_host_key {
 
 #define DS_HOSTS_MAX 64
 
+/* ------------------------------------------------------------------------
+ * Kernel drop records (bpf/drops.bpf.c, tp_btf/kfree_skb -> capture/drops.c)
+ * Own maps ("drop_ring", "drop_stats", "drop_reasons"), own object: nothing
+ * here is shared with the capture programs above except enum ds_filter_mode
+ * (same meaning: DEFAULT = ARP/ICMP/ICMPv6, ALL_IP, ALL).
+ * ------------------------------------------------------------------------ */
+
+#define DS_DROP_ABI_VERSION 1
+
+/* Bytes copied from the network header (IP + ICMP + start of the echo
+ * payload, enough to fingerprint a probe). */
+#define DS_DROP_DATA_MAX 128
+
+/* struct ds_drop_record.flags */
+#define DS_DROP_F_NO_DEV 0x1		/* skb->dev NULL: ifindex unknown */
+#define DS_DROP_F_NETNS_FROM_SK 0x2	/* netns taken from skb->sk */
+#define DS_DROP_F_NO_NETHDR 0x4		/* network header not set: no data */
+#define DS_DROP_F_NO_REASON 0x8		/* kernel without the reason argument */
+#define DS_DROP_F_CLONED 0x10		/* skb->cloned: a copy went elsewhere (raw
+				 * socket, packet tap) before the drop */
+
+/*
+ * One dropped skb.  Fixed size; data holds cap_len bytes starting at the
+ * skb's network header, wire_len is what the skb had from there (skb->len
+ * based), so cap_len < wire_len means "snapped".
+ */
+struct ds_drop_record {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u64 location;		/* kernel text address that freed the skb */
+	__u32 reason;		/* enum skb_drop_reason, raw (may be subsys-encoded) */
+	__u32 ifindex;		/* skb->dev->ifindex, 0 if no device */
+	__u32 netns_ino;	/* ns.inum of the device's (or socket's) netns */
+	__u32 wire_len;		/* bytes from the network header to skb end */
+	__u32 cap_len;		/* bytes in data, <= wire_len, <= DS_DROP_DATA_MAX */
+	__u16 protocol;		/* skb->protocol, host order (ETH_P_*) */
+	__u8 pkt_type;		/* skb->pkt_type (PACKET_HOST, ...) */
+	__u8 flags;		/* DS_DROP_F_* */
+	__u8 version;		/* DS_DROP_ABI_VERSION */
+	__u8 pad[7];		/* explicit: keeps data 8-byte aligned */
+	__u8 data[DS_DROP_DATA_MAX];
+};
+
+/* Per-CPU counters (map "drop_stats"). */
+enum ds_drop_stat {
+	DS_DROP_STAT_SEEN = 0,		/* kfree_skb events with a drop reason */
+	DS_DROP_STAT_SENT = 1,		/* records submitted */
+	DS_DROP_STAT_LOST = 2,		/* bpf_ringbuf_reserve failed */
+	DS_DROP_STAT_READ_ERR = 3,	/* skb fields/bytes unreadable */
+	DS_DROP_STAT_MAX = 4,
+};
+
+/* Per-CPU count of every drop by reason (map "drop_reasons"), filtered or
+ * not, so unrelated drops can be summarised.  Reasons >= this (subsystem
+ * encoded ones) all count in the last slot. */
+#define DS_DROP_REASON_SLOTS 256
+
 #endif /* DROPSPOT_BPF_ABI_H */

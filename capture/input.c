@@ -48,6 +48,13 @@ struct input {
 	char err[256];
 };
 
+static size_t window_initial = WINDOW_INITIAL;
+
+void input_set_initial_window(size_t n)
+{
+	window_initial = n ? n : WINDOW_INITIAL;
+}
+
 static int input_alloc(enum input_kind kind, struct input **out)
 {
 	struct input *in = calloc(1, sizeof(*in));
@@ -56,12 +63,12 @@ static int input_alloc(enum input_kind kind, struct input **out)
 		return -ENOMEM;
 	in->kind = kind;
 	if (kind != INPUT_MEM) {
-		in->buf = malloc(WINDOW_INITIAL);
+		in->buf = malloc(window_initial);
 		if (!in->buf) {
 			free(in);
 			return -ENOMEM;
 		}
-		in->cap = WINDOW_INITIAL;
+		in->cap = window_initial;
 	}
 	*out = in;
 	return 0;

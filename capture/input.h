@@ -50,4 +50,11 @@ bool input_is_gzip(const struct input *in);
 const char *input_error(const struct input *in);
 void input_close(struct input *in);
 
+/*
+ * Tests and fuzzing only: the window size new inputs start with (0 = the
+ * default), so that a small capture already exercises refills, moves and
+ * growth of the window.
+ */
+void input_set_initial_window(size_t n);
+
 #endif /* DROPSPOT_INPUT_H */

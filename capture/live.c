@@ -17,9 +17,9 @@
 #include "bpf/abi.h"
 #include "bpf/capture.skel.h"
 #include "common/log.h"
-#include "dissect/cursor.h"
 #include "live.h"
 #include "live_link.h"
+#include "live_record.h"
 #include "netns.h"
 
 /* Debian's libbpf 1.1 headers predate tcx (kernel 6.6). */
@@ -32,6 +32,12 @@ struct live_point {
 	uint32_t point_id;
 	uint32_t ifindex;
 	char netns_path[NETNS_PATH_MAX];
+	char name[POINT_NAME_MAX];
+	struct link_info li;
+	bool use_xdp;		/* ingress by XDP, else TC */
+	dev_t ns_dev;		/* netns identity: paths may differ */
+	ino_t ns_ino;
+	bool attached;
 	struct capture *skel;
 	struct bpf_link *xdp_link;
 	int tcx_in_fd, tcx_out_fd;	/* tcx link fds, -1 = none */
@@ -58,6 +64,7 @@ struct live {
 	bool stopped;
 };
 
+__attribute__((format(printf, 2, 0)))
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		      va_list ap)
 {
@@ -95,9 +102,15 @@ static bool kernel_has_tcx(void)
 	struct btf *btf = btf__load_vmlinux_btf();
 	bool ok;
 
-	if (!btf)
+	if (!btf) {
+		log_warn("no kernel BTF (/sys/kernel/btf/vmlinux): assuming no tcx, "
+			 "TC hooks use clsact filters");
 		return false;
+	}
 	ok = btf__find_by_name_kind(btf, "tcx_link", BTF_KIND_STRUCT) > 0;
+	if (!ok)
+		log_info("kernel has no tcx (< 6.6): TC hooks use clsact filters, "
+			 "removed on exit (not after SIGKILL)");
 	btf__free(btf);
 	return ok;
 }
@@ -264,7 +277,7 @@ static int load_point(struct live *lv, struct live_point *lp, char *err,
 	skel->rodata->cfg_filter = (__u32)lv->opts.filter_mode;
 	skel->rodata->cfg_use_hosts = lv->opts.n_hosts > 0;
 
-	bpf_program__set_autoload(skel->progs.dropspot_xdp, !lv->opts.tc_ingress);
+	bpf_program__set_autoload(skel->progs.dropspot_xdp, lp->use_xdp);
 	/* TC ingress is also the fallback when XDP cannot be attached */
 	bpf_program__set_autoload(skel->progs.dropspot_tc_in, true);
 	if (lv->tcx) {
@@ -308,13 +321,16 @@ static int load_point(struct live *lv, struct live_point *lp, char *err,
 static int attach_xdp(struct live_point *lp, const struct link_info *li,
 		      const char *name, char *err, size_t errlen)
 {
+	int e;
+
 	lp->xdp_link = bpf_program__attach_xdp(lp->skel->progs.dropspot_xdp,
 					       (int)lp->ifindex);
 	if (lp->xdp_link)
 		return 0;
-	if (errno == EEXIST)
+	e = errno;
+	if (e == EEXIST)
 		return -EEXIST;	/* an upper device has XDP: caller falls back */
-	if (errno == EBUSY) {
+	if (e == EBUSY) {
 		struct link_info now;
 
 		if (link_query(lp->ifindex, NULL, &now) == 0)
@@ -325,8 +341,8 @@ static int attach_xdp(struct live_point *lp, const struct link_info *li,
 			 name, li->xdp_prog_id);
 		return -EBUSY;
 	}
-	snprintf(err, errlen, "cannot attach XDP to %s: %s", name, strerror(errno));
-	return -errno;
+	snprintf(err, errlen, "cannot attach XDP to %s: %s", name, strerror(e));
+	return -e;
 }
 
 static int attach_clsact(struct live_point *lp, int prog_fd, bool egress,
@@ -395,10 +411,6 @@ static void detach_point(struct live_point *lp)
 	char err[256];
 	int saved = -1;
 
-	if (lp->cls_in || lp->cls_out || lp->qdisc_created) {
-		if (netns_enter(lp->netns_path, &saved, err, sizeof(err)))
-			log_warn("cannot enter netns to remove TC filters: %s", err);
-	}
 	bpf_link__destroy(lp->xdp_link);
 	lp->xdp_link = NULL;
 	if (lp->tcx_in_fd >= 0)
@@ -406,6 +418,13 @@ static void detach_point(struct live_point *lp)
 	if (lp->tcx_out_fd >= 0)
 		close(lp->tcx_out_fd);
 	lp->tcx_in_fd = lp->tcx_out_fd = -1;
+	if (!lp->cls_in && !lp->cls_out && !lp->qdisc_created)
+		return;
+	/* clsact filters are found by ifindex: only in their own netns */
+	if (netns_enter(lp->netns_path, &saved, err, sizeof(err))) {
+		log_error("cannot remove the TC filters of %s: %s", lp->name, err);
+		return;
+	}
 	if (lp->cls_in) {
 		hook.attach_point = BPF_TC_INGRESS;
 		lp->cls_in_opts.prog_fd = 0;
@@ -431,7 +450,23 @@ static void detach_point(struct live_point *lp)
 		bpf_tc_hook_destroy(&hook);
 		lp->qdisc_created = false;
 	}
-	netns_leave(saved);
+	if (netns_leave(saved)) {
+		log_error("cannot return to the original netns: %s", strerror(errno));
+		abort();
+	}
+}
+
+static bool ingress_uses_xdp(const struct live *lv, const struct link_info *li)
+{
+	switch (lv->opts.ingress) {
+	case LIVE_INGRESS_XDP:
+		return true;
+	case LIVE_INGRESS_TC:
+		return false;
+	case LIVE_INGRESS_AUTO:
+		break;
+	}
+	return strcmp(li->kind, "veth") != 0;
 }
 
 static void describe_point(struct point *p, const struct if_target *t,
@@ -451,7 +486,7 @@ static void describe_point(struct point *p, const struct if_target *t,
 	p->snaplen = lv->opts.snaplen;
 	p->tsresol_ns = 1;
 	p->kind = link_point_kind(li);
-	p->hook = lv->opts.tc_ingress ? HOOK_TC_INGRESS : HOOK_XDP;
+	p->hook = ingress_uses_xdp(lv, li) ? HOOK_XDP : HOOK_TC_INGRESS;
 	p->capture_drops_known = true;
 }
 
@@ -467,7 +502,7 @@ static int attach_point(struct live *lv, struct live_point *lp,
 	struct point *p;
 	int ret;
 
-	if (lv->opts.tc_ingress) {
+	if (!lp->use_xdp) {
 		ret = attach_tc(lv, lp, false, name, err, errlen);
 	} else {
 		ret = attach_xdp(lp, li, name, err, errlen);
@@ -485,7 +520,7 @@ static int attach_point(struct live *lv, struct live_point *lp,
 	return ret;
 }
 
-int live_add(struct live *lv, const char *target, char *err, size_t errlen)
+int live_prepare(struct live *lv, const char *target, char *err, size_t errlen)
 {
 	struct if_target t;
 	struct link_info li;
@@ -512,6 +547,11 @@ int live_add(struct live *lv, const char *target, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	ret = link_query(t.ifindex, t.ifname, &li);
+	if (netns_leave(saved)) {
+		/* Continuing in a foreign netns would be silently wrong. */
+		log_error("cannot return to the original netns: %s", strerror(errno));
+		abort();
+	}
 	if (ret) {
 		if (ret == -ENODEV || ret == -EINVAL)
 			snprintf(err, errlen, "unknown interface '%s'%s%s", target,
@@ -519,55 +559,113 @@ int live_add(struct live *lv, const char *target, char *err, size_t errlen)
 		else
 			snprintf(err, errlen, "cannot look up interface '%s': %s",
 				 target, strerror(-ret));
-		goto cleanup;
+		return ret;
 	}
 	if (li.type != ARPHRD_ETHER && li.type != ARPHRD_LOOPBACK) {
 		snprintf(err, errlen,
 			 "%s is not an Ethernet device (ARPHRD %u): not supported",
 			 target, li.type);
-		ret = -EOPNOTSUPP;
-		goto cleanup;
+		return -EOPNOTSUPP;
 	}
 	for (i = 0; i < lv->n; i++) {
-		const struct point *o = point_get_const(lv->points, lv->lp[i].point_id);
-
-		if (o && lv->lp[i].ifindex == li.ifindex &&
-		    !strcmp(o->netns, t.netns_name)) {
+		if (lv->lp[i].ifindex == li.ifindex &&
+		    lv->lp[i].ns_dev == t.ns_dev && lv->lp[i].ns_ino == t.ns_ino) {
 			snprintf(err, errlen, "%s is given twice", target);
-			ret = -EEXIST;
-			goto cleanup;
+			return -EEXIST;
 		}
 	}
+	/* IFF_LOWER_UP: a tap has carrier only while a process holds it */
+	if (!strcmp(li.kind, "tun") && !(li.flags & 0x10000))
+		log_warn("%s: tap device without carrier (no process holds it "
+			 "open, or it is down): it passes no frames", target);
 	describe_point(&pt, &t, &li, lv);
 	id = point_table_add(lv->points, &pt);
 	if (id < 0) {
 		snprintf(err, errlen, "out of memory");
-		ret = -ENOMEM;
-		goto cleanup;
+		return -ENOMEM;
 	}
 	lp = &lv->lp[lv->n];
 	memset(lp, 0, sizeof(*lp));
 	lp->point_id = (uint32_t)id;
 	lp->ifindex = li.ifindex;
+	lp->li = li;
+	lp->use_xdp = pt.hook == HOOK_XDP;
+	lp->ns_dev = t.ns_dev;
+	lp->ns_ino = t.ns_ino;
 	lp->tcx_in_fd = lp->tcx_out_fd = -1;
 	snprintf(lp->netns_path, sizeof(lp->netns_path), "%s", t.netns_path);
+	snprintf(lp->name, sizeof(lp->name), "%s", pt.name);
 	lv->n++;	/* from here on live_free cleans it up */
 
 	ret = load_point(lv, lp, err, errlen);
-	if (!ret)
-		ret = attach_point(lv, lp, &li, pt.name, err, errlen);
-	if (!ret) {
-		log_debug("live: watching %s (ifindex %u, %s) as point %d",
-			  pt.name, li.ifindex, point_kind_name(pt.kind), id);
-		ret = id;
-	}
-cleanup:
+	return ret ? ret : id;
+}
+
+/* True when another watched point in lp's netns is a port of lp. */
+static bool is_watched_master(const struct live *lv, const struct live_point *lp)
+{
+	size_t i;
+
+	for (i = 0; i < lv->n; i++)
+		if (lv->lp[i].li.master == lp->ifindex &&
+		    lv->lp[i].ns_dev == lp->ns_dev && lv->lp[i].ns_ino == lp->ns_ino)
+			return true;
+	return false;
+}
+
+static int attach_one(struct live *lv, struct live_point *lp, char *err,
+		      size_t errlen)
+{
+	int saved = -1, ret;
+
+	ret = netns_enter(lp->netns_path, &saved, err, errlen);
+	if (ret)
+		return ret;
+	ret = attach_point(lv, lp, &lp->li, lp->name, err, errlen);
 	if (netns_leave(saved)) {
-		/* Continuing in a foreign netns would be silently wrong. */
 		log_error("cannot return to the original netns: %s", strerror(errno));
 		abort();
 	}
-	return ret;
+	if (ret)
+		return ret;
+	lp->attached = true;
+	log_debug("live: watching %s (ifindex %u, %s) as point %u", lp->name,
+		  lp->ifindex, lp->li.kind[0] ? lp->li.kind : "-", lp->point_id);
+	return 0;
+}
+
+/*
+ * Ports before their bridge: the kernel refuses XDP on a device whose
+ * master already has an XDP program, so this order keeps XDP on both.
+ */
+int live_attach(struct live *lv, char *err, size_t errlen)
+{
+	int pass, ret;
+	size_t i;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < lv->n; i++) {
+			struct live_point *lp = &lv->lp[i];
+
+			if (lp->attached || is_watched_master(lv, lp) != (pass == 1))
+				continue;
+			ret = attach_one(lv, lp, err, errlen);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+int live_add(struct live *lv, const char *target, char *err, size_t errlen)
+{
+	int id = live_prepare(lv, target, err, errlen);
+	int ret;
+
+	if (id < 0)
+		return id;
+	ret = live_attach(lv, err, errlen);
+	return ret ? ret : id;
 }
 
 /*
@@ -580,27 +678,13 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct ds_record r;
 	struct live_point *lp;
 	struct point *p;
-	struct cursor c;
 	struct frame f;
-	const uint8_t *hdr, *bytes;
+	const uint8_t *bytes;
 
-	if (size > UINT32_MAX)
-		goto bad;
-	cur_init(&c, data, (uint32_t)size, (uint32_t)size);
-	hdr = cur_peek(&c, sizeof(r));
-	if (!hdr)
-		goto bad;
-	memcpy(&r, hdr, sizeof(r));
-	c.off += sizeof(r);
-	if (r.version != DROPSPOT_ABI_VERSION || r.cap_len == 0 ||
-	    r.cap_len > r.data_room || r.data_room > cur_left(&c) ||
-	    r.cap_len > r.wire_len || r.point_id >= lv->n)
+	if (live_record_parse(data, size, (uint32_t)lv->n, &r, &bytes))
 		goto bad;
 	lp = &lv->lp[r.point_id];
-	if (lp->ifindex != r.ifindex || (r.dir != DS_DIR_IN && r.dir != DS_DIR_OUT))
-		goto bad;
-	bytes = cur_peek(&c, r.cap_len);
-	if (!bytes)
+	if (lp->ifindex != r.ifindex)
 		goto bad;
 
 	memset(&f, 0, sizeof(f));
@@ -646,6 +730,20 @@ int live_poll(struct live *lv, int timeout_ms, live_frame_fn fn, void *ctx)
 	lv->fn = fn;
 	lv->fn_ctx = ctx;
 	ret = ring_buffer__poll(lv->rb, timeout_ms);
+	if (ret == -ECANCELED && lv->stopped)
+		return 1;
+	return ret;
+}
+
+int live_drain(struct live *lv, live_frame_fn fn, void *ctx)
+{
+	int ret;
+
+	if (!lv->rb || lv->stopped)
+		return 0;
+	lv->fn = fn;
+	lv->fn_ctx = ctx;
+	ret = ring_buffer__consume(lv->rb);
 	if (ret == -ECANCELED && lv->stopped)
 		return 1;
 	return ret;

@@ -23,12 +23,24 @@
 
 #include "point.h"
 
+/*
+ * Which hook watches frames received.  Auto: XDP, except on veth, where
+ * native XDP changes the device (the kernel turns off the peer's GSO/TSO
+ * when XDP is attached) and only sees frames that take veth's NAPI path;
+ * TC ingress sees every frame there without touching the device.
+ */
+enum live_ingress {
+	LIVE_INGRESS_AUTO = 0,
+	LIVE_INGRESS_XDP,	/* XDP everywhere (TC where the kernel refuses) */
+	LIVE_INGRESS_TC,	/* TC ingress everywhere */
+};
+
 struct live_opts {
 	uint32_t snaplen;		/* 0 = DS_SNAPLEN_DEFAULT */
 	int filter_mode;		/* DS_FILTER_* from bpf/abi.h */
 	const char *const *hosts;	/* addresses always sent up */
 	size_t n_hosts;
-	bool tc_ingress;		/* TC ingress instead of XDP */
+	enum live_ingress ingress;
 	bool force_clsact;		/* use clsact even if tcx exists (tests) */
 	uint32_t ring_size;		/* bytes, power of two; 0 = default */
 };
@@ -47,11 +59,20 @@ int live_new(const struct live_opts *o, struct point_table *points,
  */
 int live_add(struct live *lv, const char *target, char *err, size_t errlen);
 /*
+ * The same in two steps, for several points: live_prepare resolves,
+ * registers and loads (returns the point id); live_attach then attaches
+ * every prepared point, bridge ports before their bridge.
+ */
+int live_prepare(struct live *lv, const char *target, char *err, size_t errlen);
+int live_attach(struct live *lv, char *err, size_t errlen);
+/*
  * Waits up to timeout_ms for records and hands each to fn.  Returns the
  * number of records handled, 1 + that if fn asked to stop (see
  * live_stopped), -EINTR on a signal, or another negative errno.
  */
 int live_poll(struct live *lv, int timeout_ms, live_frame_fn fn, void *ctx);
+/* Hands what is in the ring now to fn without waiting (at the end). */
+int live_drain(struct live *lv, live_frame_fn fn, void *ctx);
 /* True after fn returned non-zero. */
 bool live_stopped(const struct live *lv);
 /* Copies the kernel's per-point counters (lost events) into the points. */

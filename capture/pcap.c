@@ -10,9 +10,11 @@
  *  - caplen above the header's snaplen but within 256 KiB is accepted as is
  *    (libpcap keeps the first snaplen bytes; we keep what the file has).
  *  - caplen above the wire length: the frame's wire length is raised to
- *    caplen, since bytes that were captured existed on the wire (frame
- *    invariant wirelen >= caplen).  Wireshark and libpcap pass such records
- *    through unchanged; none of them rejects the file.
+ *    caplen, since bytes that were captured existed on the wire (the frame
+ *    invariant wirelen >= caplen).  None of the usual tools rejects such a
+ *    record: libpcap and tshark pass both values through unchanged, tcpdump
+ *    prints "[Invalid header: len(60) < caplen(70)]" and goes on.  The same
+ *    rule applies to pcapng packet blocks.
  *  - a header snaplen of 0 or above 256 KiB is reported as unknown (0).
  */
 #include <stdio.h>

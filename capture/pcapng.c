@@ -9,6 +9,17 @@
  * bounded by the block, and options through one bounded by the option area,
  * so a lying length inside a block can never reach past it.  Malformed
  * blocks are errors (naming the block and its offset), not guesses.
+ *
+ * Choices where the format leaves room:
+ *  - interface ids restart with every SHB, as the format says; each section
+ *    adds new points (tshark 4.0 keeps numbering across sections instead);
+ *  - captured length above 256 KiB is an error (as libpcap); above the wire
+ *    length, the wire length is raised to it (see pcap.c);
+ *  - SPB: no timestamp (0), captured length = min(wire length, block data,
+ *    interface 0's snaplen), as libpcap;
+ *  - ISB: isb_ifdrop is cumulative, so the last ISB of an interface wins;
+ *  - an option area may end without opt_endofopt; an option running past
+ *    it is an error; if_description and other options are not needed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -225,6 +236,9 @@ static int read_idb(struct source *s, const struct block *b)
 	}
 	if (ret < 0)
 		return ret;
+	/* 0 means "no limit" in pcapng; absurd values mean nothing either */
+	if (snaplen > RD_MAX_CAPLEN)
+		snaplen = 0;
 	if (name[0])
 		snprintf(suffix, sizeof(suffix), "%s", name);
 	else

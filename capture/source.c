@@ -75,17 +75,21 @@ static bool name_taken(const struct point_table *t, const char *name)
 /*
  * Point names must be unique in the table: two files with the same basename,
  * or two pcapng sections naming the same interface, get "#2", "#3"...
+ * Past "#9" the suffix jumps to the table size, so a hostile file repeating
+ * one name thousands of times costs a few scans per point, not thousands.
  */
 static void unique_name(const struct point_table *t, char *name, size_t len)
 {
 	char base[POINT_NAME_MAX];
-	unsigned int i;
+	unsigned int i, tries;
 
 	if (!name_taken(t, name))
 		return;
 	snprintf(base, sizeof(base), "%s", name);
-	for (i = 2; i < 100000; i++) {
-		snprintf(name, len, "%.115s#%u", base, i % 100000);
+	for (tries = 0, i = 2; tries < 100; tries++, i++) {
+		if (tries == 8)
+			i = (unsigned int)t->count + 1;
+		snprintf(name, len, "%.110s#%u", base, i);
 		if (!name_taken(t, name))
 			return;
 	}
@@ -357,11 +361,12 @@ static void set_names(struct source *s, const char *path, bool is_stdin)
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
 
-	snprintf(s->path, sizeof(s->path), "%s", path);
+	/* messages and point sources say "stdin" rather than "-" */
 	if (is_stdin)
-		base = "stdin";
-	else if (!*base)
+		path = base = "stdin";
+	else if (!*base)	/* "dir/": name it by the whole path */
 		base = path;
+	snprintf(s->path, sizeof(s->path), "%s", path);
 	snprintf(s->base, sizeof(s->base), "%s", base);
 }
 

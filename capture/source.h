@@ -15,7 +15,8 @@ struct source;
 #define SOURCE_ERR_MAX 512
 
 /*
- * Opens path ("-" = stdin) and reads its file header.  On failure returns a
+ * Opens path ("-" = stdin, called "stdin" in messages, point names and
+ * source_path()) and reads its file header.  On failure returns a
  * negative errno-style code and writes a one-line message naming the file
  * into err.
  */
@@ -52,7 +53,8 @@ int merger_new(struct source **sources, size_t n, struct merger **out);
  * Next frame in timestamp order across all sources (ties: source order).
  * Returns 1, 0 at the end of all sources, or negative on a source error; on
  * error, *failed is set to the failing source, which is then dropped from
- * the merge so the caller may continue with the others.
+ * the merge so the caller may continue with the others.  f->data stays
+ * valid until the next merger_next() call.
  */
 int merger_next(struct merger *m, struct frame *f, struct source **failed);
 void merger_free(struct merger *m);

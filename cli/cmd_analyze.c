@@ -56,7 +56,7 @@ static void analyze_usage(FILE *fp)
 		"  -f, --filter EXPR     only frames matching a pcap-filter expression\n"
 		"  -t, --timeout SEC     a probe without reply after SEC is lost (3)\n"
 		"      --ladder N        probes per flow in the ladder (20, 0 = none)\n"
-		"      --storm-rate N    broadcast frames/s that make a storm (100)\n"
+		"      --storm-rate N    broadcast frames/s that make a storm (500)\n"
 		"  -v, --verbose         info findings and all evidence\n"
 		"  -h, --help            this help\n"
 		"\n"
@@ -102,7 +102,7 @@ static int parse_analyze_opts(int argc, char **argv, struct analyze_opts *o)
 	o->color = -1;
 	o->ladder_max = 20;
 	o->timeout_s = 3.0;
-	o->storm_rate = 100;
+	o->storm_rate = 500;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jn:p:f:t:vh", longopts, NULL)) != -1) {
 		switch (c) {

@@ -40,7 +40,8 @@ struct capture_opts {
 	uint32_t snaplen;
 	uint32_t ring_size;
 	int filter_mode;
-	bool json, print, summary, tc_ingress, force_clsact;
+	enum live_ingress ingress;
+	bool json, print, summary, force_clsact;
 };
 
 struct capture_run {
@@ -51,6 +52,7 @@ struct capture_run {
 	struct pcapng_writer *w;
 	uint64_t matched;
 	int write_error;
+	bool draining;		/* after the loop: take what is left */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -88,6 +90,9 @@ static void capture_usage(FILE *fp)
 		"      --host ADDR        also capture any IP packet from/to ADDR (repeatable)\n"
 		"      --tc-ingress       use TC instead of XDP for received frames\n"
 		"                         (needed when another program holds the XDP slot)\n"
+		"      --xdp-ingress      use XDP for received frames on veth too (by\n"
+		"                         default veth uses TC: XDP there turns off the\n"
+		"                         peer's GSO and misses frames outside veth NAPI)\n"
 		"      --no-print         no per-frame lines (with -w)\n"
 		"      --no-summary       no per-point summary at the end\n"
 		"  -v, --verbose          more messages (libbpf's too)\n"
@@ -137,7 +142,8 @@ static int add_targets(struct capture_opts *o, const char *arg)
 
 static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 {
-	enum { OPT_ALL_IP = 256, OPT_ALL, OPT_HOST, OPT_TC_INGRESS, OPT_NO_PRINT,
+	enum { OPT_ALL_IP = 256, OPT_ALL, OPT_HOST, OPT_TC_INGRESS, OPT_XDP_INGRESS,
+	       OPT_NO_PRINT,
 	       OPT_NO_SUMMARY, OPT_RING_SIZE, OPT_FORCE_CLSACT };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
@@ -151,6 +157,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "host", required_argument, NULL, OPT_HOST },
 		{ "tc-ingress", no_argument, NULL, OPT_TC_INGRESS },
+		{ "xdp-ingress", no_argument, NULL, OPT_XDP_INGRESS },
 		{ "no-print", no_argument, NULL, OPT_NO_PRINT },
 		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
 		/* hidden, for tests: */
@@ -219,7 +226,10 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			o->hosts[o->n_hosts++] = optarg;
 			break;
 		case OPT_TC_INGRESS:
-			o->tc_ingress = true;
+			o->ingress = LIVE_INGRESS_TC;
+			break;
+		case OPT_XDP_INGRESS:
+			o->ingress = LIVE_INGRESS_XDP;
 			break;
 		case OPT_NO_PRINT:
 			o->print = false;
@@ -277,7 +287,7 @@ static int on_frame(const struct frame *f, void *ctx)
 	struct packet pkt;
 	int ret;
 
-	if (stop_signal)
+	if (stop_signal && !r->draining)
 		return 1;
 	if (!filter_match(r->flt, f))
 		return 0;
@@ -317,17 +327,25 @@ static int attach_all(struct live *lv, const struct capture_opts *o,
 {
 	char err[1024];
 	size_t i;
-	int id;
+	int ret;
 
 	for (i = 0; i < o->n_targets; i++) {
 		if (stop_signal)
 			return -EINTR;
-		id = live_add(lv, o->targets[i], err, sizeof(err));
-		if (id < 0) {
+		ret = live_prepare(lv, o->targets[i], err, sizeof(err));
+		if (ret < 0) {
 			log_error("%s", err);
-			return id;
+			return ret;
 		}
-		if (w && pcapng_writer_add_point(w, point_get(points, (uint32_t)id)) < 0) {
+	}
+	ret = live_attach(lv, err, sizeof(err));
+	if (ret < 0) {
+		log_error("%s", err);
+		return ret;
+	}
+	/* after attaching: a point's hook may have changed (TC fallback) */
+	for (i = 0; w && i < points->count; i++) {
+		if (pcapng_writer_add_point(w, &points->items[i]) < 0) {
 			log_error("cannot write to %s", o->write_path);
 			return -EIO;
 		}
@@ -431,7 +449,7 @@ int cmd_capture(int argc, char **argv)
 	lo.filter_mode = o.filter_mode;
 	lo.hosts = o.hosts;
 	lo.n_hosts = o.n_hosts;
-	lo.tc_ingress = o.tc_ingress;
+	lo.ingress = o.ingress;
 	lo.force_clsact = o.force_clsact;
 	lo.ring_size = o.ring_size;
 	if (live_new(&lo, &points, &lv, err, sizeof(err))) {
@@ -448,7 +466,9 @@ int cmd_capture(int argc, char **argv)
 		goto cleanup;
 	log_info("watching %zu point%s (%s); Ctrl-C to stop", points.count,
 		 points.count == 1 ? "" : "s",
-		 o.tc_ingress ? "TC ingress + egress" : "XDP + TC egress");
+		 o.ingress == LIVE_INGRESS_TC ? "TC ingress + egress" :
+		 o.ingress == LIVE_INGRESS_XDP ? "XDP + TC egress" :
+		 "XDP or TC ingress + TC egress");
 
 	r.o = &o;
 	r.points = &points;
@@ -456,6 +476,11 @@ int cmd_capture(int argc, char **argv)
 	r.out = &out;
 	r.w = w;
 	status = capture_loop(lv, &r);
+	if (status == 0) {
+		/* what the kernel recorded before we stopped is still shown */
+		r.draining = true;
+		live_drain(lv, on_frame, &r);
+	}
 	end_ns = now_ns(CLOCK_REALTIME);
 
 	live_update_stats(lv);

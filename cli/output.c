@@ -65,6 +65,7 @@ static void put_addr(struct strbuf *sb, const struct ip_addr *a)
 		sb_putc(sb, '?');
 }
 
+/* Link layer as tcpdump -e prints it, ending with the frame length. */
 static void text_link(struct strbuf *sb, const struct packet *p)
 {
 	int i;
@@ -73,6 +74,9 @@ static void text_link(struct strbuf *sb, const struct packet *p)
 		sb_mac(sb, p->eth.src);
 		sb_puts(sb, " > ");
 		sb_mac(sb, p->eth.dst);
+		sb_puts(sb, ", ");
+	} else if ((p->layers & LAYER_SLL) && p->sll.addr_len == 6) {
+		sb_mac(sb, p->sll.addr);
 		sb_puts(sb, ", ");
 	}
 	for (i = 0; i < p->n_vlan; i++) {
@@ -84,6 +88,9 @@ static void text_link(struct strbuf *sb, const struct packet *p)
 		}
 		sb_puts(sb, ", ");
 	}
+	sb_puts(sb, "length ");
+	sb_u64(sb, p->frame->wirelen);
+	sb_puts(sb, ": ");
 }
 
 static void text_arp(struct strbuf *sb, const struct arp_info *a)
@@ -189,9 +196,10 @@ static void text_net(struct strbuf *sb, const struct net_info *n,
 	if (layers & (LAYER_ICMP | LAYER_ICMPV6)) {
 		text_icmp_fields(sb, family, &n->icmp,
 				 is_echo(family, n->icmp.type));
-		if (!quoted && is_echo(family, n->icmp.type)) {
-			sb_puts(sb, " length ");
-			sb_u64(sb, n->icmp.echo_len);
+		if (!quoted && n->ip.total_len >= n->ip.hdr_len) {
+			/* like tcpdump: the ICMP message length */
+			sb_puts(sb, ", length ");
+			sb_u64(sb, n->ip.total_len - n->ip.hdr_len);
 		}
 	} else if (layers & (LAYER_UDP | LAYER_TCP)) {
 		sb_puts(sb, layers & LAYER_UDP ? "UDP " : "TCP ");
@@ -274,8 +282,6 @@ static void text_packet(struct strbuf *sb, const struct packet *p,
 		else
 			sb_hex16(sb, p->eth.ethertype);
 	}
-	sb_puts(sb, ", length ");
-	sb_u64(sb, f->wirelen);
 	text_checksums(sb, p);
 	text_anomalies(sb, p);
 	sb_putc(sb, '\n');
@@ -521,6 +527,16 @@ void output_packet(struct output *o, const struct packet *p,
 		sb_flush(&o->buf, o->fp);
 }
 
+/*
+ * An SLL2 interface's frames are all attributed to per-ifindex points; the
+ * interface itself only clutters the summary when it holds none.
+ */
+static bool is_empty_sll2_parent(const struct point *pt)
+{
+	return pt->linktype == LINKTYPE_LINUX_SLL2 && !pt->ifindex &&
+	       !pt->frames;
+}
+
 static void summary_text(struct strbuf *sb, const struct point_table *points)
 {
 	size_t i;
@@ -531,6 +547,8 @@ static void summary_text(struct strbuf *sb, const struct point_table *points)
 		const struct point *pt = &points->items[i];
 		char lost[24] = "-";
 
+		if (is_empty_sll2_parent(pt))
+			continue;
 		if (pt->capture_drops_known)
 			snprintf(lost, sizeof(lost), "%llu",
 				 (unsigned long long)pt->capture_drops);

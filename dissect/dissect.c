@@ -150,11 +150,18 @@ static void dissect_hw_vlan(struct packet *p, const struct frame *f)
 }
 
 /*
- * The packet is not memset as a whole: each layer clears its own struct
- * when it sets its bit, and only the bookkeeping below is reset, so no
- * field of a layer that is present can survive from an earlier frame.
- * The outer datagram is cleared here because reports read it most.
+ * The packet is not memset as a whole: everything up to the quoted
+ * datagram is cleared (a few hundred bytes), the quoted datagram is
+ * cleared when an ICMP error starts one, and anomaly slots past n_anom are
+ * never read.  So no field can survive from an earlier frame.  This relies
+ * on quoted and anom being the last members:
  */
+_Static_assert(offsetof(struct packet, anom) ==
+	       offsetof(struct packet, quoted) + sizeof(struct net_info) &&
+	       offsetof(struct packet, anom) + sizeof(((struct packet *)0)->anom) ==
+	       sizeof(struct packet),
+	       "dissect_frame clears struct packet up to quoted");
+
 void dissect_frame(const struct frame *f, struct packet *p)
 {
 	static const uint8_t empty[1];
@@ -162,14 +169,9 @@ void dissect_frame(const struct frame *f, struct packet *p)
 	struct cursor c;
 	size_t i;
 
+	memset(p, 0, offsetof(struct packet, quoted));
 	p->frame = f;
-	p->layers = 0;
-	p->quoted_layers = 0;
 	p->snapped = f->caplen < f->wirelen;
-	p->n_vlan = 0;
-	p->n_anom = 0;
-	p->anom_overflow = false;
-	memset(&p->net, 0, sizeof(p->net));
 
 	d.p = p;
 	d.net = &p->net;

@@ -82,6 +82,9 @@ void dissect_icmp(struct dissect_ctx *d, struct cursor *c)
 	uint8_t b4, b5;
 	uint16_t w6;
 
+	/* ICMPv4 inside IPv6 means nothing; don't invent a checksum state. */
+	if (d->net->ip.version != 4)
+		return;
 	if (!cur_has(c, 4)) {
 		dissect_anom(d, c, ANOM_ICMP_TRUNCATED);
 		return;

@@ -158,6 +158,9 @@ void dissect_icmpv6(struct dissect_ctx *d, struct cursor *c)
 	uint16_t w6;
 	uint32_t w4;
 
+	/* Its checksum needs an IPv6 pseudo-header: not over IPv4. */
+	if (d->net->ip.version != 6)
+		return;
 	if (!cur_has(c, 4)) {
 		dissect_anom(d, c, ANOM_ICMPV6_TRUNCATED);
 		return;

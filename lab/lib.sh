@@ -17,7 +17,10 @@
 # lab_ifname and are deleted at cleanup.  Linux limits ifnames to 15 chars.
 #
 # Every process started with lab_bg / lab_tap is killed at cleanup, every
-# netns deleted, every file under $LAB_DIR removed.
+# netns deleted, every file under $LAB_DIR removed.  bash runs a trap only
+# after the foreground command ends: wait for long things as `cmd & wait $!`
+# so SIGTERM/SIGINT clean up at once.  SIGKILL cannot be trapped: the taps
+# still vanish with their helper, but the netns stay (named ds<id>-*).
 
 LAB_ID=
 LAB_DIR=

@@ -95,6 +95,54 @@ check_point "$H/tap0" out "$from_peer" $N
 cap_stop "$cap3"
 expect "first capture exit status" $? 0
 
+# Bridge watched by another process first: the kernel refuses XDP on its
+# port, the port falls back to TC ingress and still sees everything.
+cap_start cap6 "" -i "$H/br0" --no-print
+cap_start cap7 "" -i "$H/tap0" -f icmp
+lab_exec "$G" ping -q -c $N -i 0.2 -W 2 "$LAB_PEER_IP" >/dev/null || lab_die "ping peer 5"
+sleep 0.3
+cap_stop "$cap7"
+expect "port-after-bridge capture exit status" $? 0
+grep -q "master device has an XDP program" "$LAB_DIR/$cap7.err" && r=yes || r=no
+expect "port-after-bridge fallback reported" $r yes
+out=$LAB_DIR/$cap7.out
+check_point "$H/tap0" in "$to_peer" $N
+check_point "$H/tap0" out "$from_peer" $N
+cap_stop "$cap6"
+
+# In-kernel filter: UDP is not sent up by default, it is with --host or
+# --all-ip (three captures on three points of the same path at once).
+cap_start cap8 "" -i "$H/tap0"
+cap_start cap9 "" -i "$H/up0" --host "$LAB_PEER_IP"
+cap_start cap10 "" -i "$P/eth0" --all-ip
+for i in 1 2 3; do
+	lab_exec "$G" bash -c "echo probe$i >/dev/udp/$LAB_PEER_IP/9" || lab_die "udp"
+done
+sleep 0.3
+cap_stop "$cap8"; cap_stop "$cap9"; cap_stop "$cap10"
+udp="IP $LAB_GUEST_IP > $LAB_PEER_IP .*UDP"
+expect "default filter: UDP at tap0" "$(cap_count "$LAB_DIR/$cap8.out" "$H/tap0" in "$udp")" 0
+# ... while the ICMP errors the peer sends back are captured there
+# (at least one: the kernel rate-limits ICMP errors)
+[ "$(cap_count "$LAB_DIR/$cap8.out" "$H/tap0" out "unreachable")" -ge 1 ] && r=yes || r=no
+expect "default filter: ICMP unreachable at tap0" $r yes
+expect "--host: UDP at up0" "$(cap_count "$LAB_DIR/$cap9.out" "$H/up0" out "$udp")" 3
+expect "--all-ip: UDP at peer" "$(cap_count "$LAB_DIR/$cap10.out" "$P/eth0" in "$udp")" 3
+
+# -c and --duration end the capture by themselves.
+cap_start cap5 "" -i "$P/eth0" -f "icmp[icmptype] == icmp-echo" -c 3
+lab_exec "$G" ping -q -c $N -i 0.2 -W 2 "$LAB_PEER_IP" >/dev/null || lab_die "ping peer 4"
+for ((i = 0; i < 40; i++)); do kill -0 "$cap5" 2>/dev/null || break; sleep 0.05; done
+wait "$cap5"
+expect "-c 3 exit status" $? 0
+expect "-c 3 frames printed" "$(grep -c 'echo request' "$LAB_DIR/$cap5.out")" 3
+start=$(date +%s%N)
+"$DROPSPOT" capture -i "$P/eth0" --duration 0.7 >/dev/null 2>&1
+rc=$? el=$(( ($(date +%s%N) - start) / 1000000 ))
+expect "--duration exit status" $rc 0
+[ $el -ge 700 ] && [ $el -lt 3000 ] && r=yes || r=no
+expect "--duration 0.7 took ${el}ms" $r yes
+
 # Clear errors for unknown interfaces and namespaces.
 err=$("$DROPSPOT" capture -i "$H/nosuch0" --duration 1 2>&1); rc=$?
 expect "unknown interface status" $rc 2

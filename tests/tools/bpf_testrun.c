@@ -24,9 +24,9 @@
 #define TC_ACT_UNSPEC_ 0xffffffffu
 
 struct got {
-	struct ds_record hdr;
 	uint8_t data[DS_SNAPLEN_MAX];
 	size_t size;
+	struct ds_record hdr;	/* last: it ends in a flexible array */
 };
 
 static struct got recs[MAX_RECS];

@@ -220,6 +220,28 @@ static void test_ipv6_ext(void)
 	CHECK(!(p.layers & LAYER_ICMPV6));
 }
 
+static void test_ipv6_routing(void)
+{
+	struct packet p;
+
+	/* The checksum only verifies with the final destination. */
+	DISSECT(&p, ipv6_rh2);
+	CHECK_EQ_INT(p.net.ip.n_ext, 1);
+	CHECK_EQ_INT(p.net.ip.hdr_len, 64);
+	CHECK_EQ_INT(p.net.icmp.echo_seq, 11);
+	CHECK_EQ_INT(p.net.icmp.csum, CSUM_GOOD);
+	CHECK_EQ_INT(p.net.ip.dst.a[15], 2);	/* header dst unchanged */
+	DISSECT(&p, ipv6_srh);
+	CHECK_EQ_INT(p.net.icmp.echo_seq, 12);
+	CHECK_EQ_INT(p.net.icmp.csum, CSUM_GOOD);
+	DISSECT(&p, ipv6_dst_ah);
+	CHECK_EQ_INT(p.net.ip.n_ext, 2);
+	CHECK_EQ_INT(p.net.ip.hdr_len, 40 + 8 + 24);
+	CHECK_EQ_INT(p.net.icmp.echo_seq, 13);
+	CHECK_EQ_INT(p.net.icmp.csum, CSUM_GOOD);
+	CHECK_EQ_INT(p.n_anom, 0);
+}
+
 static void test_ipv6_too_many_ext(void)
 {
 	unsigned char b[14 + 40 + 10 * 8 + 8];
@@ -268,6 +290,21 @@ static void test_udp_tcp(void)
 	CHECK(packet_has_anomaly(&p, ANOM_TCP_BAD_OFFSET));
 }
 
+static void test_proto_mismatch(void)
+{
+	struct packet p;
+	unsigned char b[sizeof(ipv6_hbh_frag)];
+
+	/* ICMPv4 carried by IPv6 is not dissected as ICMP (no false bad
+	 * checksum from a pseudo-header that does not exist). */
+	memcpy(b, ping6_req, sizeof(ping6_req));
+	b[20] = 1;
+	dissect_bytes(&p, LINKTYPE_ETHERNET, b, sizeof(ping6_req),
+		      sizeof(ping6_req));
+	CHECK_EQ_INT(p.layers, LAYER_ETH | LAYER_IPV6);
+	CHECK_EQ_INT(p.n_anom, 0);
+}
+
 static void test_udp_bad_length(void)
 {
 	struct packet p;
@@ -314,9 +351,11 @@ int main(void)
 	test_ipv4_fragments();
 	test_ipv6();
 	test_ipv6_ext();
+	test_ipv6_routing();
 	test_ipv6_too_many_ext();
 	test_udp_tcp();
 	test_udp_bad_length();
+	test_proto_mismatch();
 	test_snapped();
 	return check_done();
 }

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A kernel drop record after user space resolved it: when, why (reason id
+ * and name from the running kernel's BTF), where (freeing address and its
+ * symbol), on which device/netns, and the packet's first bytes.
+ *
+ * Plain C, no libbpf: the engine (analyze/) and the pcapng reader/writer can
+ * use it.  The packet is handed on as a frame of LINKTYPE_LINUX_SLL2: a
+ * synthesised 20-byte header (protocol, ifindex, pkt_type) followed by the
+ * bytes from the network header.  SLL2 rather than LINKTYPE_RAW so ARP drops
+ * decode too and the ifindex travels with the bytes; dissect_frame() decodes
+ * it like any other frame.  Only cap_len bytes were copied: checksums and
+ * the echo hash cover those (frame caplen < wirelen marks it snapped).
+ *
+ * For pcapng storage the metadata round-trips through a one-line comment
+ * (drop_event_comment / drop_event_parse_comment), so a saved file carries
+ * everything the engine needs and tshark shows it as the packet comment.
+ */
+#ifndef DROPSPOT_DROP_EVENT_H
+#define DROPSPOT_DROP_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "point.h"
+
+#define DROP_DATA_MAX 128		/* == DS_DROP_DATA_MAX */
+#define DROP_SLL2_HLEN 20
+#define DROP_REASON_STR_MAX 64
+#define DROP_SYMBOL_MAX 128
+
+/* struct drop_event.flags (same bits as DS_DROP_F_* in bpf/abi.h) */
+#define DROP_F_NO_DEV 0x1		/* ifindex unknown */
+#define DROP_F_NETNS_FROM_SK 0x2	/* netns from the socket, no device */
+#define DROP_F_NO_NETHDR 0x4		/* no packet bytes */
+#define DROP_F_NO_REASON 0x8		/* kernel reports no reason */
+#define DROP_F_CLONED 0x10		/* a clone was delivered elsewhere first */
+
+struct drop_event {
+	uint64_t ts_ns;			/* wall clock, ns since the epoch */
+	uint64_t location;		/* kernel address that freed the skb */
+	uint32_t reason;		/* raw enum skb_drop_reason value */
+	uint32_t ifindex;		/* 0 = unknown */
+	uint32_t netns_ino;		/* netns inode (ls -L /proc/PID/ns/net), 0 = unknown */
+	uint32_t wire_len;		/* packet bytes from the network header */
+	uint32_t cap_len;		/* of which copied into data */
+	uint16_t protocol;		/* ethertype (ETH_P_IP, ...) */
+	uint8_t pkt_type;		/* PACKET_HOST, PACKET_OTHERHOST, ... */
+	uint8_t flags;			/* DROP_F_* */
+	char reason_name[DROP_REASON_STR_MAX];	/* "NETFILTER_DROP" */
+	char symbol[DROP_SYMBOL_MAX];	/* "nf_hook_slow+0x9a" or "0xffff..." */
+	uint8_t data[DROP_DATA_MAX];	/* from the network header */
+};
+
+/* Bytes drop_event_frame needs in buf. */
+#define DROP_FRAME_MAX (DROP_SLL2_HLEN + DROP_DATA_MAX)
+
+/*
+ * Builds the event's frame in buf (>= DROP_FRAME_MAX bytes): SLL2 header +
+ * data.  f->data points into buf; the frame carries FRAME_F_KERNEL_DROP,
+ * direction unknown and the given point.
+ */
+void drop_event_frame(const struct drop_event *ev, uint32_t point,
+		      uint8_t *buf, struct frame *f);
+
+/*
+ * The function name alone ("nf_hook_slow" from "nf_hook_slow+0x9a"), into
+ * buf.  Returns buf.
+ */
+const char *drop_event_function(const struct drop_event *ev, char *buf,
+				size_t len);
+
+/*
+ * pcapng comment: "dropspot-drop reason=NETFILTER_DROP reason_id=12
+ * location=0xffffffff81f81312 symbol=nf_hook_slow+0x82 ifindex=3
+ * netns=4026532 proto=0x0800 pkt_type=0 flags=0x0".  Returns the length
+ * written (as snprintf).
+ */
+int drop_event_comment(const struct drop_event *ev, char *buf, size_t len);
+/*
+ * The reverse, for a frame read back from a file: fills the metadata of ev
+ * from the comment and its packet bytes from the SLL2 frame.  Returns 0 or
+ * -EINVAL when the comment is not a dropspot drop comment.
+ */
+int drop_event_from_frame(const struct frame *f, struct drop_event *ev);
+
+#endif /* DROPSPOT_DROP_EVENT_H */

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loader, attacher and ring consumer for kernel drop records (drops.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/abi.h"
+#include "bpf/drops.skel.h"
+#include "common/log.h"
+#include "dissect/cursor.h"
+#include "drop_reason.h"
+#include "drops.h"
+#include "kallsyms.h"
+
+#define DROPS_RING_DEFAULT (1u << 20)
+#define NOTE_MAX 256
+
+_Static_assert(sizeof(struct ds_drop_record) % 8 == 0,
+	       "drop record must keep 8-byte alignment");
+_Static_assert(DS_DROP_DATA_MAX == DROP_DATA_MAX,
+	       "drop_event data must hold a whole record");
+_Static_assert(DS_DROP_F_NO_REASON == DROP_F_NO_REASON &&
+	       DS_DROP_F_NO_NETHDR == DROP_F_NO_NETHDR,
+	       "drop flags are passed through");
+
+struct drops_handle {
+	struct drops_opts opts;
+	struct drops *skel;
+	struct bpf_link *link;
+	struct ring_buffer *rb;
+	struct drop_reasons *reasons;
+	struct ksyms *ksyms;
+	struct point_table *points;
+	uint32_t point;
+	bool have_reason;
+	int ncpus;
+	int64_t mono_to_real;
+	uint64_t bad_records, delivered;
+	drops_event_fn fn;
+	void *fn_ctx;
+	int cb_ret;
+	char note[NOTE_MAX];
+};
+
+__attribute__((format(printf, 2, 0)))
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	char buf[1024];
+	size_t n;
+
+	/* libbpf's chatter only with -v (same policy as capture/live.c). */
+	if (level == LIBBPF_DEBUG || log_get_level() < LOG_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	log_debug("libbpf: %s", buf);
+	return 0;
+}
+
+static int64_t mono_to_real_offset(void)
+{
+	struct timespec m1, r, m2;
+	int64_t mono;
+
+	/* Realtime bracketed by two monotonic reads: error <= half the gap. */
+	clock_gettime(CLOCK_MONOTONIC, &m1);
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m2);
+	mono = ((int64_t)m1.tv_sec * 1000000000 + m1.tv_nsec +
+		(int64_t)m2.tv_sec * 1000000000 + m2.tv_nsec) / 2;
+	return (int64_t)r.tv_sec * 1000000000 + r.tv_nsec - mono;
+}
+
+/*
+ * How many arguments the kfree_skb tracepoint passes, from the
+ * btf_trace_kfree_skb typedef (a pointer to a prototype whose first
+ * parameter is the tracepoint's own void *): 3 = (skb, location), >= 4 =
+ * with reason.  Returns -1 without BTF or without the tracepoint.
+ */
+static int tracepoint_args(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	__s32 id;
+	int n = -1;
+
+	if (!btf)
+		return -1;
+	id = btf__find_by_name_kind(btf, "btf_trace_kfree_skb", BTF_KIND_TYPEDEF);
+	if (id < 0)
+		goto cleanup;
+	t = btf__type_by_id(btf, id);
+	t = t ? btf__type_by_id(btf, t->type) : NULL;	/* pointer */
+	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
+	if (t && btf_is_func_proto(t))
+		n = btf_vlen(t);
+cleanup:
+	btf__free(btf);
+	return n;
+}
+
+static void add_point(struct drops_handle *d)
+{
+	struct point p;
+	int id;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.name, sizeof(p.name), "kernel-drops");
+	snprintf(p.source, sizeof(p.source), "live");
+	p.linktype = LINKTYPE_LINUX_SLL2;
+	p.snaplen = DROP_SLL2_HLEN + d->opts.snaplen;
+	p.tsresol_ns = 1;
+	p.kind = POINT_KIND_KERNEL;
+	p.hook = HOOK_KFREE_SKB;
+	id = point_table_add(d->points, &p);
+	d->point = id < 0 ? UINT32_MAX : (uint32_t)id;
+}
+
+/* Practice 4: the record is untrusted until its size and lengths check. */
+static bool record_ok(const struct ds_drop_record *r, size_t size)
+{
+	if (size != sizeof(*r))
+		return false;
+	if (r->version != DS_DROP_ABI_VERSION)
+		return false;
+	if (r->cap_len > DS_DROP_DATA_MAX || r->cap_len > r->wire_len)
+		return false;
+	return true;
+}
+
+static void to_event(struct drops_handle *d, const struct ds_drop_record *r,
+		     struct drop_event *ev)
+{
+	char buf[DROP_REASON_STR_MAX];
+	const char *name;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = (uint64_t)((int64_t)r->ts_ns + d->mono_to_real);
+	ev->location = r->location;
+	ev->reason = r->reason;
+	ev->ifindex = r->ifindex;
+	ev->netns_ino = r->netns_ino;
+	ev->wire_len = r->wire_len;
+	ev->cap_len = r->cap_len;
+	ev->protocol = r->protocol;
+	ev->pkt_type = r->pkt_type;
+	ev->flags = r->flags;
+	if (r->flags & DS_DROP_F_NO_REASON)
+		name = "UNKNOWN";
+	else
+		name = drop_reason_name(d->reasons, r->reason, buf, sizeof(buf));
+	snprintf(ev->reason_name, sizeof(ev->reason_name), "%s", name);
+	ksyms_format(d->ksyms, r->location, ev->symbol, sizeof(ev->symbol));
+	memcpy(ev->data, r->data, r->cap_len);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct drops_handle *d = ctx;
+	struct drop_event ev;
+	struct ds_drop_record rec;
+	struct cursor c;
+
+	/* Copy out of the ring through the cursor first: the record is
+	 * checked on our copy, which the producer cannot change under us. */
+	cur_init(&c, data, (uint32_t)size, (uint32_t)size);
+	if (size != sizeof(rec) || !cur_bytes(&c, &rec, sizeof(rec)) ||
+	    !record_ok(&rec, size)) {
+		d->bad_records++;
+		return 0;
+	}
+	to_event(d, &rec, &ev);
+	d->delivered++;
+	if (d->fn && d->fn(&ev, d->fn_ctx)) {
+		d->cb_ret = 1;
+		return 1;	/* stops ring_buffer__poll */
+	}
+	return 0;
+}
+
+static int load_and_attach(struct drops_handle *d, char *err, size_t errlen)
+{
+	struct bpf_program *prog, *other;
+	int ret;
+
+	d->skel = drops__open();
+	if (!d->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the drops BPF object: %s",
+			 strerror(errno));
+		return ret;
+	}
+	d->skel->rodata->cfg_filter = (__u32)d->opts.filter_mode;
+	d->skel->rodata->cfg_snaplen = d->opts.snaplen;
+	prog = d->skel->progs.dropspot_kfree_skb;
+	other = d->skel->progs.dropspot_kfree_skb_noreason;
+	if (!d->have_reason) {
+		prog = other;
+		other = d->skel->progs.dropspot_kfree_skb;
+	}
+	bpf_program__set_autoload(other, false);
+	ret = bpf_map__set_max_entries(d->skel->maps.drop_ring,
+				       d->opts.ring_size);
+	if (ret) {
+		snprintf(err, errlen, "cannot size the drop ring: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = drops__load(d->skel);
+	if (ret) {
+		snprintf(err, errlen,
+			 "cannot load the kfree_skb program: %s (run with -v for "
+			 "the verifier log)", strerror(-ret));
+		return ret;
+	}
+	/* A link: the kernel detaches it when the last fd goes, even on
+	 * SIGKILL, so nothing outlives the process. */
+	d->link = bpf_program__attach(prog);
+	if (!d->link) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot attach to tp_btf/kfree_skb: %s",
+			 strerror(errno));
+		return ret;
+	}
+	d->rb = ring_buffer__new(bpf_map__fd(d->skel->maps.drop_ring),
+				 on_record, d, NULL);
+	if (!d->rb) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot map the drop ring: %s",
+			 strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+static int check_opts(struct drops_handle *d, const struct drops_opts *o,
+		      char *err, size_t errlen)
+{
+	d->opts = *o;
+	if (!d->opts.snaplen || d->opts.snaplen > DS_DROP_DATA_MAX)
+		d->opts.snaplen = DS_DROP_DATA_MAX;
+	if (!d->opts.ring_size)
+		d->opts.ring_size = DROPS_RING_DEFAULT;
+	if (d->opts.ring_size < 4096 ||
+	    (d->opts.ring_size & (d->opts.ring_size - 1))) {
+		snprintf(err, errlen,
+			 "drop ring size %u must be a power of two >= 4096",
+			 d->opts.ring_size);
+		return -EINVAL;
+	}
+	if (d->opts.filter_mode < DS_FILTER_DEFAULT ||
+	    d->opts.filter_mode > DS_FILTER_ALL) {
+		snprintf(err, errlen, "unknown drop filter mode %d",
+			 d->opts.filter_mode);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Names and symbols are best effort: without them events still flow. */
+static int load_names(struct drops_handle *d)
+{
+	size_t off = 0;
+	int ret;
+
+	ret = drop_reasons_load(&d->reasons);
+	if (ret)
+		return ret;
+	if (drop_reasons_note(d->reasons)[0])
+		off += (size_t)snprintf(d->note, sizeof(d->note), "%s",
+					drop_reasons_note(d->reasons));
+	ret = ksyms_load(NULL, &d->ksyms);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret && off < sizeof(d->note))
+		snprintf(d->note + off, sizeof(d->note) - off,
+			 "%s/proc/kallsyms unreadable (%s): locations shown as "
+			 "addresses", off ? "; " : "",
+			 ret == -EPERM ? "addresses hidden, need CAP_SYSLOG" :
+					 strerror(-ret));
+	return 0;
+}
+
+int drops_new(const struct drops_opts *o, struct point_table *points,
+	      struct drops_handle **out, char *err, size_t errlen)
+{
+	struct drops_handle *d;
+	char why[256];
+	int nargs, ret;
+
+	*out = NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	d->point = UINT32_MAX;
+	ret = check_opts(d, o, err, errlen);
+	if (ret)
+		goto cleanup;
+	libbpf_set_print(libbpf_log);
+	nargs = tracepoint_args();
+	if (nargs < 0) {
+		snprintf(err, errlen,
+			 "kernel drop attribution unavailable: no kernel BTF or "
+			 "no kfree_skb tracepoint (tp_btf needs "
+			 "CONFIG_DEBUG_INFO_BTF)");
+		ret = -ENOTSUP;
+		goto cleanup;
+	}
+	d->have_reason = nargs >= 4;
+	ret = load_names(d);
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		goto cleanup;
+	}
+	if (!d->have_reason) {
+		size_t n = strlen(d->note);
+
+		snprintf(d->note + n, sizeof(d->note) - n,
+			 "%skernel passes no drop reason to kfree_skb (< 5.17): "
+			 "drops shown without reason", n ? "; " : "");
+	}
+	ret = load_and_attach(d, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "kernel drop attribution unavailable: %s",
+			 why);
+		goto cleanup;
+	}
+	d->ncpus = libbpf_num_possible_cpus();
+	d->mono_to_real = mono_to_real_offset();
+	d->points = points;
+	if (points)
+		add_point(d);
+	*out = d;
+	return 0;
+cleanup:
+	drops_free(d);
+	return ret;
+}
+
+uint32_t drops_point(const struct drops_handle *d)
+{
+	return d->point;
+}
+
+int drops_epoll_fd(const struct drops_handle *d)
+{
+	return ring_buffer__epoll_fd(d->rb);
+}
+
+int drops_poll(struct drops_handle *d, int timeout_ms, drops_event_fn fn,
+	       void *ctx)
+{
+	uint64_t before = d->delivered;
+	int ret;
+
+	d->fn = fn;
+	d->fn_ctx = ctx;
+	d->cb_ret = 0;
+	ret = ring_buffer__poll(d->rb, timeout_ms);
+	if (ret < 0 && ret != -EINTR && !d->cb_ret)
+		return ret;
+	if (ret == -EINTR && d->delivered == before)
+		return -EINTR;
+	return (int)(d->delivered - before);
+}
+
+/* Sums one per-CPU array element; 0 when unreadable. */
+static uint64_t percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpus)
+{
+	uint64_t sum = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(fd, &key, vals))
+		return 0;
+	for (i = 0; i < ncpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+void drops_stats(struct drops_handle *d, struct drops_stats *s)
+{
+	int fd = bpf_map__fd(d->skel->maps.drop_stats);
+	uint64_t *vals = calloc((size_t)(d->ncpus > 0 ? d->ncpus : 1),
+				sizeof(*vals));
+	struct point *p;
+
+	memset(s, 0, sizeof(*s));
+	s->bad_records = d->bad_records;
+	s->delivered = d->delivered;
+	if (!vals)
+		return;
+	s->seen = percpu_sum(fd, DS_DROP_STAT_SEEN, vals, d->ncpus);
+	s->sent = percpu_sum(fd, DS_DROP_STAT_SENT, vals, d->ncpus);
+	s->lost = percpu_sum(fd, DS_DROP_STAT_LOST, vals, d->ncpus);
+	s->read_err = percpu_sum(fd, DS_DROP_STAT_READ_ERR, vals, d->ncpus);
+	free(vals);
+	p = d->points ? point_get(d->points, d->point) : NULL;
+	if (p) {
+		p->capture_drops = s->lost + s->bad_records;
+		p->capture_drops_known = true;
+	}
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+	const struct drop_reason_count *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->reason < y->reason ? -1 : x->reason > y->reason;
+}
+
+size_t drops_reason_counts(struct drops_handle *d,
+			   struct drop_reason_count *out, size_t max)
+{
+	int fd = bpf_map__fd(d->skel->maps.drop_reasons);
+	struct drop_reason_count all[DS_DROP_REASON_SLOTS];
+	uint64_t *vals;
+	size_t n = 0;
+	uint32_t r;
+
+	vals = calloc((size_t)(d->ncpus > 0 ? d->ncpus : 1), sizeof(*vals));
+	if (!vals)
+		return 0;
+	for (r = 0; r < DS_DROP_REASON_SLOTS; r++) {
+		uint64_t c = percpu_sum(fd, r, vals, d->ncpus);
+
+		if (c) {
+			all[n].reason = r;
+			all[n].count = c;
+			n++;
+		}
+	}
+	free(vals);
+	qsort(all, n, sizeof(all[0]), cmp_count);
+	if (n > max)
+		n = max;
+	memcpy(out, all, n * sizeof(*out));
+	return n;
+}
+
+const char *drops_note(const struct drops_handle *d)
+{
+	return d->note;
+}
+
+const struct drop_reasons *drops_reasons(const struct drops_handle *d)
+{
+	return d->reasons;
+}
+
+const struct ksyms *drops_ksyms(const struct drops_handle *d)
+{
+	return d->ksyms;
+}
+
+bool drops_have_reason(const struct drops_handle *d)
+{
+	return d->have_reason;
+}
+
+void drops_free(struct drops_handle *d)
+{
+	if (!d)
+		return;
+	ring_buffer__free(d->rb);
+	bpf_link__destroy(d->link);
+	drops__destroy(d->skel);
+	drop_reasons_free(d->reasons);
+	ksyms_free(d->ksyms);
+	free(d);
+}

@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers for the `dropspot analyze` scenario tests (test_analyze_*.sh):
+# capture a lab scenario with tcpdump at several points at once (one pcap
+# per point), analyze it in both input forms (one file per point, and the
+# same files merged into one multi-interface pcapng with mergecap), and
+# assert on the JSON report with jq.
+#
+#   . "$DROPSPOT_SRC/tests/integration/analyze_lib.sh"
+#   an_init                        # lab_init + tools (exit 77 if missing)
+#   lab_topo_bridged
+#   an_capture "$LAB_HOST" tap0 br0 up0
+#   lab_exec "$LAB_GUEST" ping ...
+#   an_stop
+#   an_analyze                     # -> $AN_JSON_FILES, $AN_JSON_MERGED
+#   an_expect "drop after br0" 'any(.findings[]; .kind == "drop" and ...)'
+
+. "$DROPSPOT_SRC/lab/lib.sh"
+
+AN_PIDS=()
+AN_POINTS=()
+AN_JSON_FILES=
+AN_JSON_MERGED=
+
+an_init() {
+	: "${DROPSPOT:?DROPSPOT must name the dropspot binary}"
+	export DROPSPOT_TESTBIN=${DROPSPOT_TESTBIN:-}
+	LAB_TESTBIN=$DROPSPOT_TESTBIN
+	lab_init tcpdump jq mergecap ping "$@"
+}
+
+# an_capture NS IF...: one tcpdump per interface, $LAB_DIR/cap-IF.pcap;
+# the interface name becomes the point's name in the reports.
+an_capture() {
+	local ns=$1 ifc pid
+	shift
+	for ifc in "$@"; do
+		lab_bg pid "$ns" tcpdump -n -i "$ifc" -U -w "$LAB_DIR/cap-$ifc.pcap"
+		lab_wait_line "$LAB_DIR/$pid.err" 'listening on' 10 ||
+			lab_die "tcpdump on $ifc did not start: $(cat "$LAB_DIR/$pid.err")"
+		AN_PIDS+=("$pid")
+		AN_POINTS+=("$ifc")
+	done
+}
+
+# an_stop: lets the last replies arrive, then ends every tcpdump cleanly.
+an_stop() {
+	local pid
+	sleep 0.5
+	for pid in "${AN_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${AN_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	AN_PIDS=()
+}
+
+_an_names() {
+	local i
+	for i in "${!AN_POINTS[@]}"; do
+		printf -- '--name\n%s=%s\n' "$i" "${AN_POINTS[$i]}"
+	done
+}
+
+# an_run OUT ARGS...: dropspot analyze --json ARGS > OUT; exit 0 or 1 only.
+an_run() {
+	local out=$1 rc
+	shift
+	"$DROPSPOT" analyze --json "$@" >"$out" 2>"$out.err"
+	rc=$?
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+		cat "$out.err" >&2
+		lab_die "dropspot analyze exited $rc"
+	fi
+	jq -e '.schema == "dropspot.report" and .version == 1' "$out" >/dev/null ||
+		lab_die "analyze output is not a version 1 report: $(head -c 300 "$out")"
+}
+
+# an_analyze [ARGS...]: analyzes the captures as separate files and merged.
+an_analyze() {
+	local files=() names=() ifc
+	mapfile -t names < <(_an_names)
+	for ifc in "${AN_POINTS[@]}"; do
+		files+=("$LAB_DIR/cap-$ifc.pcap")
+	done
+	AN_JSON_FILES=$LAB_DIR/report-files.json
+	an_run "$AN_JSON_FILES" "${names[@]}" "$@" "${files[@]}"
+	# -I none: keep one interface per file even though their IDBs match
+	mergecap -I none -F pcapng -w "$LAB_DIR/merged.pcapng" "${files[@]}" ||
+		lab_die "mergecap failed"
+	AN_JSON_MERGED=$LAB_DIR/report-merged.json
+	an_run "$AN_JSON_MERGED" "${names[@]}" "$@" "$LAB_DIR/merged.pcapng"
+}
+
+# an_expect_in FILE DESC JQ: asserts JQ (a boolean) over one report.
+an_expect_in() {
+	local file=$1 desc=$2 expr=$3
+	if ! jq -e "$expr" "$file" >/dev/null; then
+		echo "FAIL: $desc ($(basename "$file"))" >&2
+		echo "  jq: $expr" >&2
+		jq -r '"  verdict: " + .verdict, (.findings[] |
+			"  finding: \(.kind) after=\(.location.after_name) before=\(.location.before_name) dir=\(.location.direction): \(.summary)")' \
+			"$file" >&2
+		exit 1
+	fi
+	echo "ok: $desc ($(basename "$file"))"
+}
+
+# an_expect DESC JQ: asserts over both input forms.
+an_expect() {
+	an_expect_in "$AN_JSON_FILES" "$1" "$2"
+	an_expect_in "$AN_JSON_MERGED" "$1" "$2"
+}
+
+# an_next: a second topology in the same test gets fresh netns names (the
+# first one stays until cleanup) and a fresh list of points.
+an_next() {
+	LAB_ID=$(printf '%04x' $(( (0x$LAB_ID + 1) & 0xffff )))
+	AN_POINTS=()
+}
+
+# jq snippets
+AN_NO_DROP='(all(.findings[]; .kind != "drop")) and .summary.lost == 0'
+
+# an_drop AFTER BEFORE DIR: a drop finding at that location ("null" = none).
+an_drop() {
+	local before=$2
+	[ "$before" = null ] || before="\"$before\""
+	printf 'any(.findings[]; .kind == "drop" and .location.after_name == "%s" and .location.before_name == %s and .location.direction == "%s")' \
+		"$1" "$before" "$3"
+}
+
+an_has() {
+	printf 'any(.findings[]; .kind == "%s")' "$1"
+}

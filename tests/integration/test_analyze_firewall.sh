@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# SCENARIOS.md rows 6 and 7: the host firewall drops / rejects the guest's
+# ping to the host.  Captured at the guest's tap, the bridge and the uplink.
+. "$DROPSPOT_SRC/tests/integration/analyze_lib.sh"
+an_init nft
+
+host_firewall() {	# $1: the nft verdict for echo requests to the host
+	lab_exec "$LAB_HOST" nft -f - <<-NFT || lab_die "nft"
+		table inet dsfw {
+			chain input {
+				type filter hook input priority 0;
+				icmp type echo-request $1
+			}
+		}
+	NFT
+}
+
+# ---- row 6: drop ----
+lab_topo_bridged
+host_firewall drop
+an_capture "$LAB_HOST" tap0 br0 up0
+lab_exec "$LAB_GUEST" ping -q -c 4 -i 0.2 -W 1 "$LAB_HOST_IP" >/dev/null &&
+	lab_die "ping through a dropping firewall succeeded"
+an_stop
+an_analyze
+an_expect "drop: probes lost" '.summary.lost >= 3 and .summary.answered == 0'
+an_expect "drop: requests reach br0 (the host), nothing after" "$(an_drop br0 null request)"
+an_expect "drop: host firewall named as the cause" \
+	'any(.findings[]; .kind == "drop" and (.cause | test("firewall")))'
+an_expect "drop: verdict names br0" '.verdict | test("lost: requests reach br0")'
+an_expect "drop: the uplink is not blamed" \
+	'all(.findings[]; .location.before_name != "up0")'
+
+# ---- row 7: reject with admin-prohibited ----
+an_next
+lab_topo_bridged
+host_firewall "reject with icmp type admin-prohibited"
+an_capture "$LAB_HOST" tap0 br0 up0
+lab_exec "$LAB_GUEST" ping -q -c 4 -i 0.2 -W 1 "$LAB_HOST_IP" >/dev/null &&
+	lab_die "ping through a rejecting firewall succeeded"
+an_stop
+an_analyze
+an_expect "reject: every probe lost, none unfinished" \
+	'.summary.lost == 4 and .summary.unfinished == 0'
+an_expect "reject: icmp_error admin prohibited from the host, matched to 4 probes" \
+	'any(.findings[]; .kind == "icmp_error" and .details.code == "admin prohibited"
+	     and .details.reporter == "10.77.0.1" and .count == 4)'
+an_expect "reject: the error is attached to the probes" \
+	'[.probes[] | select(any(.sightings[]; .kind == "icmp_error" and .icmp_type == 3 and .icmp_code == 13))] | length == 4'
+an_expect "reject: drop at br0 with the firewall as cause" \
+	'any(.findings[]; .kind == "drop" and .location.after_name == "br0" and (.cause | test("rejected by a firewall at 10.77.0.1")))'
+echo PASS
