@@ -961,7 +961,32 @@ static void honesty_findings(struct engine *e)
 	}
 }
 
-static void no_probe_finding(struct engine *e)
+/*
+ * Seconds during which every point was watched, from the capture's own
+ * record (pcapng ISB start/end, live capture); 0 when any point does not
+ * say, which is the case for classic pcap.
+ */
+static double watched_seconds(const struct engine *e)
+{
+	double shortest = 0;
+	size_t i;
+
+	for (i = 0; i < e->points->count; i++) {
+		const struct point *p = &e->points->items[i];
+		double s;
+
+		if (p->hook == HOOK_KFREE_SKB)
+			continue;
+		if (!p->watch_start_ns || p->watch_end_ns <= p->watch_start_ns)
+			return 0;
+		s = (double)(p->watch_end_ns - p->watch_start_ns) / 1e9;
+		if (!shortest || s < shortest)
+			shortest = s;
+	}
+	return shortest;
+}
+
+static void no_probe_finding(struct engine *e, double watched)
 {
 	const struct neigh *ne = unresolved_near(e, ~0ull);
 	struct finding *f = finding_add(e, FK_NO_PROBES, SEV_ERROR);
@@ -969,9 +994,15 @@ static void no_probe_finding(struct engine *e)
 
 	if (!f)
 		return;
-	snprintf(f->summary, sizeof(f->summary),
-		 "no echo request seen at any of the %zu point(s): no probe "
-		 "left the guest", e->points->count);
+	if (watched > 0)
+		snprintf(f->summary, sizeof(f->summary),
+			 "no echo request seen at any of the %zu point(s), "
+			 "all watched for %.1f s: no probe left the guest",
+			 e->points->count, watched);
+	else
+		snprintf(f->summary, sizeof(f->summary),
+			 "no echo request seen at any of the %zu point(s): "
+			 "no probe left the guest", e->points->count);
 	if (ne) {
 		fmt_ip(ip, sizeof(ip), ne->family, ne->ip);
 		snprintf(f->cause, sizeof(f->cause),
@@ -983,7 +1014,10 @@ static void no_probe_finding(struct engine *e)
 	}
 }
 
-/* Nothing captured at all proves nothing about the guest. */
+/*
+ * Nothing captured at all, and nothing says the points were watched while
+ * the ping ran: that proves nothing about the guest.
+ */
 static void empty_finding(struct engine *e)
 {
 	struct finding *f = finding_add(e, FK_EVIDENCE_INCOMPLETE, SEV_WARNING);
@@ -1080,16 +1114,18 @@ static void verdict_build(struct engine *e)
 	const struct finding *best = NULL;
 
 	engine_totals(e, &t);
+	if (np) {
+		snprintf(e->verdict, sizeof(e->verdict),
+			 "No probe left the guest: no echo request seen at any "
+			 "point%s; %.250s",
+			 e->packets ? "" : " while they were watched",
+			 np->cause);
+		return;
+	}
 	if (!e->packets) {
 		snprintf(e->verdict, sizeof(e->verdict),
 			 "Evidence incomplete: no frame was captured at any "
 			 "point");
-		return;
-	}
-	if (np) {
-		snprintf(e->verdict, sizeof(e->verdict),
-			 "No probe left the guest: no echo request seen at any "
-			 "point; %.250s", np->cause);
 		return;
 	}
 	if (!t.lost) {
@@ -1121,10 +1157,10 @@ void findings_build(struct engine *e)
 	struct engine_totals t;
 
 	engine_totals(e, &t);
-	if (!e->packets)
+	if (!e->packets && !watched_seconds(e))
 		empty_finding(e);
 	else if (!t.probes && !t.orphan_replies)
-		no_probe_finding(e);
+		no_probe_finding(e, watched_seconds(e));
 	drop_findings(e);
 	nat_reply_findings(e);
 	error_findings(e);

@@ -46,6 +46,8 @@ enum {
 	IF_TSRESOL = 9,
 	IF_TSOFFSET = 14,
 	EPB_FLAGS = 2,		/* also PB's pack_flags */
+	ISB_STARTTIME = 2,
+	ISB_ENDTIME = 3,
 	ISB_IFDROP = 5,
 };
 
@@ -395,6 +397,20 @@ static int read_spb(struct source *s, const struct block *b, struct frame *f,
 	return 0;
 }
 
+/* Widens the point's watch window with one ISB start or end time. */
+static void isb_window(struct point *p, const struct rd_iface *ifc,
+		       uint16_t code, uint64_t units)
+{
+	uint64_t ns = rd_ts_to_ns(ifc, units);
+
+	if (code == ISB_STARTTIME) {
+		if (!p->watch_start_ns || ns < p->watch_start_ns)
+			p->watch_start_ns = ns;
+	} else if (ns > p->watch_end_ns) {
+		p->watch_end_ns = ns;
+	}
+}
+
 static int read_isb(struct source *s, const struct block *b)
 {
 	struct cursor c = b->body, val;
@@ -412,16 +428,27 @@ static int read_isb(struct source *s, const struct block *b)
 	ifc = iface_of(s, b, if_id);
 	if (!ifc)
 		return s->status;
+	p = point_get(s->points, ifc->point);
 	while ((ret = next_option(s, b, &c, &count, &code, &val)) > 0) {
-		if (code != ISB_IFDROP || cur_left(&val) < 8)
+		if (!p || cur_left(&val) < 8)
 			continue;
-		cur_u32_order(&val, s->big_endian, s->big_endian ? &hi : &lo);
-		cur_u32_order(&val, s->big_endian, s->big_endian ? &lo : &hi);
-		p = point_get(s->points, ifc->point);
-		if (p) {
+		switch (code) {
+		case ISB_IFDROP:
+			cur_u32_order(&val, s->big_endian,
+				      s->big_endian ? &hi : &lo);
+			cur_u32_order(&val, s->big_endian,
+				      s->big_endian ? &lo : &hi);
 			/* counters since the start: the last ISB wins */
 			p->capture_drops = (uint64_t)hi << 32 | lo;
 			p->capture_drops_known = true;
+			break;
+		case ISB_STARTTIME:
+		case ISB_ENDTIME:
+			/* timestamps: high word first, whatever the order */
+			cur_u32_order(&val, s->big_endian, &hi);
+			cur_u32_order(&val, s->big_endian, &lo);
+			isb_window(p, ifc, code, (uint64_t)hi << 32 | lo);
+			break;
 		}
 	}
 	return ret;

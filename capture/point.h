@@ -73,6 +73,12 @@ struct point {
 	uint64_t frames_in, frames_out;
 	uint64_t capture_drops;		/* lost by the capture (ISB ifdrop, ring) */
 	bool capture_drops_known;
+	/*
+	 * When the point was watched (pcapng ISB isb_starttime/isb_endtime,
+	 * or the live capture's own window); 0 when the source does not say.
+	 * A known window turns "no frame here" into evidence of absence.
+	 */
+	uint64_t watch_start_ns, watch_end_ns;
 };
 
 struct point_table {
