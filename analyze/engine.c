@@ -86,6 +86,7 @@ void engine_free(struct engine *e)
 		free(e->reasons[i]);
 	free(e->neigh);
 	free(e->findings);
+	latency_free(e);
 	free(e);
 }
 
@@ -230,10 +231,36 @@ void engine_feed(struct engine *e, const struct packet *p)
 		neigh_feed(e, p, (uint16_t)f->point);
 }
 
+/*
+ * When every point says how long it was watched (pcapng ISB end times, a
+ * live capture), the evidence ends there, not at the last frame: a probe
+ * sent 0.2 s before the last frame but watched for 1.2 s more had its
+ * chance to be answered.  The earliest end counts; one point that does not
+ * say keeps the last frame as the end.
+ */
+static uint64_t evidence_end(const struct engine *e)
+{
+	uint64_t end = 0;
+	size_t i;
+
+	for (i = 0; i < e->points->count; i++) {
+		const struct point *p = &e->points->items[i];
+
+		if (p->hook == HOOK_KFREE_SKB)
+			continue;
+		if (!p->watch_end_ns)
+			return e->now;
+		if (!end || p->watch_end_ns < end)
+			end = p->watch_end_ns;
+	}
+	return end > e->now ? end : e->now;
+}
+
 void engine_finish(struct engine *e)
 {
 	if (e->finished)
 		return;
+	e->now = evidence_end(e);
 	probe_expire(e, true);
 	e->finished = true;
 	path_build(e);

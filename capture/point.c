@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,4 +84,29 @@ const char *direction_name(enum direction d)
 	case DIR_UNKNOWN: break;
 	}
 	return "?";
+}
+
+static bool ifname_unique(const struct point_table *t, size_t self)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++)
+		if (i != self && !strcmp(t->items[i].ifname, t->items[self].ifname))
+			return false;
+	return true;
+}
+
+void point_table_short_names(struct point_table *t)
+{
+	size_t i;
+
+	for (i = 1; i < t->count; i++)
+		if (strcmp(t->items[i].source, t->items[0].source))
+			return;
+	for (i = 0; i < t->count; i++) {
+		struct point *p = &t->items[i];
+
+		if (p->ifname[0] && ifname_unique(t, i))
+			snprintf(p->name, sizeof(p->name), "%s", p->ifname);
+	}
 }

@@ -94,6 +94,13 @@ int point_table_add(struct point_table *t, const struct point *tmpl);
 /* Points are addressed by id: the array may move when it grows. */
 struct point *point_get(struct point_table *t, uint32_t id);
 const struct point *point_get_const(const struct point_table *t, uint32_t id);
+/*
+ * When every point comes from one source (a multi-interface pcapng), the
+ * file name in front of each point's name says nothing: name each point by
+ * its interface alone, as tshark does, where that name is unique.  Reports
+ * of the same scenario recorded into files of other names then agree.
+ */
+void point_table_short_names(struct point_table *t);
 
 const char *point_kind_name(enum point_kind k);
 const char *point_hook_name(enum point_hook h);

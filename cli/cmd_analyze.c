@@ -333,6 +333,7 @@ int cmd_analyze(int argc, char **argv)
 	}
 	feed_status = feed_all(m, flt, e);
 	/* points of SLL2 interface indexes exist only now */
+	point_table_short_names(&points);
 	if (apply_names(&points, &o))
 		goto cleanup;
 	if (o.path && apply_path(e, &points, o.path))

@@ -8,19 +8,27 @@ DROPSPOT=${DROPSPOT:-dropspot}
 # and waits until it reports that it is watching; VAR gets its pid, the
 # output is in $LAB_DIR/<pid>.out and .err.  Fails the test if it exits.
 cap_start() {
-	local _cs_var=$1 _cs_ns=$2 pid i
+	local _cs_var=$1 _cs_ns=$2
 	shift 2
-	lab_bg pid "$_cs_ns" "$DROPSPOT" capture "$@"
-	printf -v "$_cs_var" '%s' "$pid"
-	for ((i = 0; i < 200; i++)); do
-		grep -q 'watching' "$LAB_DIR/$pid.err" 2>/dev/null && return 0
-		if ! kill -0 "$pid" 2>/dev/null; then
-			wait "$pid"
-			lab_die "capture exited ($?): $(cat "$LAB_DIR/$pid.err")"
+	ds_start "$_cs_var" "$_cs_ns" capture "$@"
+}
+
+# ds_start VAR NS COMMAND ARGS...: the same for any live dropspot command
+# (capture, trace).
+ds_start() {
+	local _cs_var=$1 _cs_ns=$2 _cs_pid _cs_i
+	shift 2
+	lab_bg _cs_pid "$_cs_ns" "$DROPSPOT" "$@"
+	printf -v "$_cs_var" '%s' "$_cs_pid"
+	for ((_cs_i = 0; _cs_i < 200; _cs_i++)); do
+		grep -q 'watching' "$LAB_DIR/$_cs_pid.err" 2>/dev/null && return 0
+		if ! kill -0 "$_cs_pid" 2>/dev/null; then
+			wait "$_cs_pid"
+			lab_die "dropspot $1 exited ($?): $(cat "$LAB_DIR/$_cs_pid.err")"
 		fi
 		sleep 0.05
 	done
-	lab_die "capture did not start: $(cat "$LAB_DIR/$pid.err")"
+	lab_die "dropspot $1 did not start: $(cat "$LAB_DIR/$_cs_pid.err")"
 }
 
 # cap_stop PID [SIGNAL]: ends a capture, returns its exit status.

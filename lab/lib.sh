@@ -89,6 +89,12 @@ lab_netns() {
 	ip netns add "$ns" || lab_die "netns add $ns"
 	LAB_NETNS+=("$ns")
 	ip -n "$ns" link set lo up
+	# LAB_NO_IPV6=1: no IPv6 autoconfiguration chatter (MLD, RS, DAD),
+	# whose timing would otherwise vary from one recording to the next.
+	if [ -n "${LAB_NO_IPV6:-}" ]; then
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+	fi
 	printf -v "$1" '%s' "$ns"
 }
 

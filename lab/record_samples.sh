@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Re-records samples/: every recipe of lab/scenarios.sh is built in fresh
+# network namespaces, watched live by dropspot at the host-side points while
+# the guest pings, and saved as NAME.pcapng.gz (gzip -n: no name or time in
+# the header) with its verdict NAME.expected.json beside it.
+#
+#   lab/record_samples.sh [-o DIR] [-b DROPSPOT] [NAME...]
+#
+# NAME is a recipe (healthy_bridged, firewall_drop, ...; default: all), and
+# the file name uses dashes (healthy-bridged.pcapng.gz).  Needs root, the
+# built binary (default build/dropspot) and the lab's tools.  IPv6 is off in
+# the lab namespaces so that autoconfiguration chatter, whose timing varies,
+# does not change the verdicts from one recording to the next.
+set -u
+
+ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+OUT=$ROOT/samples
+DROPSPOT=${DROPSPOT:-$ROOT/build/dropspot}
+
+usage() {
+	sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//'
+	exit "${1:-2}"
+}
+
+while getopts "o:b:h" opt; do
+	case $opt in
+	o) OUT=$OPTARG ;;
+	b) DROPSPOT=$OPTARG ;;
+	h) usage 0 ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+export DROPSPOT DROPSPOT_SRC=$ROOT LAB_NO_IPV6=1
+export DROPSPOT_TESTBIN=${DROPSPOT_TESTBIN:-$(dirname "$DROPSPOT")/tests}
+[ -x "$DROPSPOT" ] || { echo "record: no binary at $DROPSPOT (build first)" >&2; exit 2; }
+mkdir -p "$OUT" || exit 2
+
+. "$ROOT/lab/lib.sh"
+. "$ROOT/lab/capture.sh"
+. "$ROOT/lab/scenarios.sh"
+
+# The recorder: `dropspot trace` once it exists, with kernel drops when the
+# binary has them; `dropspot capture -w` otherwise.
+recorder_args() {
+	local spec=$1
+	if "$DROPSPOT" trace --help >/dev/null 2>&1; then
+		echo trace -i "$spec" --no-print
+	elif "$DROPSPOT" capture --help 2>&1 | grep -q -- '--drops'; then
+		echo capture -i "$spec" --drops --no-print --no-summary
+	else
+		echo capture -i "$spec" --no-print --no-summary
+	fi
+}
+
+# record NAME: one recipe in its own subshell, so that the lab's traps tear
+# its namespaces down before the next one starts.
+record() (
+	local name=$1 file=${1//_/-} spec ifc pid args
+	lab_init nft ping gzip
+	"scn_$name" || lab_die "$name: could not build the scenario"
+	spec=
+	for ifc in "${SCN_IFS[@]}"; do
+		spec+=${spec:+,}$SCN_NS/$ifc
+	done
+	read -r -a args <<<"$(recorder_args "$spec")"
+	ds_start pid "" "${args[@]}" -w "$LAB_DIR/$file.pcapng"
+	scn_traffic || lab_die "$name: the scenario did not behave as described"
+	# replies and timeouts of the last probes still arrive
+	sleep 1.2
+	cap_stop "$pid" >/dev/null
+	gzip -9 -n -c "$LAB_DIR/$file.pcapng" >"$OUT/$file.pcapng.gz" ||
+		lab_die "$name: gzip"
+	"$DROPSPOT" analyze --json "$OUT/$file.pcapng.gz" >"$OUT/$file.expected.json"
+	[ $? -le 1 ] || lab_die "$name: analyze failed"
+	printf '%-20s %6s bytes  %s\n' "$file" \
+		"$(stat -c %s "$OUT/$file.pcapng.gz")" \
+		"$(jq -r .verdict "$OUT/$file.expected.json")"
+)
+
+[ $# -gt 0 ] || set -- "${SCN_ALL[@]}"
+status=0
+for name in "$@"; do
+	if ! declare -F "scn_$name" >/dev/null; then
+		echo "record: unknown scenario '$name' (known: ${SCN_ALL[*]})" >&2
+		status=2
+		continue
+	fi
+	record "$name" || status=1
+done
+exit $status

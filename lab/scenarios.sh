@@ -1,0 +1,207 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# The failure catalogue (../shared/SCENARIOS.md) as lab recipes: each
+# scn_NAME builds its topology and fault in fresh namespaces (lab/lib.sh),
+# and sets what a recorder needs:
+#
+#   SCN_NS       netns whose interfaces are watched (the host side)
+#   SCN_IFS      the interfaces to watch there, guest side first
+#   scn_traffic  a function that runs the guest's ping(s); it returns
+#                non-zero when the scenario did not behave as described
+#                (a healthy ping that failed, a fault that let pings pass)
+#
+# One recipe per row, no special case in dropspot for any of them.  Used by
+# lab/record_samples.sh (samples/) and by the tests that replay them.
+#
+#   . lab/lib.sh; . lab/scenarios.sh
+#   lab_init; scn_firewall_drop; <start capture>; scn_traffic; <stop>
+
+# Row numbers of SCENARIOS.md, by recipe name (for reports and docs).
+declare -A SCN_ROW=(
+	[healthy_bridged]=1 [healthy_nat]=1 [healthy_hostonly]=1
+	[tap_detached]=2 [uplink_down]=3 [ip_conflict]=4 [wrong_gateway]=5
+	[firewall_drop]=6 [firewall_reject]=7 [nat_no_forward]=8
+	[nat_no_masquerade]=9 [mtu_blackhole]=10 [routing_loop]=12
+	[no_route]=13 [reply_lost]=14 [guest_never_sends]=17
+)
+
+# Every recipe, in catalogue order.
+SCN_ALL=(healthy_bridged healthy_nat healthy_hostonly tap_detached
+	uplink_down ip_conflict wrong_gateway firewall_drop firewall_reject
+	nat_no_forward nat_no_masquerade mtu_blackhole routing_loop no_route
+	reply_lost guest_never_sends)
+
+# _scn_ping NS TARGET EXPECT [PING ARGS...]: EXPECT is "ok" (every probe
+# must be answered) or "fail" (the ping must fail).
+_scn_ping() {
+	local ns=$1 target=$2 expect=$3 rc
+	shift 3
+	lab_exec "$ns" ping -q -c 4 -i 0.2 -W 1 "$@" "$target" >/dev/null 2>&1
+	rc=$?
+	case $expect in
+	ok) [ "$rc" -eq 0 ] || { lab_log "ping $target failed"; return 1; } ;;
+	fail) [ "$rc" -ne 0 ] || { lab_log "ping $target passed"; return 1; } ;;
+	esac
+}
+
+_scn_bridged_points() { SCN_NS=$LAB_HOST; SCN_IFS=(tap0 br0 up0); }
+_scn_nat_points() { SCN_NS=$LAB_HOST; SCN_IFS=(tap0 virbr0 up0); }
+
+# A permanent neighbour entry lets the guest send even where ARP cannot pass.
+_scn_static_peer() {
+	local mac
+	mac=$(lab_exec "$LAB_PEER" cat /sys/class/net/eth0/address)
+	lab_ip "$LAB_GUEST" neigh replace "$LAB_PEER_IP" lladdr "$mac" \
+		dev eth0 nud permanent
+}
+
+# _scn_host_firewall NFT_VERDICT: echo requests to the host get that verdict.
+_scn_host_firewall() {
+	lab_exec "$LAB_HOST" nft -f - <<-NFT
+		table inet dsfw {
+			chain input {
+				type filter hook input priority 0;
+				icmp type echo-request $1
+			}
+		}
+	NFT
+}
+
+scn_healthy_bridged() {
+	lab_topo_bridged
+	_scn_bridged_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_PEER_IP" ok; }
+}
+
+scn_healthy_nat() {
+	lab_topo_nat
+	_scn_nat_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_WAN_IP" ok; }
+}
+
+scn_healthy_hostonly() {
+	lab_topo_hostonly
+	SCN_NS=$LAB_HOST
+	SCN_IFS=(tap0 br0)
+	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_HOST_IP" ok; }
+}
+
+scn_tap_detached() {
+	lab_topo_bridged
+	_scn_static_peer
+	lab_ip "$LAB_HOST" link set tap0 nomaster
+	_scn_bridged_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_PEER_IP" fail; }
+}
+
+scn_uplink_down() {
+	lab_topo_bridged
+	_scn_static_peer
+	_scn_bridged_points
+	scn_traffic() {
+		_scn_ping "$LAB_GUEST" "$LAB_PEER_IP" ok || return 1
+		lab_ip "$LAB_HOST" link set up0 down
+		_scn_ping "$LAB_GUEST" "$LAB_PEER_IP" fail
+	}
+}
+
+# A second host on the bridge claims the peer's address.
+scn_ip_conflict() {
+	local dup
+	lab_topo_bridged
+	lab_netns dup dup
+	lab_veth "$LAB_HOST" dup0 "$dup" eth0
+	lab_port "$LAB_HOST" br0 dup0
+	lab_addr "$dup" eth0 "$LAB_PEER_IP/24"
+	SCN_NS=$LAB_HOST
+	SCN_IFS=(tap0 br0 up0 dup0)
+	# Either owner may answer: the ping itself may pass.
+	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_PEER_IP" any; }
+}
+
+scn_wrong_gateway() {
+	lab_topo_bridged
+	lab_ip "$LAB_GUEST" route replace default via 10.77.0.254
+	_scn_bridged_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" 198.51.100.1 fail; }
+}
+
+scn_firewall_drop() {
+	lab_topo_bridged
+	_scn_host_firewall drop || return 1
+	_scn_bridged_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_HOST_IP" fail; }
+}
+
+scn_firewall_reject() {
+	lab_topo_bridged
+	_scn_host_firewall "reject with icmp type admin-prohibited" || return 1
+	_scn_bridged_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_HOST_IP" fail; }
+}
+
+scn_nat_no_forward() {
+	LAB_NAT_NO_FORWARD=1 lab_topo_nat
+	_scn_nat_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_WAN_IP" fail; }
+}
+
+scn_nat_no_masquerade() {
+	LAB_NAT_NO_MASQ=1 lab_topo_nat
+	_scn_nat_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_WAN_IP" fail; }
+}
+
+# Small probes pass, large ones with DF vanish at the smaller-MTU uplink.
+scn_mtu_blackhole() {
+	lab_topo_bridged
+	lab_ip "$LAB_HOST" link set up0 mtu 1400
+	lab_ip "$LAB_PEER" link set eth0 mtu 1400
+	_scn_bridged_points
+	scn_traffic() {
+		_scn_ping "$LAB_GUEST" "$LAB_PEER_IP" ok -s 1000 -M do &&
+		_scn_ping "$LAB_GUEST" "$LAB_PEER_IP" fail -s 1450 -M do
+	}
+}
+
+# The NAT host without masquerade and the WAN router route a prefix to each
+# other: the probe bounces until its TTL runs out.
+scn_routing_loop() {
+	LAB_NAT_NO_MASQ=1 lab_topo_nat
+	lab_ip "$LAB_HOST" route add 198.51.100.0/24 via "$LAB_WAN_IP"
+	lab_exec "$LAB_WAN" sysctl -qw net.ipv4.ip_forward=1
+	lab_ip "$LAB_WAN" route add 198.51.100.0/24 via "$LAB_HOST_WAN_IP"
+	_scn_nat_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" 198.51.100.1 fail; }
+}
+
+scn_no_route() {
+	lab_topo_nat
+	_scn_nat_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" 198.51.100.1 fail; }
+}
+
+# The target answers, the host's forward chain drops the reply on its way
+# back to the guest.
+scn_reply_lost() {
+	lab_topo_nat
+	lab_exec "$LAB_HOST" nft -f - <<-NFT || return 1
+		table inet dsfw {
+			chain fwdchain {
+				type filter hook forward priority 0;
+				iifname "up0" icmp type echo-reply drop
+			}
+		}
+	NFT
+	_scn_nat_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_WAN_IP" fail; }
+}
+
+scn_guest_never_sends() {
+	lab_topo_bridged
+	lab_ip "$LAB_GUEST" route del default
+	_scn_bridged_points
+	scn_traffic() { _scn_ping "$LAB_GUEST" 198.51.100.1 fail; }
+}
