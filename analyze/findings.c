@@ -206,7 +206,7 @@ static const struct neigh *unresolved_near(const struct engine *e,
 	for (i = 0; i < e->n_neigh; i++) {
 		const struct neigh *ne = &e->neigh[i];
 
-		if (!ne->replies && ne->requests >= 2 && (ne->req_mask & mask))
+		if (neigh_streak(ne) >= 2 && (ne->req_mask & mask))
 			return ne;
 	}
 	return NULL;
@@ -309,8 +309,11 @@ static void group_cause(const struct engine *e, const struct group *g,
 		return;
 	}
 	if (g->drop_reason >= 0) {
-		snprintf(buf, n, "dropped by the kernel: %s",
-			 engine_reason(e, g->drop_reason));
+		const char *fn = engine_reason_function(e, g->drop_reason);
+
+		snprintf(buf, n, "dropped by the kernel: %s%s%s",
+			 engine_reason(e, g->drop_reason), fn[0] ? " in " : "",
+			 fn);
 		return;
 	}
 	if (g->csum_bad) {
@@ -559,9 +562,14 @@ static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
 		err_name(en, sizeof(en), g->family, g->err);
 		finding_str(f, "icmp_error", "%s", en);
 	}
-	if (g->drop_reason >= 0)
+	if (g->drop_reason >= 0) {
+		const char *fn = engine_reason_function(e, g->drop_reason);
+
 		finding_str(f, "kernel_reason", "%s",
 			    engine_reason(e, g->drop_reason));
+		if (fn[0])
+			finding_str(f, "kernel_function", "%s", fn);
+	}
 }
 
 static void drop_findings(struct engine *e)
@@ -850,6 +858,17 @@ static void storm_findings(struct engine *e)
 	}
 }
 
+static const struct finding *first_kind_at(const struct engine *e,
+					   enum finding_kind k, int point)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_findings; i++)
+		if (e->findings[i].kind == k && e->findings[i].after == point)
+			return &e->findings[i];
+	return NULL;
+}
+
 /*
  * Lost probes whose last sighting carried a VLAN tag that the traffic which
  * does get through at that point (or anywhere) does not carry: tagged where
@@ -897,6 +916,54 @@ static void vlan_findings(struct engine *e)
 		finding_num(f, "vlan_seen", vid);
 		finding_str(f, "vlan_expected", "untagged");
 		add_group_evidence(f, g);
+	}
+}
+
+/*
+ * Neighbour resolution that fails while its requests carry a VLAN tag at a
+ * point where untagged traffic flows: the asker tags, the segment does not
+ * (the catalogue's VLAN mismatch when no echo request gets out at all).
+ */
+static void vlan_neigh_findings(struct engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_neigh; i++) {
+		const struct neigh *ne = &e->neigh[i];
+		const struct point_stat *ps;
+		struct finding *f;
+		char ip[64];
+
+		if (!ne->req_vlan || neigh_streak(ne) < 2 ||
+		    ne->req_vlan_point >= ENGINE_MAX_POINTS)
+			continue;
+		ps = &e->pstat[ne->req_vlan_point];
+		if (!ps->untagged_ip || first_kind_at(e, FK_VLAN_MISMATCH,
+						       ne->req_vlan_point))
+			continue;
+		f = finding_add(e, FK_VLAN_MISMATCH, SEV_ERROR);
+		if (!f)
+			return;
+		fmt_ip(ip, sizeof(ip), ne->family, ne->ip);
+		snprintf(f->summary, sizeof(f->summary),
+			 "VLAN tag mismatch at %s: %s requests for %s carry "
+			 "VLAN %u where untagged traffic flows, and nobody "
+			 "answers them", point_label(e, ne->req_vlan_point),
+			 ne->family == 6 ? "neighbour" : "ARP", ip,
+			 ne->req_vlan - 1);
+		snprintf(f->cause, sizeof(f->cause),
+			 "the sender tags its frames, the segment does not "
+			 "(VLAN configured in the guest, or a trunk where an "
+			 "access port was meant)");
+		f->after = ne->req_vlan_point;
+		f->dir = LOC_REQUEST;
+		f->count = neigh_streak(ne);
+		finding_num(f, "vlan_seen", ne->req_vlan - 1);
+		finding_str(f, "vlan_expected", "untagged");
+		finding_str(f, "target", "%s", ip);
+		finding_evidence(f, ne->streak_first_point, ne->streak_first_ts,
+				 ne->streak_first_frame, 0,
+				 "first unanswered request for %s", ip);
 	}
 }
 
@@ -1168,6 +1235,7 @@ void findings_build(struct engine *e)
 	mtu_finding(e);
 	neigh_findings(e);
 	vlan_findings(e);
+	vlan_neigh_findings(e);
 	storm_findings(e);
 	checksum_findings(e);
 	nat_findings(e);

@@ -186,6 +186,16 @@ struct neigh {
 	uint64_t first_req_ts, last_req_ts, first_req_frame;
 	uint16_t first_req_point;
 	uint64_t replies;
+	/*
+	 * Requests since the last answer, at the point that saw most: an
+	 * address that was answered once and then no more (the neighbour
+	 * went away, the asker's frames changed) still fails at the end.
+	 */
+	uint32_t since_reply[ENGINE_MAX_POINTS];
+	uint64_t streak_first_ts, streak_first_frame;
+	uint16_t streak_first_point;
+	uint16_t req_vlan;		/* VLAN id + 1 of the last request, 0 = none */
+	uint16_t req_vlan_point;	/* ... and where it was seen tagged */
 	/* who claims ip (replies, announcements, requests' sender) */
 	uint64_t claim_ts;		/* earliest claim of ip ... */
 	uint64_t claim_mask;		/* ... and the points that saw it then */
@@ -359,6 +369,9 @@ struct engine {
 	struct point_stat pstat[ENGINE_MAX_POINTS];
 	uint64_t points_overflow;	/* frames of points beyond the max */
 
+	/* latency distributions per flow (latency.c), allocated lazily */
+	struct flow_latency *lat;
+
 	/* results */
 	struct finding *findings;
 	size_t n_findings, cap_findings;
@@ -372,10 +385,16 @@ void probe_expire(struct engine *e, bool all);
 void probe_table_free(struct engine *e);
 const char *engine_reason(const struct engine *e, int idx);
 int engine_intern_reason(struct engine *e, const char *s, size_t n);
+/* A kernel drop: reason name and the function that freed the packet. */
+int engine_intern_drop(struct engine *e, const char *reason, const char *func);
+/* The function of a reason interned by engine_intern_drop, or "". */
+const char *engine_reason_function(const struct engine *e, int idx);
 
 /* neigh.c */
 void neigh_feed(struct engine *e, const struct packet *p, uint16_t point);
 void neigh_findings(struct engine *e);
+/* Requests for the address since its last answer (at the busiest point). */
+uint32_t neigh_streak(const struct neigh *ne);
 /* The entry for ip, or NULL if nobody asked for or claimed it. */
 const struct neigh *neigh_find(const struct engine *e, int family,
 			       const uint8_t *ip);
@@ -387,6 +406,12 @@ void path_locate(struct engine *e);
 int path_index(const uint8_t *path, uint8_t len, int point);
 
 void nat_resolve(struct engine *e);
+
+/* latency.c: round trip and per-hop distributions, for diff */
+struct strbuf;
+void latency_learn(struct engine *e, uint16_t flow, const struct probe *pr);
+void latency_free(struct engine *e);
+void latency_json(struct strbuf *sb, const struct engine *e, uint32_t flow);
 
 /* findings.c */
 struct finding *finding_add(struct engine *e, enum finding_kind kind,

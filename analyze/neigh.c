@@ -114,6 +114,32 @@ static void claim(struct engine *e, int family, const uint8_t *ip,
 	ne->n_claim++;
 }
 
+uint32_t neigh_streak(const struct neigh *ne)
+{
+	uint32_t best = 0;
+	size_t i;
+
+	for (i = 0; i < ENGINE_MAX_POINTS; i++)
+		if (ne->since_reply[i] > best)
+			best = ne->since_reply[i];
+	return best;
+}
+
+/* The tag of the unanswered requests, where they were first seen tagged. */
+static void note_request_vlan(struct neigh *ne, uint16_t point,
+			      const struct packet *p)
+{
+	if (ne->req_vlan)
+		return;
+	if (p->n_vlan)
+		ne->req_vlan = (uint16_t)(p->vlan[0].vid + 1);
+	else if (p->frame->flags & FRAME_F_HW_VLAN)
+		ne->req_vlan = (uint16_t)((p->frame->hw_vlan_tci & 0x0fff) + 1);
+	else
+		return;
+	ne->req_vlan_point = point;
+}
+
 static void asked(struct engine *e, int family, const uint8_t *target,
 		  const uint8_t *asker_ip, const uint8_t asker_mac[6],
 		  uint16_t point, const struct packet *p)
@@ -135,15 +161,25 @@ static void asked(struct engine *e, int family, const uint8_t *target,
 	ne->req_mask |= 1ull << point;
 	if (++ne->req_per_point[point] > ne->requests)
 		ne->requests = ne->req_per_point[point];
+	if (!neigh_streak(ne)) {
+		ne->req_vlan = 0;
+		ne->streak_first_ts = p->frame->ts_ns;
+		ne->streak_first_frame = p->frame->number;
+		ne->streak_first_point = point;
+	}
+	ne->since_reply[point]++;
 	ne->last_req_ts = p->frame->ts_ns;
+	note_request_vlan(ne, point, p);
 }
 
 static void answered(struct engine *e, int family, const uint8_t *ip)
 {
 	struct neigh *ne = neigh_get(e, family, ip);
 
-	if (ne)
-		ne->replies++;
+	if (!ne)
+		return;
+	ne->replies++;
+	memset(ne->since_reply, 0, sizeof(ne->since_reply));
 }
 
 static void gratuitous(struct engine *e, int family, const uint8_t *ip,
@@ -256,21 +292,24 @@ static void unanswered_finding(struct engine *e, const struct neigh *ne)
 		return;
 	snprintf(f->summary, sizeof(f->summary),
 		 "neighbour resolution for %s fails: %s asked %llu times "
-		 "(%s), seen at %s; nobody answers for %s",
-		 ip, asker, (unsigned long long)ne->requests,
-		 fam == 6 ? "neighbour solicitation" : "ARP request", where, ip);
+		 "(%s)%s, seen at %s; nobody answers for %s",
+		 ip, asker, (unsigned long long)neigh_streak(ne),
+		 fam == 6 ? "neighbour solicitation" : "ARP request",
+		 ne->replies ? " since its last answer" : "", where, ip);
 	snprintf(f->cause, sizeof(f->cause),
 		 "no host owns %s on this segment (wrong gateway or address?)",
 		 ip);
 	f->after = busiest_point(ne);
-	f->count = ne->requests;
+	f->count = neigh_streak(ne);
 	finding_str(f, "target", "%s", ip);
 	finding_str(f, "asker_ip", "%s", asker);
 	finding_str(f, "asker_mac", "%s", mac);
-	finding_num(f, "requests", ne->requests);
+	finding_num(f, "requests", neigh_streak(ne));
+	finding_num(f, "answered_before", ne->replies);
 	finding_num(f, "askers", ne->askers);
-	finding_evidence(f, ne->first_req_point, ne->first_req_ts,
-			 ne->first_req_frame, 0, "first request for %s", ip);
+	finding_evidence(f, ne->streak_first_point, ne->streak_first_ts,
+			 ne->streak_first_frame, 0, "first unanswered request for %s",
+			 ip);
 }
 
 static void conflict_finding(struct engine *e, const struct neigh *ne)
@@ -339,7 +378,7 @@ void neigh_findings(struct engine *e)
 
 		if (ne->n_claim > 1)
 			conflict_finding(e, ne);
-		if (!ne->replies && ne->requests >= NEIGH_MIN_REQUESTS)
+		if (neigh_streak(ne) >= NEIGH_MIN_REQUESTS)
 			unanswered_finding(e, ne);
 		if (ne->gratuitous)
 			gratuitous_finding(e, ne);

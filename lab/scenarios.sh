@@ -23,15 +23,17 @@ declare -A SCN_ROW=(
 	[healthy_bridged]=1 [healthy_nat]=1 [healthy_hostonly]=1
 	[tap_detached]=2 [uplink_down]=3 [ip_conflict]=4 [wrong_gateway]=5
 	[firewall_drop]=6 [firewall_reject]=7 [nat_no_forward]=8
-	[nat_no_masquerade]=9 [mtu_blackhole]=10 [routing_loop]=12
-	[no_route]=13 [reply_lost]=14 [guest_never_sends]=17
+	[nat_no_masquerade]=9 [mtu_blackhole]=10 [vlan_mismatch]=11
+	[routing_loop]=12 [no_route]=13 [reply_lost]=14 [arp_storm]=15
+	[bad_checksum]=16 [guest_never_sends]=17
 )
 
 # Every recipe, in catalogue order.
 SCN_ALL=(healthy_bridged healthy_nat healthy_hostonly tap_detached
 	uplink_down ip_conflict wrong_gateway firewall_drop firewall_reject
-	nat_no_forward nat_no_masquerade mtu_blackhole routing_loop no_route
-	reply_lost guest_never_sends)
+	nat_no_forward nat_no_masquerade mtu_blackhole vlan_mismatch
+	routing_loop no_route reply_lost arp_storm bad_checksum
+	guest_never_sends)
 
 # _scn_ping NS TARGET EXPECT [PING ARGS...]: EXPECT is "ok" (every probe
 # must be answered) or "fail" (the ping must fail).
@@ -166,6 +168,23 @@ scn_mtu_blackhole() {
 	}
 }
 
+# The guest's NIC starts tagging with VLAN 1001 (a VLAN set inside the
+# guest, or a trunk where an access port was meant): the host's untagged
+# bridge no longer answers.  No 802.1Q module or tc vlan action here: a tiny
+# TC program pushes the tag (tests/tools/vlan_push).
+scn_vlan_mismatch() {
+	lab_topo_bridged
+	_scn_bridged_points
+	scn_traffic() {
+		local pid
+		_scn_ping "$LAB_GUEST" "$LAB_HOST_IP" ok || return 1
+		lab_ip "$LAB_GUEST" neigh flush dev eth0
+		lab_bg pid "$LAB_GUEST" "$LAB_TESTBIN/vlan_push" eth0 1001
+		lab_wait_line "$LAB_DIR/$pid.out" '^ready' 10 || return 1
+		_scn_ping "$LAB_GUEST" "$LAB_HOST_IP" fail
+	}
+}
+
 # The NAT host without masquerade and the WAN router route a prefix to each
 # other: the probe bounces until its TTL runs out.
 scn_routing_loop() {
@@ -197,6 +216,33 @@ scn_reply_lost() {
 	NFT
 	_scn_nat_points
 	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_WAN_IP" fail; }
+}
+
+# The guest repeats one ARP request thousands of times a second while it
+# pings the host: a broadcast storm on the segment.
+scn_arp_storm() {
+	lab_topo_bridged
+	_scn_bridged_points
+	scn_traffic() {
+		lab_exec "$LAB_GUEST" python3 "$DROPSPOT_SRC/lab/frames.py" \
+			storm eth0 "$LAB_GUEST_IP" 10.77.0.99 3000 || return 1
+		_scn_ping "$LAB_GUEST" "$LAB_HOST_IP" any
+	}
+}
+
+# Broken checksum offload: the guest's echo requests leave with a wrong
+# ICMP checksum, and the host discards them.
+scn_bad_checksum() {
+	lab_topo_bridged
+	_scn_bridged_points
+	scn_traffic() {
+		local mac
+		# healthy first: then the host is known to own its address
+		_scn_ping "$LAB_GUEST" "$LAB_HOST_IP" ok || return 1
+		mac=$(lab_exec "$LAB_HOST" cat /sys/class/net/br0/address)
+		lab_exec "$LAB_GUEST" python3 "$DROPSPOT_SRC/lab/frames.py" \
+			badcsum eth0 "$LAB_GUEST_IP" "$LAB_HOST_IP" "$mac" 4
+	}
 }
 
 scn_guest_never_sends() {

@@ -6,70 +6,15 @@ echo, IPv4 options, IPv6 extension headers.
 
 usage: inject_frames.py IFNAME SRC_MAC DST_MAC
 """
+import os
 import socket
 import struct
 import sys
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
-
-
-def ip4(src, dst, proto, payload, ttl=64, ident=1, options=b"", bad=False,
-        df=True):
-    ihl = 5 + len(options) // 4
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, ihl * 4 + len(payload),
-                      ident, 0x4000 if df else 0, ttl, proto, 0,
-                      socket.inet_aton(src), socket.inet_aton(dst)) + options
-    c = csum(hdr) ^ (0x5a5a if bad else 0)
-    return hdr[:10] + struct.pack("!H", c) + hdr[12:] + payload
-
-
-def icmp(typ, code, rest, data, bad=False):
-    msg = struct.pack("!BBH", typ, code, 0) + rest + data
-    c = csum(msg) ^ (0x1111 if bad else 0)
-    return msg[:2] + struct.pack("!H", c) + msg[4:]
-
-
-def echo(ident, seq, data, reply=False, bad=False):
-    return icmp(0 if reply else 8, 0, struct.pack("!HH", ident, seq), data,
-                bad)
-
-
-def ip6(src, dst, nh, payload, hlim=64):
-    return struct.pack("!IHBB16s16s", 0x60000000, len(payload), nh, hlim,
-                       socket.inet_pton(socket.AF_INET6, src),
-                       socket.inet_pton(socket.AF_INET6, dst)) + payload
-
-
-def icmp6(src, dst, typ, code, body, bad=False):
-    msg = struct.pack("!BBH", typ, code, 0) + body
-    pseudo = (socket.inet_pton(socket.AF_INET6, src) +
-              socket.inet_pton(socket.AF_INET6, dst) +
-              struct.pack("!IxxxB", len(msg), 58))
-    c = csum(pseudo + msg) ^ (0x2222 if bad else 0)
-    return msg[:2] + struct.pack("!H", c) + msg[4:]
-
-
-def mac(s):
-    return bytes(int(x, 16) for x in s.split(":"))
-
-
-def eth(dst, src, etype, payload, tags=()):
-    out = dst + src
-    for tpid, vid in tags:
-        out += struct.pack("!HH", tpid, vid)
-    return out + struct.pack("!H", etype) + payload
-
-
-def arp(op, sha, spa, tha, tpa):
-    return struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, op, sha,
-                       socket.inet_aton(spa), tha, socket.inet_aton(tpa))
+# The frame builders are the lab's (lab/frames.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "..", "lab"))
+from frames import arp, echo, eth, icmp, icmp6, ip4, ip6, mac  # noqa: E402
 
 
 def frames(src, dst):
