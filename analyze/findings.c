@@ -354,6 +354,13 @@ static void group_cause(const struct engine *e, const struct group *g,
 			 "attached?)", point_label(e, g->before));
 		return;
 	}
+	if (g->before >= 0 && e->pstat[g->before].last_ts < g->first_ts) {
+		/* it carried traffic, then nothing at all: not a filter */
+		snprintf(buf, n, "%s went silent before these probes, after "
+			 "passing earlier ones (link down or detached?)",
+			 point_label(e, g->before));
+		return;
+	}
 	if (g->before < 0 && g->missing_mask) {
 		snprintf(buf, n, "not passed on from %s (port detached from "
 			 "its bridge, link down, or blocked?)",

@@ -98,15 +98,25 @@ static bool ifname_unique(const struct point_table *t, size_t self)
 
 void point_table_short_names(struct point_table *t)
 {
+	const char *source = NULL;
 	size_t i;
 
-	for (i = 1; i < t->count; i++)
-		if (strcmp(t->items[i].source, t->items[0].source))
+	for (i = 0; i < t->count; i++) {
+		if (t->items[i].hook == HOOK_KFREE_SKB)
+			continue;
+		if (source && strcmp(t->items[i].source, source))
 			return;
+		source = t->items[i].source;
+	}
 	for (i = 0; i < t->count; i++) {
 		struct point *p = &t->items[i];
 
-		if (p->ifname[0] && ifname_unique(t, i))
+		if (!p->ifname[0] || p->hook == HOOK_KFREE_SKB)
+			continue;
+		if (ifname_unique(t, i))
 			snprintf(p->name, sizeof(p->name), "%s", p->ifname);
+		else if (p->netns[0])
+			snprintf(p->name, sizeof(p->name), "%.63s/%.63s",
+				 p->netns, p->ifname);
 	}
 }

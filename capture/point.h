@@ -95,10 +95,12 @@ int point_table_add(struct point_table *t, const struct point *tmpl);
 struct point *point_get(struct point_table *t, uint32_t id);
 const struct point *point_get_const(const struct point_table *t, uint32_t id);
 /*
- * When every point comes from one source (a multi-interface pcapng), the
- * file name in front of each point's name says nothing: name each point by
- * its interface alone, as tshark does, where that name is unique.  Reports
- * of the same scenario recorded into files of other names then agree.
+ * When every point comes from one source (a multi-interface pcapng, a live
+ * capture), the file name or netns in front of each point's name says
+ * nothing: name each point by its interface alone, as tshark does, where
+ * that name is unique, else NETNS/IFNAME.  Reports of the same scenario,
+ * live or from files of other names, then agree.  Kernel-drop points keep
+ * their name.
  */
 void point_table_short_names(struct point_table *t);
 

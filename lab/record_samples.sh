@@ -43,35 +43,12 @@ mkdir -p "$OUT" || exit 2
 . "$ROOT/lab/capture.sh"
 . "$ROOT/lab/scenarios.sh"
 
-# The recorder: `dropspot trace` once it exists, with kernel drops when the
-# binary has them; `dropspot capture -w` otherwise.
-recorder_args() {
-	local spec=$1
-	if "$DROPSPOT" trace --help >/dev/null 2>&1; then
-		echo trace -i "$spec" --no-print
-	elif "$DROPSPOT" capture --help 2>&1 | grep -q -- '--drops'; then
-		echo capture -i "$spec" --drops --no-print --no-summary
-	else
-		echo capture -i "$spec" --no-print --no-summary
-	fi
-}
-
 # record NAME: one recipe in its own subshell, so that the lab's traps tear
 # its namespaces down before the next one starts.
 record() (
-	local name=$1 file=${1//_/-} spec ifc pid args
+	local name=$1 file=${1//_/-}
 	lab_init nft ping gzip
-	"scn_$name" || lab_die "$name: could not build the scenario"
-	spec=
-	for ifc in "${SCN_IFS[@]}"; do
-		spec+=${spec:+,}$SCN_NS/$ifc
-	done
-	read -r -a args <<<"$(recorder_args "$spec")"
-	ds_start pid "" "${args[@]}" -w "$LAB_DIR/$file.pcapng"
-	scn_traffic || lab_die "$name: the scenario did not behave as described"
-	# replies and timeouts of the last probes still arrive
-	sleep 1.2
-	cap_stop "$pid" >/dev/null
+	scn_record "$name" "$LAB_DIR/$file.pcapng"
 	gzip -9 -n -c "$LAB_DIR/$file.pcapng" >"$OUT/$file.pcapng.gz" ||
 		lab_die "$name: gzip"
 	"$DROPSPOT" analyze --json "$OUT/$file.pcapng.gz" >"$OUT/$file.expected.json"

@@ -13,10 +13,10 @@
 #                (a healthy ping that failed, a fault that let pings pass)
 #
 # One recipe per row, no special case in dropspot for any of them.  Used by
-# lab/record_samples.sh (samples/) and by the tests that replay them.
+# lab/record_samples.sh (samples/) and tests/integration/test_scenarios.sh.
 #
-#   . lab/lib.sh; . lab/scenarios.sh
-#   lab_init; scn_firewall_drop; <start capture>; scn_traffic; <stop>
+#   . lab/lib.sh; . lab/capture.sh; . lab/scenarios.sh
+#   lab_init; scn_record firewall_drop "$LAB_DIR/fw.pcapng"
 
 # Row numbers of SCENARIOS.md, by recipe name (for reports and docs).
 declare -A SCN_ROW=(
@@ -250,4 +250,39 @@ scn_guest_never_sends() {
 	lab_ip "$LAB_GUEST" route del default
 	_scn_bridged_points
 	scn_traffic() { _scn_ping "$LAB_GUEST" 198.51.100.1 fail; }
+}
+
+# The live recorder: `dropspot trace` once it exists, with kernel drops
+# when the binary has them; `dropspot capture -w` otherwise.
+_scn_recorder_args() {
+	local spec=$1
+	if "$DROPSPOT" trace --help >/dev/null 2>&1; then
+		echo trace -i "$spec" --json
+	elif "$DROPSPOT" capture --help 2>&1 | grep -q -- '--drops'; then
+		echo capture -i "$spec" --drops --no-print --no-summary
+	else
+		echo capture -i "$spec" --no-print --no-summary
+	fi
+}
+
+# scn_record NAME PCAPNG: builds recipe NAME, watches its points with
+# dropspot from our own netns (NETNS/IFNAME points) while its traffic
+# runs, and leaves the capture in PCAPNG; with `trace`, its live JSON
+# report is in the file SCN_REPORT names.  Fails the test (lab_die) if the
+# scenario did not behave as described.  Call after lab_init.
+scn_record() {
+	local name=$1 out=$2 spec= ifc pid args
+	"scn_$name" || lab_die "$name: could not build the scenario"
+	for ifc in "${SCN_IFS[@]}"; do
+		spec+=${spec:+,}$SCN_NS/$ifc
+	done
+	read -r -a args <<<"$(_scn_recorder_args "$spec")"
+	ds_start pid "" "${args[@]}" -w "$out"
+	scn_traffic || lab_die "$name: the scenario did not behave as described"
+	# replies and timeouts of the last probes still arrive
+	sleep 1.2
+	cap_stop "$pid" >/dev/null
+	[ -s "$out" ] || lab_die "$name: no capture written"
+	SCN_REPORT=
+	[ "${args[0]}" = trace ] && SCN_REPORT=$LAB_DIR/$pid.out
 }

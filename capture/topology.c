@@ -1,0 +1,1302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Topology discovery for `dropspot trace --auto`: a bounded walk over the
+ * interface graph, asked from rtnetlink one netns at a time.
+ *
+ *   route to TARGET in the start netns -> output interface
+ *   veth            -> its peer (IFLA_LINK + IFLA_LINK_NETNSID -> netns name)
+ *   tap             -> the other taps of the process that holds it (a VMM,
+ *                      or the lab's tap_relay), found through /proc
+ *   bridge port     -> its bridge (IFLA_MASTER)
+ *   bridge          -> the route from the bridge's netns: the bridge itself
+ *                      (target on this segment: walk its ports) or an
+ *                      uplink (routed / NAT: continue there)
+ *   entering a netns through an interface -> route from there, and so on.
+ *
+ * The walk never stays in a foreign netns: for every netns it meets it
+ * enters once, opens a NETLINK_ROUTE socket (which stays bound to that
+ * netns) and goes straight back, so all later questions are asked from the
+ * caller's netns and a failure cannot strand the thread elsewhere.
+ *
+ * Every netlink message is untrusted: headers and attributes are read
+ * through dissect/cursor.h with their lengths checked, every loop (messages,
+ * attributes, recv calls, /proc entries, hops, points) is capped.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/if_tun.h>
+#include <linux/net_namespace.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "dissect/cursor.h"
+#include "live_link.h"
+#include "topology.h"
+
+#define NETNS_RUN_DIR "/var/run/netns"
+
+#define NL_BUF (64 * 1024)	/* one recv(); dumps come in smaller skbs */
+#define NL_MAX_RECV 512		/* recv() calls for one request */
+#define NL_MAX_MSGS 8192	/* messages for one request */
+#define NL_MAX_ATTRS 1024	/* attributes in one nest */
+#define NL_TIMEOUT_S 2		/* a silent kernel must not hang us */
+
+#define TOPO_MAX_NS 16		/* namespaces the walk may enter */
+#define TOPO_MAX_SEEN 128	/* interfaces visited, kept or not */
+#define TOPO_MAX_DEPTH 16	/* hops from the start interface */
+#define TOPO_MAX_PORTS 64	/* ports of one bridge we look at */
+#define TOPO_MAX_BRANCH 8	/* relay peers of one tap */
+#define DIR_MAX_ENTRIES 4096	/* names under /var/run/netns */
+#define PROC_MAX_PIDS 65536	/* processes scanned for a tap holder */
+#define PROC_MAX_FDS 4096	/* fds per process */
+
+/* How far a branch of the walk got. */
+enum reach {
+	REACH_NO = 0,	/* dead end: no route on, or back the way it came */
+	REACH_MAYBE,	/* cannot look further (wire, VM, unnamed netns) */
+	REACH_YES,	/* ends in the netns that owns the target */
+};
+
+struct topo_ns {
+	char name[128];		/* "" = the caller's netns */
+	dev_t dev;
+	ino_t ino;
+	int nsfd;		/* the netns file, for RTM_GETNSID */
+	int rtnl;		/* NETLINK_ROUTE socket bound to this netns */
+};
+
+struct topo_link {
+	int ifindex;
+	char ifname[IFNAMSIZ];
+	char kind[32];		/* IFLA_INFO_KIND */
+	char slave_kind[32];	/* IFLA_INFO_SLAVE_KIND */
+	int master;		/* IFLA_MASTER, 0 = none */
+	int link;		/* IFLA_LINK: veth peer index, 0 = none */
+	int link_nsid;		/* IFLA_LINK_NETNSID, -1 = same netns */
+	unsigned short type;	/* ARPHRD_* */
+	unsigned int flags;	/* IFF_* */
+};
+
+struct route {
+	int oif;
+	unsigned char type;	/* RTN_* */
+};
+
+struct seen {
+	int ns;
+	int ifindex;
+};
+
+struct walk {
+	char target[INET6_ADDRSTRLEN];
+	int family;
+	unsigned char addr[16];
+	int alen;
+	int self_fd;		/* the caller's netns, to setns back */
+	struct topo_ns ns[TOPO_MAX_NS];
+	size_t nns;
+	struct seen seen[TOPO_MAX_SEEN];
+	size_t nseen;
+	struct topo_result *out;
+	uint32_t seq;
+	uint8_t buf[NL_BUF];
+};
+
+/* ---- netlink plumbing ------------------------------------------------ */
+
+typedef int (*nl_msg_fn)(uint16_t type, struct cursor *payload, void *arg);
+
+/* Copies a string attribute, stopping at its NUL or its length. */
+static void attr_str(const struct cursor *a, char *out, size_t outlen)
+{
+	size_t n = a->cap;
+
+	if (!outlen)
+		return;
+	if (n >= outlen)
+		n = outlen - 1;
+	if (n)
+		memcpy(out, a->base, n);
+	out[n] = '\0';
+}
+
+static bool attr_u32(const struct cursor *a, uint32_t *v)
+{
+	if (!a->base || a->cap < 4)
+		return false;
+	memcpy(v, a->base, 4);	/* netlink attributes are host order */
+	return true;
+}
+
+/*
+ * RTA_OK/RTA_NEXT over a cursor: tb[type] gets the payload of each attribute
+ * with type < max (the last one wins; absent = base NULL).  A length that
+ * is short or runs past the nest ends the walk.
+ */
+static void attrs_parse(struct cursor *c, struct cursor *tb, size_t max)
+{
+	int guard = 0;
+
+	memset(tb, 0, max * sizeof(*tb));
+	while (cur_left(c) >= sizeof(struct rtattr) && guard++ < NL_MAX_ATTRS) {
+		struct rtattr ra;
+		uint16_t type;
+		uint32_t step;
+
+		memcpy(&ra, cur_peek(c, sizeof(ra)), sizeof(ra));
+		if (ra.rta_len < sizeof(ra) || ra.rta_len > cur_left(c))
+			return;
+		type = ra.rta_type & NLA_TYPE_MASK;
+		if (type < max)
+			cur_init(&tb[type], c->base + c->off + sizeof(ra),
+				 ra.rta_len - sizeof(ra), ra.rta_len - sizeof(ra));
+		step = RTA_ALIGN(ra.rta_len);
+		if (step > cur_left(c))
+			return;
+		c->off += step;
+	}
+}
+
+/* Appends attribute type/data to the request in buf (bufcap bytes). */
+static int req_attr(struct nlmsghdr *nh, size_t bufcap, uint16_t type,
+		    const void *data, size_t len)
+{
+	size_t off = NLMSG_ALIGN(nh->nlmsg_len);
+	struct rtattr *ra;
+
+	if (off + RTA_SPACE(len) > bufcap)
+		return -EMSGSIZE;
+	ra = (struct rtattr *)((char *)nh + off);
+	ra->rta_type = type;
+	ra->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(ra), data, len);
+	nh->nlmsg_len = (uint32_t)(off + RTA_SPACE(len));
+	return 0;
+}
+
+/*
+ * Handles the messages of one recv(): fn for each of ours, until DONE (or,
+ * for a plain request, the first answer).  Returns 1 when finished, 0 to
+ * keep reading, or -errno (an NLMSG_ERROR from the kernel, a malformed
+ * message, or fn's own error).
+ */
+static int nl_batch(struct walk *w, size_t len, bool dump, nl_msg_fn fn,
+		    void *arg)
+{
+	struct cursor c;
+	int guard = 0;
+
+	cur_init(&c, w->buf, (uint32_t)len, (uint32_t)len);
+	while (cur_left(&c) >= sizeof(struct nlmsghdr) && guard++ < NL_MAX_MSGS) {
+		struct nlmsghdr nh;
+		struct cursor pl;
+		uint32_t step;
+		int ret;
+
+		memcpy(&nh, cur_peek(&c, sizeof(nh)), sizeof(nh));
+		if (nh.nlmsg_len < sizeof(nh) || nh.nlmsg_len > cur_left(&c))
+			return -EPROTO;
+		cur_init(&pl, c.base + c.off + sizeof(nh),
+			 nh.nlmsg_len - sizeof(nh), nh.nlmsg_len - sizeof(nh));
+		step = NLMSG_ALIGN(nh.nlmsg_len);
+		c.off += step < cur_left(&c) ? step : cur_left(&c);
+		if (nh.nlmsg_seq != w->seq)
+			continue;	/* a late answer to an earlier question */
+		if (nh.nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (nh.nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr e;
+
+			if (!cur_bytes(&pl, &e, sizeof(e.error)))
+				return -EPROTO;
+			return e.error < 0 ? e.error : 1;
+		}
+		ret = fn(nh.nlmsg_type, &pl, arg);
+		if (ret < 0)
+			return ret;
+		if (!dump)
+			return 1;
+	}
+	return 0;
+}
+
+/* Sends the request in nh on fd and feeds the answer to fn. */
+static int nl_talk(struct walk *w, int fd, struct nlmsghdr *nh, nl_msg_fn fn,
+		   void *arg)
+{
+	bool dump = nh->nlmsg_flags & NLM_F_DUMP;
+	int i;
+
+	nh->nlmsg_seq = ++w->seq;
+	if (send(fd, nh, nh->nlmsg_len, 0) < 0)
+		return -errno;
+	for (i = 0; i < NL_MAX_RECV; i++) {
+		struct sockaddr_nl from = { 0 };
+		struct iovec iov = { w->buf, sizeof(w->buf) };
+		struct msghdr mh = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+		};
+		ssize_t n = recvmsg(fd, &mh, 0);
+		int ret;
+
+		if (n < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		if (mh.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		if (from.nl_pid != 0)
+			continue;	/* only the kernel answers rtnetlink */
+		ret = nl_batch(w, (size_t)n, dump, fn, arg);
+		if (ret)
+			return ret < 0 ? ret : 0;
+	}
+	return -E2BIG;
+}
+
+/* ---- namespaces -------------------------------------------------------- */
+
+static int ns_enter_fd(int fd)
+{
+	return setns(fd, CLONE_NEWNET) ? -errno : 0;
+}
+
+/* A NETLINK_ROUTE socket bound to the netns behind nsfd. */
+static int rtnl_open_in(struct walk *w, int nsfd)
+{
+	struct timeval tv = { .tv_sec = NL_TIMEOUT_S };
+	int fd, ret;
+
+	if (nsfd != w->self_fd) {
+		ret = ns_enter_fd(nsfd);
+		if (ret)
+			return ret;
+	}
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	ret = fd < 0 ? -errno : 0;
+	/* back at once: nothing else runs in a foreign netns */
+	if (nsfd != w->self_fd && ns_enter_fd(w->self_fd)) {
+		ret = -errno;
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	if (ret)
+		return ret;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Index of the netns with this identity in w->ns, or -1. */
+static int ns_find(const struct walk *w, dev_t dev, ino_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < w->nns; i++)
+		if (w->ns[i].dev == dev && w->ns[i].ino == ino)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Adds the netns open at nsfd (taken over) as `name`; returns its index
+ * (an existing one if the same netns is known already) or -errno.
+ */
+static int ns_add(struct walk *w, int nsfd, const char *name)
+{
+	struct topo_ns *n;
+	struct stat st;
+	int idx, fd;
+
+	if (fstat(nsfd, &st)) {
+		idx = -errno;
+		close(nsfd);
+		return idx;
+	}
+	idx = ns_find(w, st.st_dev, st.st_ino);
+	if (idx >= 0) {
+		close(nsfd);
+		return idx;
+	}
+	if (w->nns >= TOPO_MAX_NS) {
+		close(nsfd);
+		return -ENOSPC;
+	}
+	fd = rtnl_open_in(w, nsfd);
+	if (fd < 0) {
+		close(nsfd);
+		return fd;
+	}
+	n = &w->ns[w->nns];
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	n->dev = st.st_dev;
+	n->ino = st.st_ino;
+	n->nsfd = nsfd;
+	n->rtnl = fd;
+	return (int)w->nns++;
+}
+
+static bool ns_name_ok(const char *name)
+{
+	return *name && strlen(name) < sizeof(((struct topo_ns *)0)->name) &&
+	       !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
+}
+
+/* Opens NETNS_RUN_DIR/name, or -errno. */
+static int ns_open_name(const char *name)
+{
+	char path[sizeof(NETNS_RUN_DIR) + 1 + 128];
+	int fd;
+
+	if (!ns_name_ok(name))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * The name under /var/run/netns of the netns (dev, ino), for a netns the
+ * walk met through a tap fd.  Returns the index in w->ns or -ENOENT.
+ */
+static int ns_by_identity(struct walk *w, dev_t dev, ino_t ino)
+{
+	int idx = ns_find(w, dev, ino), guard = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (idx >= 0)
+		return idx;
+	d = opendir(NETNS_RUN_DIR);
+	if (!d)
+		return -ENOENT;
+	idx = -ENOENT;
+	while ((de = readdir(d)) && guard++ < DIR_MAX_ENTRIES) {
+		struct stat st;
+
+		if (!ns_name_ok(de->d_name) ||
+		    fstatat(dirfd(d), de->d_name, &st, 0) ||
+		    st.st_dev != dev || st.st_ino != ino)
+			continue;
+		idx = ns_open_name(de->d_name);
+		if (idx >= 0)
+			idx = ns_add(w, idx, de->d_name);
+		break;
+	}
+	closedir(d);
+	return idx;
+}
+
+static int nsid_msg(uint16_t type, struct cursor *pl, void *arg)
+{
+	struct cursor tb[NETNSA_MAX + 1];
+	uint32_t v;
+
+	if (type != RTM_NEWNSID ||
+	    !cur_skip(pl, NLMSG_ALIGN(sizeof(struct rtgenmsg))))
+		return -EPROTO;
+	attrs_parse(pl, tb, NETNSA_MAX + 1);
+	if (!attr_u32(&tb[NETNSA_NSID], &v))
+		return -EPROTO;
+	*(int32_t *)arg = (int32_t)v;
+	return 0;
+}
+
+/* The id that netns `from` gives the netns open at fd (-1 = none). */
+static int nsid_of(struct walk *w, int from, int fd, int32_t *nsid)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtgenmsg g;
+		char pad[3];
+		char attrs[16];
+	} req;
+	uint32_t v = (uint32_t)fd;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(NLMSG_ALIGN(sizeof(req.g)));
+	req.nh.nlmsg_type = RTM_GETNSID;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.g.rtgen_family = AF_UNSPEC;
+	ret = req_attr(&req.nh, sizeof(req), NETNSA_FD, &v, sizeof(v));
+	if (ret)
+		return ret;
+	*nsid = -1;
+	return nl_talk(w, w->ns[from].rtnl, &req.nh, nsid_msg, nsid);
+}
+
+/*
+ * Resolves a peer's IFLA_LINK_NETNSID, an id in the space of netns `from`,
+ * to a netns of ours: the known ones first (the caller's included, which
+ * has no name when it is the root netns), then /var/run/netns.
+ */
+static int ns_by_nsid(struct walk *w, int from, int32_t nsid)
+{
+	struct dirent *de;
+	int idx = -ENOENT, guard = 0;
+	int32_t id;
+	size_t i;
+	DIR *d;
+
+	for (i = 0; i < w->nns; i++)
+		if (!nsid_of(w, from, w->ns[i].nsfd, &id) && id == nsid)
+			return (int)i;
+	d = opendir(NETNS_RUN_DIR);
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d)) && guard++ < DIR_MAX_ENTRIES) {
+		int fd;
+
+		if (!ns_name_ok(de->d_name))
+			continue;
+		fd = ns_open_name(de->d_name);
+		if (fd < 0)
+			continue;
+		if (nsid_of(w, from, fd, &id) || id != nsid) {
+			close(fd);
+			continue;
+		}
+		idx = ns_add(w, fd, de->d_name);
+		break;
+	}
+	closedir(d);
+	return idx;
+}
+
+/* ---- links and routes ---------------------------------------------------- */
+
+static void linkinfo_parse(struct cursor *nest, struct topo_link *l)
+{
+	struct cursor tb[IFLA_INFO_MAX + 1];
+
+	attrs_parse(nest, tb, IFLA_INFO_MAX + 1);
+	if (tb[IFLA_INFO_KIND].base)
+		attr_str(&tb[IFLA_INFO_KIND], l->kind, sizeof(l->kind));
+	if (tb[IFLA_INFO_SLAVE_KIND].base)
+		attr_str(&tb[IFLA_INFO_SLAVE_KIND], l->slave_kind,
+			 sizeof(l->slave_kind));
+}
+
+/* One RTM_NEWLINK payload into l; -EPROTO if it is not one. */
+static int link_parse(uint16_t type, struct cursor *pl, struct topo_link *l)
+{
+	struct cursor tb[IFLA_MAX + 1];
+	struct ifinfomsg ifi;
+	uint32_t v;
+
+	memset(l, 0, sizeof(*l));
+	l->link_nsid = -1;
+	if (type != RTM_NEWLINK || !cur_bytes(pl, &ifi, sizeof(ifi)) ||
+	    !cur_skip(pl, NLMSG_ALIGN(sizeof(ifi)) - sizeof(ifi)))
+		return -EPROTO;
+	l->ifindex = ifi.ifi_index;
+	l->type = ifi.ifi_type;
+	l->flags = ifi.ifi_flags;
+	attrs_parse(pl, tb, IFLA_MAX + 1);
+	if (tb[IFLA_IFNAME].base)
+		attr_str(&tb[IFLA_IFNAME], l->ifname, sizeof(l->ifname));
+	if (attr_u32(&tb[IFLA_MASTER], &v))
+		l->master = (int)v;
+	if (attr_u32(&tb[IFLA_LINK], &v))
+		l->link = (int)v;
+	if (attr_u32(&tb[IFLA_LINK_NETNSID], &v))
+		l->link_nsid = (int32_t)v;
+	if (tb[IFLA_LINKINFO].base)
+		linkinfo_parse(&tb[IFLA_LINKINFO], l);
+	if (l->ifindex <= 0 || !l->ifname[0])
+		return -EPROTO;
+	return 0;
+}
+
+static int link_msg(uint16_t type, struct cursor *pl, void *arg)
+{
+	return link_parse(type, pl, arg);
+}
+
+/* Link ifindex (or, when 0, link name) of netns ns; -ENODEV if absent. */
+static int link_get(struct walk *w, int ns, int ifindex, const char *name,
+		    struct topo_link *l)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		char attrs[32];
+	} req;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = ifindex;
+	if (!ifindex) {
+		if (!name || !*name || strlen(name) >= IFNAMSIZ)
+			return -ENODEV;
+		ret = req_attr(&req.nh, sizeof(req), IFLA_IFNAME, name,
+			       strlen(name) + 1);
+		if (ret)
+			return ret;
+	}
+	memset(l, 0, sizeof(*l));
+	ret = nl_talk(w, w->ns[ns].rtnl, &req.nh, link_msg, l);
+	if (!ret && (ifindex ? l->ifindex != ifindex : strcmp(l->ifname, name)))
+		ret = -ENODEV;
+	return ret;
+}
+
+struct port_list {
+	int master;
+	int idx[TOPO_MAX_PORTS];
+	size_t n;
+};
+
+static int port_msg(uint16_t type, struct cursor *pl, void *arg)
+{
+	struct port_list *pl_out = arg;
+	struct topo_link l;
+
+	if (type != RTM_NEWLINK || link_parse(type, pl, &l))
+		return 0;	/* skip what we cannot read, keep the rest */
+	if (l.master == pl_out->master && l.ifindex != pl_out->master &&
+	    pl_out->n < TOPO_MAX_PORTS)
+		pl_out->idx[pl_out->n++] = l.ifindex;
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The ports of bridge br in netns ns, by ascending ifindex. */
+static int ports_get(struct walk *w, int ns, int br, struct port_list *out)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		char attrs[16];
+	} req;
+	uint32_t v = (uint32_t)br;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.ifi.ifi_family = AF_UNSPEC;
+	/* the kernel filters the dump by master; we check again anyway */
+	ret = req_attr(&req.nh, sizeof(req), IFLA_MASTER, &v, sizeof(v));
+	if (ret)
+		return ret;
+	out->master = br;
+	out->n = 0;
+	ret = nl_talk(w, w->ns[ns].rtnl, &req.nh, port_msg, out);
+	if (!ret)
+		qsort(out->idx, out->n, sizeof(out->idx[0]), cmp_int);
+	return ret;
+}
+
+static int route_msg(uint16_t type, struct cursor *pl, void *arg)
+{
+	struct cursor tb[RTA_MAX + 1];
+	struct route *r = arg;
+	struct rtmsg rtm;
+	uint32_t v;
+
+	if (type != RTM_NEWROUTE || !cur_bytes(pl, &rtm, sizeof(rtm)) ||
+	    !cur_skip(pl, NLMSG_ALIGN(sizeof(rtm)) - sizeof(rtm)))
+		return -EPROTO;
+	attrs_parse(pl, tb, RTA_MAX + 1);
+	r->type = rtm.rtm_type;
+	if (attr_u32(&tb[RTA_OIF], &v))
+		r->oif = (int)v;
+	return 0;
+}
+
+/*
+ * The route netns ns would pick for a packet it sends to the target.  For
+ * an intermediate netns this is the output lookup, not the forwarding one
+ * (no iif): the same answer unless policy routing keys on the input port.
+ */
+static int route_get(struct walk *w, int ns, struct route *r)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rtm;
+		char attrs[32];
+	} req;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.rtm.rtm_family = (unsigned char)w->family;
+	req.rtm.rtm_dst_len = (unsigned char)(w->alen * 8);
+	ret = req_attr(&req.nh, sizeof(req), RTA_DST, w->addr, (size_t)w->alen);
+	if (ret)
+		return ret;
+	memset(r, 0, sizeof(*r));
+	ret = nl_talk(w, w->ns[ns].rtnl, &req.nh, route_msg, r);
+	if (ret)
+		return ret;
+	/* no way on from here; broadcast/multicast still leave by oif */
+	if (r->type == RTN_UNREACHABLE || r->type == RTN_BLACKHOLE ||
+	    r->type == RTN_PROHIBIT || r->type == RTN_THROW)
+		return -ENETUNREACH;
+	return r->oif > 0 ? 0 : -ENETUNREACH;
+}
+
+/* ---- taps: follow the VMM -------------------------------------------- */
+
+/* The netns a tun/tap fd's device lives in, as (dev, ino). */
+static int tun_fd_netns(int pid, int fd, dev_t *dev, ino_t *ino)
+{
+	int pidfd, copy, nsfd, ret = 0;
+	struct stat st;
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (copy < 0) {
+		ret = -errno;
+		goto close_pidfd;
+	}
+	nsfd = ioctl(copy, TUNGETDEVNETNS);
+	if (nsfd < 0) {
+		ret = -errno;
+		goto close_copy;
+	}
+	if (fstat(nsfd, &st)) {
+		ret = -errno;
+	} else {
+		*dev = st.st_dev;
+		*ino = st.st_ino;
+	}
+	close(nsfd);
+close_copy:
+	close(copy);
+close_pidfd:
+	close(pidfd);
+	return ret;
+}
+
+/* The tap name in /proc/PID/fdinfo/FD ("iff:\tNAME"), false if none. */
+static bool tun_fd_name(int pid, int fd, char *name, size_t len)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return false;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strstr(buf, "iff:\t");
+	if (!p || (p != buf && p[-1] != '\n'))
+		return false;
+	p += 5;
+	snprintf(name, len, "%.*s", (int)strcspn(p, "\n"), p);
+	return name[0] != '\0';
+}
+
+struct tun_fd {
+	char ifname[IFNAMSIZ];
+	dev_t dev;
+	ino_t ino;
+};
+
+/* The tun fds process pid holds (at most max), from /proc. */
+static size_t proc_tun_fds(int pid, struct tun_fd *out, size_t max)
+{
+	char path[64], link[32];
+	struct dirent *de;
+	size_t n = 0;
+	int guard = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && guard++ < PROC_MAX_FDS && n < max) {
+		ssize_t l;
+		int fd;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		l = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
+		if (l <= 0)
+			continue;
+		link[l] = '\0';
+		if (strcmp(link, "/dev/net/tun"))
+			continue;
+		fd = atoi(de->d_name);
+		if (!tun_fd_name(pid, fd, out[n].ifname, sizeof(out[n].ifname)) ||
+		    tun_fd_netns(pid, fd, &out[n].dev, &out[n].ino))
+			continue;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * A tap has no peer in netlink: its other end is a process (a VMM, the
+ * lab's tap_relay).  Finds the process holding tap ifname of netns ns and
+ * returns the other taps it holds, which is where the frames go next.
+ */
+static size_t tap_peers(struct walk *w, int ns, const char *ifname,
+			struct tun_fd *peers, size_t max)
+{
+	struct tun_fd fds[TOPO_MAX_BRANCH + 1];
+	struct dirent *de;
+	size_t n = 0;
+	int guard = 0;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && guard++ < PROC_MAX_PIDS) {
+		size_t i, nfd;
+		bool holds = false;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		nfd = proc_tun_fds(atoi(de->d_name), fds, TOPO_MAX_BRANCH + 1);
+		for (i = 0; i < nfd; i++)
+			if (!strcmp(fds[i].ifname, ifname) &&
+			    fds[i].dev == w->ns[ns].dev &&
+			    fds[i].ino == w->ns[ns].ino)
+				holds = true;
+		if (!holds)
+			continue;
+		/*
+		 * Only taps in another netns: a relay crosses namespaces,
+		 * while a VMM's other taps beside this one (same netns) are
+		 * other NICs of the guest, not where these frames go.
+		 */
+		for (i = 0; i < nfd && n < max; i++)
+			if (fds[i].dev != w->ns[ns].dev ||
+			    fds[i].ino != w->ns[ns].ino)
+				peers[n++] = fds[i];
+		break;	/* one holder: a tap has one queue owner here */
+	}
+	closedir(d);
+	return n;
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+static bool seen_add(struct walk *w, int ns, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < w->nseen; i++)
+		if (w->seen[i].ns == ns && w->seen[i].ifindex == ifindex)
+			return false;
+	if (w->nseen >= TOPO_MAX_SEEN)
+		return false;	/* full: treat as seen, the walk stops */
+	w->seen[w->nseen].ns = ns;
+	w->seen[w->nseen].ifindex = ifindex;
+	w->nseen++;
+	return true;
+}
+
+static enum point_kind kind_of(const struct topo_link *l)
+{
+	struct link_info li;
+
+	/* the same rules the live capture uses for the points it watches */
+	memset(&li, 0, sizeof(li));
+	li.ifindex = (uint32_t)l->ifindex;
+	snprintf(li.ifname, sizeof(li.ifname), "%s", l->ifname);
+	snprintf(li.kind, sizeof(li.kind), "%s", l->kind);
+	snprintf(li.slave_kind, sizeof(li.slave_kind), "%s", l->slave_kind);
+	li.master = (uint32_t)l->master;
+	li.type = l->type;
+	li.flags = l->flags;
+	return link_point_kind(&li);
+}
+
+/* Appends a point; returns its index, or -1 when the result is full. */
+static int point_add(struct walk *w, int ns, const struct topo_link *l,
+		     const char *role)
+{
+	struct topo_result *r = w->out;
+	struct topo_point *p;
+
+	if (r->n >= TOPO_MAX_POINTS)
+		return -1;
+	p = &r->pts[r->n];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->netns, sizeof(p->netns), "%s", w->ns[ns].name);
+	snprintf(p->ifname, sizeof(p->ifname), "%s", l->ifname);
+	if (w->ns[ns].name[0])
+		snprintf(p->spec, sizeof(p->spec), "%s/%s", w->ns[ns].name,
+			 l->ifname);
+	else
+		snprintf(p->spec, sizeof(p->spec), "%s", l->ifname);
+	p->ifindex = l->ifindex;
+	p->kind = kind_of(l);
+	snprintf(p->role, sizeof(p->role), "%s", role);
+	return (int)r->n++;
+}
+
+static void role_set(struct walk *w, int idx, const char *role)
+{
+	if (idx >= 0)
+		snprintf(w->out->pts[idx].role, sizeof(w->out->pts[idx].role),
+			 "%s", role);
+}
+
+static enum reach enter_ns(struct walk *w, int ns, int ifindex,
+			   const char *role, int depth);
+static enum reach leave_via(struct walk *w, int ns, int ifindex,
+			    const char *role, int depth);
+
+/*
+ * The far end of interface l of netns ns (veth peer or relay tap), walked
+ * as the way into its netns.  REACH_MAYBE when there is no far end we can
+ * see (a VM behind the tap, a peer in a netns without a name).
+ */
+static enum reach far_end(struct walk *w, int ns, const struct topo_link *l,
+			  int depth)
+{
+	if (!strcmp(l->kind, "veth") && l->link > 0) {
+		int pns = ns;
+
+		if (l->link_nsid >= 0)
+			pns = ns_by_nsid(w, ns, l->link_nsid);
+		if (pns < 0)
+			return REACH_MAYBE;
+		return enter_ns(w, pns, l->link, "veth peer", depth + 1);
+	}
+	if (!strcmp(l->kind, "tun")) {
+		struct tun_fd peers[TOPO_MAX_BRANCH];
+		enum reach best = REACH_NO, r;
+		size_t i, n, followed = 0;
+
+		n = tap_peers(w, ns, l->ifname, peers, TOPO_MAX_BRANCH);
+		for (i = 0; i < n; i++) {
+			struct topo_link pl;
+			int pns = ns_by_identity(w, peers[i].dev, peers[i].ino);
+
+			if (pns < 0)
+				continue;
+			if (link_get(w, pns, 0, peers[i].ifname, &pl))
+				continue;
+			r = enter_ns(w, pns, pl.ifindex, "tap peer (VMM relay)",
+				     depth + 1);
+			if (r > best)
+				best = r;
+			followed++;
+		}
+		return followed ? best : REACH_MAYBE;
+	}
+	return REACH_MAYBE;
+}
+
+/* Ports of bridge br_name, walked past: how far each branch got. */
+static enum reach leave_port(struct walk *w, int ns, int port,
+			     const char *br_name, int depth)
+{
+	struct topo_link l;
+	char role[64];
+
+	if (depth > TOPO_MAX_DEPTH || link_get(w, ns, port, NULL, &l) ||
+	    !seen_add(w, ns, port))
+		return REACH_NO;
+	snprintf(role, sizeof(role), "bridge port of %s", br_name);
+	if (point_add(w, ns, &l, role) < 0)
+		return REACH_NO;
+	return far_end(w, ns, &l, depth);
+}
+
+struct branch {
+	size_t start, end;	/* its points in out->pts */
+	enum reach reach;
+};
+
+/*
+ * Puts the branches past a bridge in the order a probe takes them: those
+ * that reach the target first, then those we cannot see past, then dead
+ * ends, of which only the port itself stays (it still sees flooded frames).
+ */
+static void branches_order(struct walk *w, const struct branch *b, size_t nb)
+{
+	struct topo_result *r = w->out;
+	struct topo_point *tmp;
+	size_t i, n = 0, first;
+	int pass;
+
+	if (!nb)
+		return;
+	first = b[0].start;
+	tmp = calloc(TOPO_MAX_POINTS, sizeof(*tmp));
+	if (!tmp)
+		return;		/* keep discovery order */
+	for (pass = REACH_YES; pass >= REACH_NO; pass--) {
+		for (i = 0; i < nb; i++) {
+			size_t end = b[i].reach == REACH_NO ?
+				     b[i].start + 1 : b[i].end;
+			size_t j;
+
+			if ((int)b[i].reach != pass)
+				continue;
+			for (j = b[i].start; j < end && n < TOPO_MAX_POINTS; j++)
+				tmp[n++] = r->pts[j];
+		}
+	}
+	if (first + n <= TOPO_MAX_POINTS) {
+		memcpy(&r->pts[first], tmp, n * sizeof(*tmp));
+		r->n = first + n;
+	}
+	free(tmp);
+}
+
+/*
+ * Bridge br of netns ns, reached from port in_port (0 = routed to it).
+ * The route from the bridge's netns says what happens next: the bridge
+ * itself (the target is on this segment: the frame goes out of a port),
+ * an uplink (routed or NATed on: continue there), or local.
+ */
+static enum reach via_bridge(struct walk *w, int ns, int br, int in_port,
+			     int depth)
+{
+	struct branch b[TOPO_MAX_PORTS];
+	enum reach reach = REACH_NO;
+	struct port_list ports;
+	struct topo_link bl, pl;
+	bool on_segment = false;
+	struct route rt;
+	size_t i, nb = 0;
+	int idx;
+
+	if (depth > TOPO_MAX_DEPTH || link_get(w, ns, br, NULL, &bl) ||
+	    !seen_add(w, ns, br))
+		return REACH_NO;
+	idx = point_add(w, ns, &bl, "bridge");
+	if (idx < 0)
+		return REACH_NO;
+	if (!route_get(w, ns, &rt)) {
+		if (rt.type == RTN_LOCAL) {
+			role_set(w, idx, "bridge (target is local here)");
+			reach = REACH_YES;
+		} else if (rt.oif == br) {
+			on_segment = true;
+		} else {
+			reach = leave_via(w, ns, rt.oif, "uplink", depth + 1);
+		}
+	}
+	if (ports_get(w, ns, br, &ports))
+		return reach;
+	for (i = 0; i < ports.n; i++) {
+		char role[64];
+
+		if (ports.idx[i] == in_port)
+			continue;
+		if (on_segment) {
+			b[nb].start = w->out->n;
+			b[nb].reach = leave_port(w, ns, ports.idx[i], bl.ifname,
+						 depth + 1);
+			b[nb].end = w->out->n;
+			if (b[nb].end > b[nb].start)
+				nb++;
+			continue;
+		}
+		/* off the path, but a port of the bridge the probe crosses */
+		if (link_get(w, ns, ports.idx[i], NULL, &pl) ||
+		    !seen_add(w, ns, ports.idx[i]))
+			continue;
+		snprintf(role, sizeof(role), "bridge port of %s", bl.ifname);
+		point_add(w, ns, &pl, role);
+	}
+	if (!on_segment)
+		return reach;
+	branches_order(w, b, nb);
+	reach = nb ? REACH_NO : REACH_MAYBE;
+	for (i = 0; i < nb; i++)
+		if (b[i].reach > reach)
+			reach = b[i].reach;
+	return reach;
+}
+
+static int bridge_msg(uint16_t type, struct cursor *pl, void *arg)
+{
+	struct topo_link l;
+
+	if (!link_parse(type, pl, &l) && !strcmp(l.kind, "bridge"))
+		*(bool *)arg = true;
+	return 0;
+}
+
+/* Whether netns ns holds a bridge: then it is a host, not a guest. */
+static bool ns_has_bridge(struct walk *w, int ns)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req;
+	bool found = false;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.ifi.ifi_family = AF_UNSPEC;
+	if (nl_talk(w, w->ns[ns].rtnl, &req.nh, bridge_msg, &found))
+		return false;
+	return found;
+}
+
+/*
+ * Start role: what the first interface is, seen from where the ping
+ * starts.  A netns without a bridge is taken for the guest's; one with a
+ * bridge is a host, whose way out is its uplink.
+ */
+static const char *start_role(struct walk *w, int ns, const struct topo_link *l)
+{
+	bool guest = !ns_has_bridge(w, ns);
+
+	if (l->flags & IFF_LOOPBACK)
+		return "local (target is in this netns)";
+	if (!strcmp(l->kind, "tun"))
+		return guest ? "guest tap" : "tap (route to target)";
+	if (!strcmp(l->kind, "veth"))
+		return guest ? "guest veth" : "uplink";
+	if (!l->kind[0])
+		return guest ? "guest nic" : "uplink";
+	return "route to target";
+}
+
+/*
+ * Leaving netns ns through ifindex (the route's output interface).
+ * role NULL: the start interface, named from its kind.
+ */
+static enum reach leave_via(struct walk *w, int ns, int ifindex,
+			    const char *role, int depth)
+{
+	struct topo_link l;
+
+	if (depth > TOPO_MAX_DEPTH || link_get(w, ns, ifindex, NULL, &l))
+		return REACH_NO;
+	if (!strcmp(l.kind, "bridge"))
+		return via_bridge(w, ns, ifindex, 0, depth);
+	if (!seen_add(w, ns, ifindex))
+		return REACH_NO;
+	if (!role)
+		role = start_role(w, ns, &l);
+	if (point_add(w, ns, &l, role) < 0)
+		return REACH_NO;
+	if (l.flags & IFF_LOOPBACK)
+		return REACH_YES;
+	return far_end(w, ns, &l, depth);
+}
+
+/*
+ * Entering netns ns through ifindex (a veth peer, a relayed tap): a bridge
+ * port hands the frame to its bridge; anything else to the netns' routing.
+ */
+static enum reach enter_ns(struct walk *w, int ns, int ifindex,
+			   const char *role, int depth)
+{
+	struct topo_link l, m;
+	struct route rt;
+	char brole[64];
+	int idx;
+
+	if (depth > TOPO_MAX_DEPTH || link_get(w, ns, ifindex, NULL, &l) ||
+	    !seen_add(w, ns, ifindex))
+		return REACH_NO;
+	idx = point_add(w, ns, &l, role);
+	if (idx < 0)
+		return REACH_NO;
+	if (l.master > 0) {
+		if (link_get(w, ns, l.master, NULL, &m))
+			return REACH_MAYBE;
+		snprintf(brole, sizeof(brole), "bridge port of %s", m.ifname);
+		role_set(w, idx, brole);
+		return via_bridge(w, ns, l.master, ifindex, depth + 1);
+	}
+	if (route_get(w, ns, &rt))
+		return REACH_NO;
+	if (rt.type == RTN_LOCAL) {
+		role_set(w, idx, "target side");
+		return REACH_YES;
+	}
+	if (rt.oif == ifindex)
+		return REACH_NO;	/* would go back the way it came */
+	return leave_via(w, ns, rt.oif, "uplink", depth + 1);
+}
+
+/* ---- API ---------------------------------------------------------------- */
+
+static int target_parse(struct walk *w, const char *target)
+{
+	if (!target)
+		return -EINVAL;
+	if (inet_pton(AF_INET, target, w->addr) == 1) {
+		w->family = AF_INET;
+		w->alen = 4;
+	} else if (inet_pton(AF_INET6, target, w->addr) == 1) {
+		w->family = AF_INET6;
+		w->alen = 16;
+	} else {
+		return -EINVAL;
+	}
+	inet_ntop(w->family, w->addr, w->target, sizeof(w->target));
+	return 0;
+}
+
+/* Index in w->ns of the start netns, or -errno with err filled. */
+static int start_ns(struct walk *w, const char *from, char *err, size_t errlen)
+{
+	int fd;
+
+	if (!from || !*from)
+		return 0;
+	fd = ns_open_name(from);
+	if (fd < 0) {
+		snprintf(err, errlen, "unknown network namespace '%s' (%s/%s: %s)",
+			 from, NETNS_RUN_DIR, from,
+			 fd == -EINVAL ? "not a netns name" : strerror(-fd));
+		return fd;
+	}
+	fd = ns_add(w, fd, from);
+	if (fd < 0)
+		snprintf(err, errlen, "cannot open netlink in netns '%s': %s",
+			 from, strerror(-fd));
+	return fd;
+}
+
+int topology_discover(const char *target, const char *from_netns,
+		      struct topo_result *out, char *err, size_t errlen)
+{
+	struct walk *w;
+	struct route rt;
+	int ret, ns, self;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (errlen)
+		err[0] = '\0';
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(err, errlen, "topology: out of memory");
+		return -ENOMEM;
+	}
+	w->out = out;
+	w->self_fd = -1;
+	ret = target_parse(w, target);
+	if (ret) {
+		snprintf(err, errlen, "bad target address '%s' (want IPv4 or IPv6)",
+			 target ? target : "");
+		goto cleanup;
+	}
+	/* thread-self: setns moves this thread only, so save this thread's */
+	w->self_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (w->self_fd < 0 || self < 0) {
+		ret = -errno;
+		if (self >= 0)
+			close(self);
+		snprintf(err, errlen, "cannot open own netns: %s", strerror(-ret));
+		goto cleanup;
+	}
+	ret = ns_add(w, self, "");	/* index 0: the caller's netns */
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot open rtnetlink: %s", strerror(-ret));
+		goto cleanup;
+	}
+	ns = start_ns(w, from_netns, err, errlen);
+	if (ns < 0) {
+		ret = ns;
+		goto cleanup;
+	}
+	ret = route_get(w, ns, &rt);
+	if (ret) {
+		snprintf(err, errlen, "no route to %s in %s%s%s (%s)", w->target,
+			 ns ? "netns '" : "this netns", w->ns[ns].name,
+			 ns ? "'" : "", strerror(-ret));
+		goto cleanup;
+	}
+	leave_via(w, ns, rt.oif, NULL, 0);
+	if (!out->n) {
+		ret = -ENODEV;
+		snprintf(err, errlen, "route to %s leaves through ifindex %d, "
+			 "which cannot be read", w->target, rt.oif);
+	}
+cleanup:
+	for (i = 0; i < w->nns; i++) {
+		close(w->ns[i].rtnl);
+		close(w->ns[i].nsfd);
+	}
+	if (w->self_fd >= 0) {
+		/* we only ever leave it inside rtnl_open_in; make sure anyway */
+		setns(w->self_fd, CLONE_NEWNET);
+		close(w->self_fd);
+	}
+	free(w);
+	return ret < 0 ? ret : 0;
+}
+
+void topology_summary(const struct topo_result *r, char *buf, size_t buflen)
+{
+	size_t i, off = 0;
+
+	if (!buflen)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < r->n && i < TOPO_MAX_POINTS; i++) {
+		int n = snprintf(buf + off, buflen - off, "%s%s",
+				 i ? " -> " : "", r->pts[i].spec);
+
+		if (n < 0 || (size_t)n >= buflen - off) {
+			if (buflen > 4)
+				memcpy(buf + buflen - 4, "...", 4);
+			return;
+		}
+		off += (size_t)n;
+	}
+}
+
+void topology_print(const struct topo_result *r, FILE *fp)
+{
+	char line[2048];
+	size_t i;
+
+	for (i = 0; i < r->n && i < TOPO_MAX_POINTS; i++)
+		fprintf(fp, "%2zu  %-32s %-12s %s\n", i + 1, r->pts[i].spec,
+			point_kind_name(r->pts[i].kind), r->pts[i].role);
+	topology_summary(r, line, sizeof(line));
+	fprintf(fp, "path: %s\n", r->n ? line : "(none)");
+}
