@@ -64,6 +64,14 @@ typedef void (*probe_done_fn)(void *ctx, const struct engine *e,
 			      const struct probe *pr);
 void engine_set_probe_callback(struct engine *e, probe_done_fn fn, void *ctx);
 
+/*
+ * Live tracing: time has passed up to now_ns (wall clock) even if no frame
+ * came, so probes whose reply window ended close now (timed out) rather
+ * than at the next frame.  Only call it with a time no frame still to be
+ * fed can precede.
+ */
+void engine_advance(struct engine *e, uint64_t now_ns);
+
 /* End of input: closes every open probe and builds paths and findings. */
 void engine_finish(struct engine *e);
 

@@ -94,14 +94,19 @@ void path_build(struct engine *e)
 	nat_resolve(e);
 }
 
-/* Points that captured anything at all (a silent point is still watched). */
+/*
+ * Points that captured anything at all (a silent point is still watched).
+ * The kernel drop point is no place on a path: a probe never "should have
+ * appeared" there.
+ */
 static uint64_t watched_mask(const struct engine *e)
 {
 	uint64_t m = 0;
 	size_t i;
 
 	for (i = 0; i < e->points->count && i < ENGINE_MAX_POINTS; i++)
-		m |= 1ull << i;
+		if (e->points->items[i].hook != HOOK_KFREE_SKB)
+			m |= 1ull << i;
 	return m;
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/drop_event.h"
 #include "internal.h"
 
 #define DUP_WINDOW_NS 1000000000ull	/* same request again later = new probe */
@@ -303,6 +304,26 @@ static bool is_new_probe(const struct engine *e, struct probe *pr,
 static void probe_close(struct engine *e, struct probe *pr, bool at_end);
 static void note_answered(struct engine *e, struct probe *pr);
 
+/*
+ * A kernel drop's reason and function, from the dropspot drop comment that
+ * live tracing and saved files both carry (drop_event.h), so the verdict
+ * does not depend on where the frame came from.  A comment of another kind
+ * (or none) is kept whole as the reason, with no function.
+ */
+static int intern_drop(struct engine *e, const struct frame *f)
+{
+	struct drop_event ev;
+	char func[DROP_SYMBOL_MAX];
+
+	if (drop_event_from_frame(f, &ev) == 0) {
+		drop_event_function(&ev, func, sizeof(func));
+		if (!strcmp(func, "?"))
+			func[0] = '\0';
+		return engine_intern_drop(e, ev.reason_name, func);
+	}
+	return engine_intern_reason(e, f->comment, f->comment_len);
+}
+
 void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 {
 	const struct icmp_info *ic = &p->net.icmp;
@@ -358,8 +379,7 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 		pr->drop_mask |= 1ull << point;
 		if (!is_req)
 			s->flags |= SF_DROP_REPLY;
-		s->aux = (uint16_t)(engine_intern_reason(e, p->frame->comment,
-							 p->frame->comment_len) + 1);
+		s->aux = (uint16_t)(intern_drop(e, p->frame) + 1);
 	}
 }
 
@@ -906,6 +926,7 @@ static void probe_close(struct engine *e, struct probe *pr, bool at_end)
 		note_loop(e, pr);
 	learn_order(f, pr);
 	learn_rtt(e, f, pr);
+	latency_learn(e, pr->flow, pr);
 	learn_nat(e, pr->flow, pr);
 	learn_size(e, pr);
 	/* groups exist to locate losses: answered probes need none */
@@ -961,6 +982,14 @@ void probe_expire(struct engine *e, bool all)
 	}
 }
 
+void engine_advance(struct engine *e, uint64_t now_ns)
+{
+	if (e->finished || now_ns <= e->now)
+		return;
+	e->now = now_ns;
+	probe_expire(e, false);
+}
+
 void probe_table_free(struct engine *e)
 {
 	struct probe *pr, *next;
@@ -990,8 +1019,15 @@ void probe_table_free(struct engine *e)
 	e->n_kept = 0;
 }
 
-int engine_intern_reason(struct engine *e, const char *s, size_t n)
+/*
+ * Reasons are interned as "REASON\0FUNCTION\0" so engine_reason() keeps
+ * returning the reason alone and drops of one reason in two functions stay
+ * apart.
+ */
+static int intern_pair(struct engine *e, const char *s, size_t n,
+		       const char *func)
 {
+	size_t flen = strlen(func);
 	uint32_t i;
 	char *copy;
 
@@ -999,18 +1035,43 @@ int engine_intern_reason(struct engine *e, const char *s, size_t n)
 		s = "unknown", n = 7;
 	if (n > 120)
 		n = 120;
-	for (i = 0; i < e->n_reasons; i++)
-		if (!strncmp(e->reasons[i], s, n) && !e->reasons[i][n])
+	if (flen > 120)
+		flen = 120;
+	for (i = 0; i < e->n_reasons; i++) {
+		const char *r = e->reasons[i];
+
+		if (!strncmp(r, s, n) && !r[n] &&
+		    !strncmp(r + n + 1, func, flen) && !r[n + 1 + flen])
 			return (int)i;
+	}
 	if (e->n_reasons == MAX_REASONS)
 		return MAX_REASONS - 1;
-	copy = malloc(n + 1);
+	copy = malloc(n + flen + 2);
 	if (!copy)
 		return 0;
 	memcpy(copy, s, n);
 	copy[n] = 0;
+	memcpy(copy + n + 1, func, flen);
+	copy[n + 1 + flen] = 0;
 	e->reasons[e->n_reasons] = copy;
 	return (int)e->n_reasons++;
+}
+
+int engine_intern_reason(struct engine *e, const char *s, size_t n)
+{
+	return intern_pair(e, s, n, "");
+}
+
+int engine_intern_drop(struct engine *e, const char *reason, const char *func)
+{
+	return intern_pair(e, reason, strlen(reason), func ? func : "");
+}
+
+const char *engine_reason_function(const struct engine *e, int idx)
+{
+	if (idx < 0 || (uint32_t)idx >= e->n_reasons)
+		return "";
+	return e->reasons[idx] + strlen(e->reasons[idx]) + 1;
 }
 
 const char *engine_reason(const struct engine *e, int idx)

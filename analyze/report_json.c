@@ -168,6 +168,8 @@ static void json_flows(struct strbuf *sb, const struct engine *e)
 		} else {
 			sb_puts(sb, "null");
 		}
+		key(sb, &first, "latency");
+		latency_json(sb, e, i);
 		sb_putc(sb, '}');
 	}
 	sb_putc(sb, ']');
@@ -195,8 +197,12 @@ static void json_sighting(struct strbuf *sb, const struct engine *e,
 	} else {
 		kv_u64(sb, &first, "echo_id", s->echo_id);
 	}
-	if (s->kind == SK_DROP)
+	if (s->kind == SK_DROP) {
 		kv_str(sb, &first, "reason", engine_reason(e, s->aux - 1));
+		if (engine_reason_function(e, s->aux - 1)[0])
+			kv_str(sb, &first, "function",
+			       engine_reason_function(e, s->aux - 1));
+	}
 	kv_u64(sb, &first, "dups", s->dups);
 	key(sb, &first, "vlan");
 	if (s->flags & SF_VLAN)

@@ -25,6 +25,9 @@
 
 #include "point.h"
 
+/* Name of the pseudo point / pcapng interface that carries drop records. */
+#define DROPS_IF_NAME "kernel-drops"
+
 #define DROP_DATA_MAX 128		/* == DS_DROP_DATA_MAX */
 #define DROP_SLL2_HLEN 20
 #define DROP_REASON_STR_MAX 64

@@ -272,7 +272,12 @@ static int load_point(struct live *lv, struct live_point *lp, char *err,
 		return ret;
 	}
 	lp->skel = skel;
-	skel->rodata->cfg_point_id = lp->point_id;
+	/*
+	 * The record names the point by its index in lv->lp (on_record looks
+	 * it up there), not by its id in the point table: other sources (the
+	 * kernel-drops point) may have taken table ids before ours.
+	 */
+	skel->rodata->cfg_point_id = (uint32_t)(lp - lv->lp);
 	skel->rodata->cfg_snaplen = lv->opts.snaplen;
 	skel->rodata->cfg_filter = (__u32)lv->opts.filter_mode;
 	skel->rodata->cfg_use_hosts = lv->opts.n_hosts > 0;

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "../dissect/cursor.h"
+#include "drop_event.h"
 #include "reader_internal.h"
 
 enum {
@@ -193,10 +194,43 @@ static int read_shb(struct source *s, const struct block *b)
 	return 0;
 }
 
+/*
+ * dropspot's own writer describes each interface as "NAME; netns NS; KIND;
+ * HOOK" (pcapng_writer_add_point).  Read back, the netns and the kind of
+ * the point are what the live capture knew, so the engine reasons about a
+ * saved file as it did live.  Any other description is left alone.
+ */
+static void apply_own_description(struct point *p, const char *desc)
+{
+	const char *ns, *kind, *end;
+	size_t len;
+	int k;
+
+	if (!p || !(ns = strstr(desc, "; netns ")))
+		return;
+	ns += strlen("; netns ");
+	kind = strstr(ns, "; ");
+	if (!kind)
+		return;
+	len = (size_t)(kind - ns);
+	if (len && len < sizeof(p->netns) && strncmp(ns, "(host)", len))
+		snprintf(p->netns, sizeof(p->netns), "%.*s", (int)len, ns);
+	kind += 2;
+	end = strstr(kind, "; ");
+	len = end ? (size_t)(end - kind) : strlen(kind);
+	for (k = POINT_KIND_UNKNOWN; k <= POINT_KIND_OTHER; k++) {
+		const char *kn = point_kind_name((enum point_kind)k);
+
+		if (strlen(kn) == len && !strncmp(kind, kn, len))
+			p->kind = (enum point_kind)k;
+	}
+}
+
 static int read_idb(struct source *s, const struct block *b)
 {
 	struct cursor c = b->body, val;
 	char name[POINT_IFNAME_MAX] = "", suffix[POINT_NAME_MAX];
+	char desc[POINT_NAME_MAX + POINT_NETNS_MAX + 64] = "";
 	uint16_t linktype, reserved, code;
 	uint32_t snaplen, file_if = (uint32_t)s->n_ifs;
 	uint8_t tsresol = 6;
@@ -232,7 +266,11 @@ static int read_idb(struct source *s, const struct block *b)
 			cur_u32_order(&val, s->big_endian, s->big_endian ? &lo : &hi);
 			tsoffset = (uint64_t)hi << 32 | lo;
 			break;
-		default:	/* if_description, if_MACaddr, ...: not needed */
+		case IF_DESCRIPTION:
+			rd_copy_name(desc, sizeof(desc), cur_peek(&val, 0),
+				     cur_left(&val));
+			break;
+		default:	/* if_MACaddr, ...: not needed */
 			break;
 		}
 	}
@@ -253,6 +291,9 @@ static int read_idb(struct source *s, const struct block *b)
 			       (unsigned long long)b->off, tsresol);
 	ifc->ts_offset_s = (int64_t)tsoffset;
 	rd_iface_update_point(s, ifc);
+	apply_own_description(point_get(s->points, ifc->point), desc);
+	if (!strcmp(name, DROPS_IF_NAME) && linktype == LINKTYPE_LINUX_SLL2)
+		rd_iface_kernel_drops(s, ifc);
 	return 0;
 }
 

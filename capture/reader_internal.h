@@ -47,6 +47,7 @@ struct rd_iface {
 	uint8_t ts_shift;
 	uint64_t ts_mul, ts_div;
 	int64_t ts_offset_s;	/* if_tsoffset, seconds */
+	bool kernel_drops;	/* dropspot's "kernel-drops" pseudo interface */
 
 	struct rd_ifx *ifx;	/* SLL2 sub-points */
 	size_t n_ifx, cap_ifx;
@@ -102,6 +103,12 @@ struct rd_iface *rd_add_iface(struct source *s, const char *name_suffix,
 			      uint32_t snaplen, uint32_t file_if);
 /* Refreshes the point's tsresol_ns after the resolution was set. */
 void rd_iface_update_point(struct source *s, struct rd_iface *ifc);
+/*
+ * Marks ifc as the pseudo interface of kernel drop records written by
+ * dropspot (pcapng IDB named DROPS_IF_NAME, SLL2): its frames carry
+ * FRAME_F_KERNEL_DROP and its point is the kernel-drops point.
+ */
+void rd_iface_kernel_drops(struct source *s, struct rd_iface *ifc);
 /* Drops the interfaces of a finished pcapng section (points stay). */
 void rd_end_section(struct source *s);
 

@@ -215,6 +215,17 @@ void rd_iface_update_point(struct source *s, struct rd_iface *ifc)
 		p->tsresol_ns = tsresol_ns(ifc);
 }
 
+void rd_iface_kernel_drops(struct source *s, struct rd_iface *ifc)
+{
+	struct point *p = point_get(s->points, ifc->point);
+
+	ifc->kernel_drops = true;
+	if (p) {
+		p->kind = POINT_KIND_KERNEL;
+		p->hook = HOOK_KFREE_SKB;
+	}
+}
+
 void rd_end_section(struct source *s)
 {
 	size_t i;
@@ -299,7 +310,15 @@ static int finish_frame(struct source *s, struct rd_iface *ifc,
 	struct point *p;
 
 	cur_init(&c, f->data, f->caplen, f->wirelen);
-	if (f->linktype == LINKTYPE_LINUX_SLL2) {
+	if (ifc->kernel_drops) {
+		/*
+		 * A drop record, as the live path hands it on: one point for
+		 * all drops (the SLL2 ifindex is where it died, not a point),
+		 * no direction.  The comment carries the rest (drop_event.h).
+		 */
+		f->flags |= FRAME_F_KERNEL_DROP;
+		f->dir = DIR_UNKNOWN;
+	} else if (f->linktype == LINKTYPE_LINUX_SLL2) {
 		uint32_t ifindex;
 		uint8_t pkttype;
 

@@ -15,12 +15,14 @@
 #include <unistd.h>
 
 #include "bpf/abi.h"
+#include "capture/drops.h"
 #include "capture/filter.h"
 #include "capture/live.h"
 #include "capture/pcapng_write.h"
 #include "commands.h"
 #include "common/log.h"
 #include "dissect/packet.h"
+#include "drop_output.h"
 #include "output.h"
 
 #define MAX_TARGETS 64
@@ -42,6 +44,7 @@ struct capture_opts {
 	int filter_mode;
 	enum live_ingress ingress;
 	bool json, print, summary, force_clsact;
+	bool drops;			/* --drops: kfree_skb records too */
 };
 
 struct capture_run {
@@ -50,7 +53,9 @@ struct capture_run {
 	struct filter *flt;
 	struct output *out;
 	struct pcapng_writer *w;
+	struct drops_handle *d;
 	uint64_t matched;
+	uint64_t drops;			/* drop records printed/written */
 	int write_error;
 	bool draining;		/* after the loop: take what is left */
 };
@@ -93,6 +98,10 @@ static void capture_usage(FILE *fp)
 		"      --xdp-ingress      use XDP for received frames on veth too (by\n"
 		"                         default veth uses TC: XDP there turns off the\n"
 		"                         peer's GSO and misses frames outside veth NAPI)\n"
+		"      --drops            also record kernel drops (kfree_skb): printed\n"
+		"                         with reason and function, written to -w on\n"
+		"                         an interface named kernel-drops\n"
+		"      --no-drops         no kernel drops (default)\n"
 		"      --no-print         no per-frame lines (with -w)\n"
 		"      --no-summary       no per-point summary at the end\n"
 		"  -v, --verbose          more messages (libbpf's too)\n"
@@ -143,7 +152,7 @@ static int add_targets(struct capture_opts *o, const char *arg)
 static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 {
 	enum { OPT_ALL_IP = 256, OPT_ALL, OPT_HOST, OPT_TC_INGRESS, OPT_XDP_INGRESS,
-	       OPT_NO_PRINT,
+	       OPT_NO_PRINT, OPT_DROPS, OPT_NO_DROPS,
 	       OPT_NO_SUMMARY, OPT_RING_SIZE, OPT_FORCE_CLSACT };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
@@ -159,6 +168,8 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		{ "tc-ingress", no_argument, NULL, OPT_TC_INGRESS },
 		{ "xdp-ingress", no_argument, NULL, OPT_XDP_INGRESS },
 		{ "no-print", no_argument, NULL, OPT_NO_PRINT },
+		{ "drops", no_argument, NULL, OPT_DROPS },
+		{ "no-drops", no_argument, NULL, OPT_NO_DROPS },
 		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
 		/* hidden, for tests: */
 		{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
@@ -234,6 +245,12 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		case OPT_NO_PRINT:
 			o->print = false;
 			break;
+		case OPT_DROPS:
+			o->drops = true;
+			break;
+		case OPT_NO_DROPS:
+			o->drops = false;
+			break;
 		case OPT_NO_SUMMARY:
 			o->summary = false;
 			break;
@@ -307,6 +324,51 @@ static int on_frame(const struct frame *f, void *ctx)
 	return r->o->max_packets && r->matched >= r->o->max_packets;
 }
 
+/*
+ * A kernel drop: written with its dropspot-drop comment (so `analyze` reads
+ * back the same event) and printed with its reason and function.  -f
+ * applies (to the dropped packet); -c counts wire frames only.
+ */
+static int on_drop(const struct drop_event *ev, void *ctx)
+{
+	struct capture_run *r = ctx;
+	struct drop_frame df;
+	int id, ret;
+
+	drop_frame_build(ev, drops_point(r->d), &df);
+	if (!filter_match(r->flt, &df.f))
+		return 0;
+	id = r->w ? pcapng_writer_if_of_point(r->w, df.f.point) : -1;
+	if (id >= 0) {
+		ret = pcapng_writer_packet(r->w, (uint32_t)id, &df.f,
+					   df.comment);
+		if (ret) {
+			r->write_error = ret;
+			return 1;
+		}
+	}
+	if (r->o->print)
+		output_drop(r->out, ev, &df.f, r->points);
+	r->drops++;
+	return 0;
+}
+
+/* Drops come from their own ring: taken after each pass over the frames. */
+static int poll_drops(struct capture_run *r)
+{
+	int ret;
+
+	if (!r->d)
+		return 0;
+	ret = drops_poll(r->d, 0, on_drop, r);
+	if (ret < 0 && ret != -EINTR) {
+		log_error("reading the kernel drop ring failed: %s",
+			  strerror(-ret));
+		return EXIT_TROUBLE;
+	}
+	return 0;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -322,8 +384,7 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static int attach_all(struct live *lv, const struct capture_opts *o,
-		      struct point_table *points, struct pcapng_writer *w)
+static int attach_all(struct live *lv, const struct capture_opts *o)
 {
 	char err[1024];
 	size_t i;
@@ -343,7 +404,19 @@ static int attach_all(struct live *lv, const struct capture_opts *o,
 		log_error("%s", err);
 		return ret;
 	}
-	/* after attaching: a point's hook may have changed (TC fallback) */
+	return 0;
+}
+
+/*
+ * After attaching: a point's hook may have changed (TC fallback).  Every
+ * point of the table in id order, so pcapng interface i is point i.
+ */
+static int add_writer_points(const struct capture_opts *o,
+			     struct point_table *points,
+			     struct pcapng_writer *w)
+{
+	size_t i;
+
 	for (i = 0; w && i < points->count; i++) {
 		if (pcapng_writer_add_point(w, &points->items[i]) < 0) {
 			log_error("cannot write to %s", o->write_path);
@@ -351,6 +424,41 @@ static int attach_all(struct live *lv, const struct capture_opts *o,
 		}
 	}
 	return 0;
+}
+
+/*
+ * Before the points are added to the writer, so "kernel-drops" gets its
+ * interface with them.  Without drops the capture goes on (with a note).
+ */
+static void start_drops(const struct capture_opts *o, struct point_table *points,
+			struct drops_handle **d)
+{
+	struct drops_opts dopts;
+	char err[512];
+
+	memset(&dopts, 0, sizeof(dopts));
+	dopts.filter_mode = o->filter_mode;
+	if (drops_new(&dopts, points, d, err, sizeof(err))) {
+		log_warn("%s", err);
+		*d = NULL;
+		return;
+	}
+	if (drops_note(*d)[0])
+		log_info("%s", drops_note(*d));
+}
+
+static void report_drop_stats(struct drops_handle *d)
+{
+	struct drops_stats st;
+
+	drops_stats(d, &st);
+	if (st.lost)
+		log_warn("the kernel drop ring lost %llu records: drop "
+			 "attribution is incomplete",
+			 (unsigned long long)st.lost);
+	if (st.bad_records)
+		log_warn("%llu malformed drop records ignored",
+			 (unsigned long long)st.bad_records);
 }
 
 /* Polls until -c, --duration, a signal or an error; returns exit status. */
@@ -373,6 +481,8 @@ static int capture_loop(struct live *lv, struct capture_run *r)
 				timeout = (int)((limit - el) / 1000000) + 1;
 		}
 		ret = live_poll(lv, timeout, on_frame, r);
+		if (poll_drops(r))
+			return EXIT_TROUBLE;
 		if (r->write_error) {
 			log_error("cannot write %s: %s", o->write_path,
 				  strerror(-r->write_error));
@@ -417,6 +527,7 @@ int cmd_capture(int argc, char **argv)
 	struct point_table points;
 	struct live_opts lo;
 	struct live *lv = NULL;
+	struct drops_handle *d = NULL;
 	struct filter *flt = NULL;
 	struct pcapng_writer *w = NULL;
 	struct output out;
@@ -462,7 +573,12 @@ int cmd_capture(int argc, char **argv)
 		goto cleanup;
 	}
 	start_ns = now_ns(CLOCK_REALTIME);
-	if (attach_all(lv, &o, &points, w))
+	if (attach_all(lv, &o))
+		goto cleanup;
+	/* after the -i points, so their ids follow the -i order */
+	if (o.drops)
+		start_drops(&o, &points, &d);
+	if (add_writer_points(&o, &points, w))
 		goto cleanup;
 	log_info("watching %zu point%s (%s); Ctrl-C to stop", points.count,
 		 points.count == 1 ? "" : "s",
@@ -475,11 +591,13 @@ int cmd_capture(int argc, char **argv)
 	r.flt = flt;
 	r.out = &out;
 	r.w = w;
+	r.d = d;
 	status = capture_loop(lv, &r);
 	if (status == 0) {
 		/* what the kernel recorded before we stopped is still shown */
 		r.draining = true;
 		live_drain(lv, on_frame, &r);
+		status = poll_drops(&r);
 	}
 	end_ns = now_ns(CLOCK_REALTIME);
 
@@ -503,9 +621,12 @@ int cmd_capture(int argc, char **argv)
 	if (live_bad_records(lv))
 		log_warn("%llu malformed ring records ignored",
 			 (unsigned long long)live_bad_records(lv));
+	if (d)
+		report_drop_stats(d);
 	if (!output_flush(&out) && status == 0)
 		status = EXIT_TROUBLE;
 cleanup:
+	drops_free(d);
 	live_free(lv);
 	if (w)
 		pcapng_writer_close(w);

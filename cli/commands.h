@@ -14,5 +14,7 @@
 int cmd_dissect(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif /* DROPSPOT_COMMANDS_H */

@@ -19,6 +19,8 @@
  */
 int cmd_capture(int argc, char **argv) __attribute__((weak));
 int cmd_analyze(int argc, char **argv) __attribute__((weak));
+int cmd_trace(int argc, char **argv) __attribute__((weak));
+int cmd_diff(int argc, char **argv) __attribute__((weak));
 
 struct command {
 	const char *name;
@@ -33,6 +35,10 @@ static const struct command commands[] = {
 	  "watch interfaces live with eBPF (XDP/TC), print and/or write pcapng" },
 	{ "analyze", cmd_analyze,
 	  "follow each ping probe across the points of captures: the verdict" },
+	{ "trace", cmd_trace,
+	  "follow ping probes live (eBPF + kernel drops), optionally sending them" },
+	{ "diff", cmd_diff,
+	  "compare two captures or saved reports: exit 1 on a regression" },
 };
 
 static void usage(FILE *fp)

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "capture/drop_event.h"
 #include "capture/input.h"
 #include "capture/source.h"
 #include "dissect/packet.h"
@@ -41,6 +42,7 @@ static void read_all(const uint8_t *data, size_t size, bool dissect,
 {
 	struct point_table pt;
 	struct source *s = NULL;
+	struct drop_event ev;
 	struct packet pkt;
 	struct frame f;
 	uint32_t i;
@@ -67,6 +69,9 @@ static void read_all(const uint8_t *data, size_t size, bool dissect,
 		o->frames++;
 		if (dissect)
 			dissect_frame(&f, &pkt);
+		/* a kernel drop's comment and bytes are file input too */
+		if (dissect && (f.flags & FRAME_F_KERNEL_DROP))
+			drop_event_from_frame(&f, &ev);
 	}
 	if (o->last < 0)
 		snprintf(o->err, sizeof(o->err), "%s", source_error(s));

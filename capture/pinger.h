@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dropspot's own echo probes for `dropspot trace --ping`: an ICMP or ICMPv6
+ * raw socket opened inside a chosen netns (the socket keeps that netns after
+ * we return to ours, so no thread has to stay there).  Each request carries
+ * a recognisable payload: "dropspot", the send time and the sequence, then
+ * a fixed pattern up to the requested size.
+ *
+ * The socket is an ICMP datagram ("ping") socket where the netns allows
+ * it (net.ipv4.ping_group_range), else a raw socket.  Replies are not
+ * judged here: the capture points see them, and the engine judges every
+ * probe from what the points saw.  A raw socket filters every ICMP type
+ * out; a datagram socket's replies are read and thrown away
+ * (pinger_drain), so nothing piles up to be dropped.
+ */
+#ifndef DROPSPOT_PINGER_H
+#define DROPSPOT_PINGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PINGER_SIZE_DEFAULT 56		/* echo data bytes, as ping(8) */
+#define PINGER_SIZE_MAX 8972		/* fits the default snap length */
+#define PINGER_MAGIC "dropspot"
+
+struct pinger;
+
+/*
+ * target: an IPv4 or IPv6 address literal.  from: a netns (NAME under
+ * /var/run/netns, pid:PID or a path), NULL or "" = ours.  size: echo data
+ * bytes.  Returns 0 or -errno with a message in err.
+ */
+int pinger_open(const char *target, const char *from, uint32_t size,
+		struct pinger **out, char *err, size_t errlen);
+/* Sends echo request seq (non-blocking).  Returns 0 or -errno. */
+int pinger_send(struct pinger *p, uint16_t seq, uint64_t now_ns);
+/* Reads and discards what arrived on the socket (no-op on raw). */
+void pinger_drain(struct pinger *p);
+int pinger_family(const struct pinger *p);	/* 4 or 6 */
+/* "ping socket" or "raw socket", for messages. */
+const char *pinger_kind(const struct pinger *p);
+void pinger_close(struct pinger *p);
+
+#endif /* DROPSPOT_PINGER_H */

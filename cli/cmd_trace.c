@@ -1,0 +1,993 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dropspot trace -i POINT[,POINT...] [--ping TARGET]: live tracing of a
+ * failing ping.  Watches the points with eBPF (as `capture`), records kernel
+ * drops (kfree_skb), optionally sends its own echo probes from a netns, and
+ * feeds everything to the same engine as `analyze`: one line per probe as
+ * it completes or times out, then the verdict.  -w saves what the engine
+ * saw (points, frames, kernel drops) so `dropspot analyze FILE` later gives
+ * the same verdict.
+ *
+ * Pipeline: capture ring + drop ring -> frame queue (a short hold puts the
+ * two rings' records into timestamp order) -> pcapng writer + dissect ->
+ * engine.  The clock also advances the engine, so a lost probe is reported
+ * when its reply window ends, not at the next frame.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze/engine.h"
+#include "analyze/report.h"
+#include "bpf/abi.h"
+#include "capture/drops.h"
+#include "capture/frame_queue.h"
+#include "capture/live.h"
+#include "capture/netns.h"
+#include "capture/pcapng_write.h"
+#include "capture/pinger.h"
+#include "capture/topology.h"
+#include "commands.h"
+#include "common/log.h"
+#include "dissect/packet.h"
+#include "drop_output.h"
+
+#define MAX_TARGETS 64
+#define MAX_NAMES 64
+/*
+ * How long a record waits for older records of the other ring (or another
+ * CPU) before it is handed on.  Ring records normally arrive within
+ * microseconds; the hold only has to beat the poll period.
+ */
+#define HOLD_NS 200000000ull
+#define POLL_MS 50
+#define QUEUE_FRAMES 65536
+#define NS_PER_S 1000000000ull
+#define MAX_NETNS (MAX_TARGETS + 2)
+
+struct trace_opts {
+	const char *targets[MAX_TARGETS];
+	size_t n_targets;
+	char *target_buf[MAX_TARGETS];	/* strdup'ed -i / --auto specs */
+	size_t n_target_buf;
+	const char *ping;		/* --ping TARGET */
+	const char *from;		/* --from NETNS */
+	const char *auto_target;	/* --auto [TARGET] */
+	bool use_auto;
+	uint64_t count;			/* -c: probes (sent, or seen) */
+	uint32_t size;			/* -s: echo data bytes */
+	double interval;		/* --interval, seconds */
+	double duration;		/* --duration, seconds, 0 = none */
+	double timeout_s;
+	const char *write_path;
+	const char *path;
+	const char *names[MAX_NAMES];
+	int n_names;
+	unsigned ladder_max;
+	int color;			/* -1 auto */
+	int filter_mode;
+	enum live_ingress ingress;
+	bool json, drops, verbose;
+};
+
+struct trace_run {
+	const struct trace_opts *o;
+	struct point_table *points;
+	struct live *lv;
+	struct drops_handle *d;
+	struct pcapng_writer *w;
+	struct frame_queue *q;
+	struct engine *e;
+	struct pinger *pg;
+	/* netns (inodes) whose kernel drops count: see watch_netns() */
+	uint64_t netns[MAX_NETNS];
+	size_t n_netns;
+	uint64_t drops_elsewhere;	/* drop records of other netns, ignored */
+	FILE *lines;			/* where the per-probe lines go */
+	uint64_t delivered;		/* frames handed to the engine */
+	uint64_t completed;		/* probes closed */
+	uint64_t sent;			/* our probes sent */
+	uint64_t next_send;		/* CLOCK_MONOTONIC ns */
+	uint64_t last_send;
+	int error;			/* -errno: write or memory failure */
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void trace_usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: dropspot trace -i POINT[,POINT...] [--ping TARGET] [OPTIONS]\n"
+		"       dropspot trace --auto TARGET [--from NETNS] [OPTIONS]\n"
+		"\n"
+		"Follows ping probes live across the points (eBPF, as `capture`) and\n"
+		"kernel drops (kfree_skb), prints one line per probe as it is answered\n"
+		"or times out, then the verdict: where the failed probes stopped, and\n"
+		"why. With --ping it sends its own probes (ICMP echo, data starting\n"
+		"with \"dropspot\"); without, it follows the pings you run yourself.\n"
+		"\n"
+		"POINT is IFNAME, IFINDEX or NETNS/IFNAME (see dropspot capture --help).\n"
+		"\n"
+		"options:\n"
+		"  -i, --interface P[,P]  points to watch, in path order (repeatable)\n"
+		"      --auto [TARGET]    discover the points between --from and TARGET\n"
+		"                         (default: the --ping target) from the routes\n"
+		"      --ping TARGET      send echo probes to TARGET (IPv4/IPv6 address)\n"
+		"      --from NETNS       send them from this netns (name, pid:PID, path)\n"
+		"  -c, --count N          stop after N probes (sent with --ping, else seen)\n"
+		"  -s, --size N           echo data bytes per probe (default %u)\n"
+		"      --interval S       seconds between probes (default 1)\n"
+		"  -d, --duration S       stop after S seconds\n"
+		"  -t, --timeout S        a probe without reply after S is lost (3)\n"
+		"  -w, --write FILE       save points, frames and kernel drops as pcapng\n"
+		"                         (`dropspot analyze FILE` gives the same verdict)\n"
+		"  -j, --json             JSON report (as `analyze --json`); probe lines\n"
+		"                         go to stderr\n"
+		"      --no-drops         do not record kernel drops (default: record\n"
+		"                         those in the netns of the points and --from)\n"
+		"      --drops            record kernel drops\n"
+		"  -p, --path P1,P2,...   the order of points a request crosses\n"
+		"  -n, --name P=NAME      name point P (index or name) NAME in the report\n"
+		"      --ladder N         probes per flow in the ladder (20, 0 = none)\n"
+		"      --no-color         no colours (default: only on a terminal)\n"
+		"      --all-ip           capture all IPv4/IPv6 traffic, not only ICMP\n"
+		"      --tc-ingress       use TC instead of XDP for received frames\n"
+		"  -v, --verbose          info findings and all evidence, more messages\n"
+		"  -h, --help             this help\n"
+		"\n"
+		"Ends on -c, --duration, Ctrl-C, SIGTERM or SIGHUP, always detaching\n"
+		"what it attached. Needs root (or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON,\n"
+		"CAP_SYS_ADMIN for other netns, CAP_NET_RAW for --ping).\n"
+		"exit status: 0 every probe answered and no problem found,\n"
+		"1 probes lost or a problem found, 2 usage error or failure.\n",
+		PINGER_SIZE_DEFAULT);
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (*end || errno)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (*end || errno || !(*out > 0) || !isfinite(*out) || *out > max)
+		return -1;
+	return 0;
+}
+
+static int add_target(struct trace_opts *o, const char *spec)
+{
+	char *copy;
+
+	if (o->n_targets >= MAX_TARGETS || o->n_target_buf >= MAX_TARGETS) {
+		log_error("too many points (max %d)", MAX_TARGETS);
+		return -1;
+	}
+	copy = strdup(spec);
+	if (!copy)
+		return -1;
+	o->target_buf[o->n_target_buf++] = copy;
+	o->targets[o->n_targets++] = copy;
+	return 0;
+}
+
+static int add_targets(struct trace_opts *o, const char *arg)
+{
+	const char *s = arg;
+	char one[512];
+
+	while (*s) {
+		size_t len = strcspn(s, ",");
+
+		if (len && len < sizeof(one)) {
+			memcpy(one, s, len);
+			one[len] = '\0';
+			if (add_target(o, one))
+				return -1;
+		}
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return 0;
+}
+
+static int parse_opt(struct trace_opts *o, int c, const char *arg);
+
+enum {
+	OPT_PING = 256, OPT_FROM, OPT_INTERVAL, OPT_AUTO, OPT_DROPS,
+	OPT_NO_DROPS, OPT_LADDER, OPT_NO_COLOR, OPT_ALL_IP, OPT_TC_INGRESS,
+};
+
+static int parse_trace_opts(int argc, char **argv, struct trace_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "auto", optional_argument, NULL, OPT_AUTO },
+		{ "ping", required_argument, NULL, OPT_PING },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "count", required_argument, NULL, 'c' },
+		{ "size", required_argument, NULL, 's' },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "drops", no_argument, NULL, OPT_DROPS },
+		{ "no-drops", no_argument, NULL, OPT_NO_DROPS },
+		{ "path", required_argument, NULL, 'p' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "ladder", required_argument, NULL, OPT_LADDER },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "all-ip", no_argument, NULL, OPT_ALL_IP },
+		{ "tc-ingress", no_argument, NULL, OPT_TC_INGRESS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->size = PINGER_SIZE_DEFAULT;
+	o->interval = 1.0;
+	o->timeout_s = 3.0;
+	o->ladder_max = 20;
+	o->color = -1;
+	o->drops = true;
+	o->filter_mode = DS_FILTER_DEFAULT;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:c:s:d:t:w:jp:n:vh", longopts,
+				NULL)) != -1) {
+		if (c == 'h') {
+			trace_usage(stdout);
+			exit(0);
+		}
+		/* "--auto TARGET" as well as "--auto=TARGET" */
+		if (c == OPT_AUTO && !optarg && optind < argc &&
+		    argv[optind][0] != '-')
+			optarg = argv[optind++];
+		if (c == '?' || parse_opt(o, c, optarg)) {
+			if (c == '?')
+				trace_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (o->use_auto && !o->auto_target)
+		o->auto_target = o->ping;
+	if (o->use_auto && !o->auto_target) {
+		log_error("--auto needs a TARGET (or --ping TARGET)");
+		return -1;
+	}
+	if (!o->n_targets && !o->use_auto) {
+		log_error("trace needs -i POINT or --auto (see dropspot trace --help)");
+		return -1;
+	}
+	if (o->write_path && !strcmp(o->write_path, "-")) {
+		log_error("-w wants a file: the report goes to stdout");
+		return -1;
+	}
+	if (o->from && !o->ping && !o->use_auto) {
+		log_error("--from goes with --ping or --auto");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_opt(struct trace_opts *o, int c, const char *arg)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'i':
+		return add_targets(o, arg);
+	case OPT_AUTO:
+		o->use_auto = true;
+		o->auto_target = arg;
+		return 0;
+	case OPT_PING:
+		o->ping = arg;
+		return 0;
+	case OPT_FROM:
+		o->from = arg;
+		return 0;
+	case 'c':
+		if (parse_u64(arg, &o->count) || !o->count) {
+			log_error("-c wants a positive count, not '%s'", arg);
+			return -1;
+		}
+		return 0;
+	case 's':
+		if (parse_u64(arg, &v) || v > PINGER_SIZE_MAX) {
+			log_error("-s wants 0..%u bytes, not '%s'", PINGER_SIZE_MAX,
+				  arg);
+			return -1;
+		}
+		o->size = (uint32_t)v;
+		return 0;
+	case OPT_INTERVAL:
+		if (parse_seconds(arg, 3600, &o->interval) || o->interval < 0.01) {
+			log_error("--interval wants 0.01..3600 seconds, not '%s'", arg);
+			return -1;
+		}
+		return 0;
+	case 'd':
+		if (parse_seconds(arg, 1e7, &o->duration)) {
+			log_error("--duration wants positive seconds, not '%s'", arg);
+			return -1;
+		}
+		return 0;
+	case 't':
+		if (parse_seconds(arg, 3600, &o->timeout_s)) {
+			log_error("--timeout wants seconds, not '%s'", arg);
+			return -1;
+		}
+		return 0;
+	case 'w':
+		o->write_path = arg;
+		return 0;
+	case 'j':
+		o->json = true;
+		return 0;
+	case OPT_DROPS:
+		o->drops = true;
+		return 0;
+	case OPT_NO_DROPS:
+		o->drops = false;
+		return 0;
+	case 'p':
+		o->path = arg;
+		return 0;
+	case 'n':
+		if (!strchr(arg, '=') || o->n_names == MAX_NAMES) {
+			log_error("--name wants POINT=NAME, not '%s'", arg);
+			return -1;
+		}
+		o->names[o->n_names++] = arg;
+		return 0;
+	case OPT_LADDER:
+		if (parse_u64(arg, &v) || v > 1000000) {
+			log_error("--ladder wants a count, not '%s'", arg);
+			return -1;
+		}
+		o->ladder_max = (unsigned)v;
+		return 0;
+	case OPT_NO_COLOR:
+		o->color = 0;
+		return 0;
+	case OPT_ALL_IP:
+		o->filter_mode = DS_FILTER_ALL_IP;
+		return 0;
+	case OPT_TC_INGRESS:
+		o->ingress = LIVE_INGRESS_TC;
+		return 0;
+	case 'v':
+		o->verbose = true;
+		log_set_level(LOG_DEBUG);
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- points: --auto, --name, --path ------------------------------------ */
+
+static int discover_points(struct trace_opts *o)
+{
+	struct topo_result *res;
+	char err[512];
+	size_t i;
+	int ret = -1;
+
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return -1;
+	if (topology_discover(o->auto_target, o->from, res, err, sizeof(err))) {
+		log_error("--auto %s: %s", o->auto_target, err);
+		goto cleanup;
+	}
+	if (!res->n) {
+		log_error("--auto %s: no interface found on the way",
+			  o->auto_target);
+		goto cleanup;
+	}
+	for (i = 0; i < res->n; i++)
+		if (add_target(o, res->pts[i].spec))
+			goto cleanup;
+	if (log_get_level() >= LOG_INFO)
+		topology_print(res, stderr);
+	ret = 0;
+cleanup:
+	free(res);
+	return ret;
+}
+
+/* A point by index, name or interface name (as analyze's --name/--path). */
+static int find_point(const struct point_table *t, const char *s, size_t len)
+{
+	char buf[POINT_NAME_MAX];
+	char *end;
+	unsigned long v;
+	size_t i;
+
+	if (!len || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	v = strtoul(buf, &end, 10);
+	if (!*end && v < t->count)
+		return (int)v;
+	for (i = 0; i < t->count; i++)
+		if (!strcmp(t->items[i].name, buf))
+			return (int)i;
+	for (i = 0; i < t->count; i++)
+		if (!strcmp(t->items[i].ifname, buf))
+			return (int)i;
+	return -1;
+}
+
+static int apply_names(struct point_table *t, const struct trace_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->n_names; i++) {
+		const char *eq = strchr(o->names[i], '=');
+		int id = find_point(t, o->names[i], (size_t)(eq - o->names[i]));
+
+		if (id < 0) {
+			log_error("--name %s: no such point (%zu points)",
+				  o->names[i], t->count);
+			return -1;
+		}
+		snprintf(t->items[id].name, sizeof(t->items[id].name), "%s",
+			 eq + 1);
+	}
+	return 0;
+}
+
+static int apply_path(struct engine *e, const struct point_table *t,
+		      const char *path)
+{
+	uint32_t ids[ENGINE_MAX_POINTS];
+	const char *s = path;
+	size_t n = 0;
+
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		int id = find_point(t, s, len);
+
+		if (id < 0 || n == ENGINE_MAX_POINTS) {
+			log_error("--path: unknown point '%.*s'", (int)len, s);
+			return -1;
+		}
+		ids[n++] = (uint32_t)id;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return engine_set_path(e, ids, n);
+}
+
+/* ---- frames: rings -> queue -> writer + engine ------------------------- */
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * In timestamp order: numbered as the saved file will number it, written,
+ * then fed to the engine.
+ */
+static int deliver(const struct frame *in, void *ctx)
+{
+	struct trace_run *r = ctx;
+	struct frame f = *in;
+	struct packet pkt;
+	int id, ret;
+
+	f.number = ++r->delivered;
+	if (r->w) {
+		id = pcapng_writer_if_of_point(r->w, f.point);
+		if (id >= 0) {
+			ret = pcapng_writer_packet(r->w, (uint32_t)id, &f,
+						   (f.flags & FRAME_F_KERNEL_DROP) ?
+						   f.comment : NULL);
+			if (ret) {
+				r->error = ret;
+				return 1;
+			}
+		}
+	}
+	dissect_frame(&f, &pkt);
+	engine_feed(r->e, &pkt);
+	return 0;
+}
+
+static int queue_frame(struct trace_run *r, const struct frame *f)
+{
+	int ret = frame_queue_push(r->q, f, deliver, r);
+
+	if (ret < 0)
+		r->error = ret;
+	return ret != 0;
+}
+
+static int on_live_frame(const struct frame *f, void *ctx)
+{
+	return queue_frame(ctx, f);
+}
+
+static bool netns_watched(const struct trace_run *r, uint32_t ino)
+{
+	size_t i;
+
+	if (!ino)	/* unknown: it may well be ours */
+		return true;
+	for (i = 0; i < r->n_netns; i++)
+		if (r->netns[i] == ino)
+			return true;
+	return false;
+}
+
+static int on_drop(const struct drop_event *ev, void *ctx)
+{
+	struct trace_run *r = ctx;
+	struct drop_frame df;
+
+	if (!netns_watched(r, ev->netns_ino)) {
+		r->drops_elsewhere++;
+		return 0;
+	}
+	drop_frame_build(ev, drops_point(r->d), &df);
+	return queue_frame(r, &df.f);
+}
+
+static void on_probe_done(void *ctx, const struct engine *e,
+			  const struct probe *pr)
+{
+	struct trace_run *r = ctx;
+	char line[1024];
+
+	report_probe_line(e, pr, line, sizeof(line));
+	fprintf(r->lines, "%s\n", line);
+	fflush(r->lines);
+	r->completed++;
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static void add_netns(struct trace_run *r, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_netns; i++)
+		if (r->netns[i] == ino)
+			return;
+	if (r->n_netns < MAX_NETNS)
+		r->netns[r->n_netns++] = ino;
+}
+
+/*
+ * The kfree_skb program sees the whole machine.  Only drops in the netns
+ * of the points, of --from and our own are kept: a drop elsewhere is
+ * another tenant's (another container pinging the same private address
+ * with the same sequence numbers would otherwise pass for our probe).
+ * Watch a point in a netns to have its drops count.
+ */
+static void watch_netns(struct trace_run *r, const struct trace_opts *o)
+{
+	struct if_target t;
+	char err[256], spec[NETNS_PATH_MAX + 8];
+	size_t i;
+
+	for (i = 0; i < o->n_targets; i++)
+		if (!netns_parse_target(o->targets[i], &t, err, sizeof(err)))
+			add_netns(r, t.ns_ino);
+	if (!netns_parse_target("lo", &t, err, sizeof(err)))	/* our own */
+		add_netns(r, t.ns_ino);
+	if (!o->from)
+		return;
+	snprintf(spec, sizeof(spec), "%s/lo", o->from);
+	if (!netns_parse_target(spec, &t, err, sizeof(err)))
+		add_netns(r, t.ns_ino);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int attach_points(struct live *lv, const struct trace_opts *o)
+{
+	char err[1024];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < o->n_targets; i++) {
+		if (stop_signal)
+			return -EINTR;
+		ret = live_prepare(lv, o->targets[i], err, sizeof(err));
+		if (ret < 0) {
+			log_error("%s", err);
+			return ret;
+		}
+	}
+	ret = live_attach(lv, err, sizeof(err));
+	if (ret < 0)
+		log_error("%s", err);
+	return ret < 0 ? ret : 0;
+}
+
+/* Without drops the trace goes on: the verdict just names no function. */
+static struct drops_handle *start_drops(const struct trace_opts *o,
+					struct point_table *points)
+{
+	struct drops_handle *d = NULL;
+	struct drops_opts dopts;
+	char err[512];
+
+	memset(&dopts, 0, sizeof(dopts));
+	dopts.filter_mode = o->filter_mode;
+	if (drops_new(&dopts, points, &d, err, sizeof(err))) {
+		log_warn("%s", err);
+		return NULL;
+	}
+	if (drops_note(d)[0])
+		log_info("%s", drops_note(d));
+	return d;
+}
+
+static int open_writer(const struct trace_opts *o, struct point_table *points,
+		       struct pcapng_writer **w)
+{
+	char err[1024];
+	size_t i;
+
+	if (!o->write_path)
+		return 0;
+	if (pcapng_writer_open(o->write_path, "dropspot trace", w, err,
+			       sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	/* every point in id order: interface i of the file is point i */
+	for (i = 0; i < points->count; i++) {
+		if (pcapng_writer_add_point(*w, &points->items[i]) < 0) {
+			log_error("cannot write to %s", o->write_path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int start_pinger(const struct trace_opts *o, struct trace_run *r)
+{
+	char err[512];
+
+	if (!o->ping)
+		return 0;
+	if (pinger_open(o->ping, o->from, o->size, &r->pg, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	log_debug("probes to %s from %s through a %s", o->ping,
+		  o->from ? o->from : "our netns", pinger_kind(r->pg));
+	return 0;
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+static void send_due(struct trace_run *r, uint64_t mono)
+{
+	const struct trace_opts *o = r->o;
+	int ret;
+
+	if (!r->pg || (o->count && r->sent >= o->count) || mono < r->next_send)
+		return;
+	ret = pinger_send(r->pg, (uint16_t)(r->sent + 1), now_ns(CLOCK_REALTIME));
+	if (ret)
+		log_warn("probe %llu not sent: %s", (unsigned long long)r->sent + 1,
+			 strerror(-ret));
+	r->sent++;
+	r->last_send = mono;
+	r->next_send += (uint64_t)(o->interval * 1e9);
+}
+
+/* -c: every probe sent and closed (or well past its reply window). */
+static bool count_done(const struct trace_run *r, uint64_t mono)
+{
+	const struct trace_opts *o = r->o;
+	uint64_t grace;
+
+	if (!o->count)
+		return false;
+	if (!r->pg)
+		return r->completed >= o->count;
+	if (r->sent < o->count)
+		return false;
+	if (r->completed >= o->count)
+		return true;
+	/* probes of ours never seen at any point close at the end */
+	grace = (uint64_t)(o->timeout_s * 1e9) + HOLD_NS + NS_PER_S / 2;
+	return mono - r->last_send > grace;
+}
+
+static int poll_once(struct trace_run *r, int timeout_ms)
+{
+	int ret;
+
+	ret = live_poll(r->lv, timeout_ms, on_live_frame, r);
+	if (ret < 0 && ret != -EINTR) {
+		log_error("reading the capture ring failed: %s", strerror(-ret));
+		return -1;
+	}
+	if (r->d) {
+		ret = drops_poll(r->d, 0, on_drop, r);
+		if (ret < 0 && ret != -EINTR) {
+			log_error("reading the kernel drop ring failed: %s",
+				  strerror(-ret));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int trace_loop(struct trace_run *r)
+{
+	const struct trace_opts *o = r->o;
+	uint64_t start = now_ns(CLOCK_MONOTONIC), mono, real;
+	uint64_t limit = o->duration > 0 ? (uint64_t)(o->duration * 1e9) : 0;
+
+	while (!stop_signal) {
+		int timeout = POLL_MS;
+
+		mono = now_ns(CLOCK_MONOTONIC);
+		if (limit && mono - start >= limit)
+			break;
+		send_due(r, mono);
+		if (r->pg && r->next_send > mono &&
+		    r->next_send - mono < (uint64_t)POLL_MS * 1000000)
+			timeout = (int)((r->next_send - mono) / 1000000) + 1;
+		if (poll_once(r, timeout))
+			return EXIT_TROUBLE;
+		if (r->pg)
+			pinger_drain(r->pg);
+		real = now_ns(CLOCK_REALTIME) - HOLD_NS;
+		frame_queue_release(r->q, real, deliver, r);
+		if (r->error)
+			break;
+		engine_advance(r->e, real);
+		if (count_done(r, now_ns(CLOCK_MONOTONIC)))
+			break;
+	}
+	if (r->error) {
+		log_error("%s%s: %s", r->error == -ENOMEM ? "" : "cannot write ",
+			  r->error == -ENOMEM ? "out of memory" :
+			  o->write_path, strerror(-r->error));
+		return EXIT_TROUBLE;
+	}
+	return 0;
+}
+
+/* What is still in the rings and the queue belongs to the run. */
+static void drain(struct trace_run *r)
+{
+	live_drain(r->lv, on_live_frame, r);
+	if (r->d)
+		drops_poll(r->d, 0, on_drop, r);
+	frame_queue_release(r->q, UINT64_MAX, deliver, r);
+}
+
+/*
+ * The window every point was watched: the engine's evidence of absence,
+ * and the ISB the file carries, so analyze reads back the same window.
+ */
+static void close_points(struct trace_run *r, uint64_t start_ns, uint64_t end_ns)
+{
+	struct point_table *t = r->points;
+	size_t i;
+
+	live_update_stats(r->lv);
+	if (r->d) {
+		struct drops_stats st;
+
+		drops_stats(r->d, &st);
+		if (st.lost)
+			log_warn("the kernel drop ring lost %llu records: drop "
+				 "attribution is incomplete",
+				 (unsigned long long)st.lost);
+	}
+	for (i = 0; i < t->count; i++) {
+		struct point *p = &t->items[i];
+		int id;
+
+		p->watch_start_ns = start_ns;
+		p->watch_end_ns = end_ns;
+		id = r->w ? pcapng_writer_if_of_point(r->w, p->id) : -1;
+		if (id >= 0)
+			pcapng_writer_stats(r->w, (uint32_t)id, start_ns, end_ns,
+					    p->frames, p->capture_drops,
+					    p->capture_drops_known);
+	}
+	if (r->drops_elsewhere)
+		log_debug("%llu kernel drops in other netns ignored",
+			  (unsigned long long)r->drops_elsewhere);
+	if (live_lost_total(r->lv))
+		log_warn("the capture lost %llu events (ring full): evidence "
+			 "is incomplete", (unsigned long long)live_lost_total(r->lv));
+}
+
+static int report(const struct engine *e, const struct trace_opts *o)
+{
+	struct report_opts ro;
+
+	if (o->json)
+		return report_json(e, stdout);
+	report_opts_default(&ro);
+	ro.color = o->color < 0 ? isatty(STDOUT_FILENO) : o->color;
+	ro.ladder_max = o->ladder_max;
+	ro.verbose = o->verbose;
+	return report_text(e, stdout, &ro);
+}
+
+static struct engine *make_engine(const struct trace_opts *o,
+				  struct trace_run *r)
+{
+	struct engine_opts eo;
+	struct engine *e;
+
+	engine_opts_default(&eo);
+	eo.timeout_ns = (uint64_t)(o->timeout_s * 1e9);
+	e = engine_new(r->points, &eo);
+	if (!e) {
+		log_error("out of memory");
+		return NULL;
+	}
+	engine_set_probe_callback(e, on_probe_done, r);
+	return e;
+}
+
+static int finish(struct trace_run *r, int status)
+{
+	struct engine_totals t;
+	int ret;
+
+	if (r->w) {
+		ret = pcapng_writer_close(r->w);
+		r->w = NULL;
+		if (ret) {
+			log_error("cannot write %s: %s", r->o->write_path,
+				  strerror(-ret));
+			status = EXIT_TROUBLE;
+		}
+	}
+	if (apply_names(r->points, r->o))
+		return EXIT_TROUBLE;
+	if (r->o->path && apply_path(r->e, r->points, r->o->path))
+		return EXIT_TROUBLE;
+	engine_finish(r->e);
+	if (report(r->e, r->o)) {
+		log_error("writing the report failed");
+		return EXIT_TROUBLE;
+	}
+	if (status)
+		return status;
+	engine_totals(r->e, &t);
+	return t.lost || t.problems ? EXIT_FINDING : 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_opts o;
+	struct trace_run r;
+	struct point_table points;
+	struct live_opts lo;
+	uint64_t start_ns;
+	char err[1024];
+	int status = EXIT_TROUBLE;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	memset(&r, 0, sizeof(r));
+	point_table_init(&points);
+	stop_signal = 0;
+	if (parse_trace_opts(argc, argv, &o))
+		goto cleanup;
+	live_check_privileges(err, sizeof(err));
+	if (err[0]) {
+		log_error("%s", err);
+		goto cleanup;
+	}
+	if (o.use_auto && discover_points(&o))
+		goto cleanup;
+	install_signals();
+	r.o = &o;
+	r.points = &points;
+	r.lines = o.json ? stderr : stdout;
+	r.q = frame_queue_new(QUEUE_FRAMES);
+	/* before attaching anything: a bad --ping target is a usage error */
+	if (!r.q || start_pinger(&o, &r))
+		goto cleanup;
+	memset(&lo, 0, sizeof(lo));
+	lo.filter_mode = o.filter_mode;
+	lo.ingress = o.ingress;
+	if (live_new(&lo, &points, &r.lv, err, sizeof(err))) {
+		log_error("%s", err);
+		goto cleanup;
+	}
+	if (attach_points(r.lv, &o))
+		goto cleanup;
+	/* after the -i points, so point i is the i-th -i point */
+	if (o.drops) {
+		watch_netns(&r, &o);
+		r.d = start_drops(&o, &points);
+	}
+	/*
+	 * Named as `analyze` names the saved file's interfaces (by interface
+	 * where that is unique), so live and offline verdicts read the same.
+	 */
+	point_table_short_names(&points);
+	if (open_writer(&o, &points, &r.w))
+		goto cleanup;
+	r.e = make_engine(&o, &r);
+	if (!r.e)
+		goto cleanup;
+	start_ns = now_ns(CLOCK_REALTIME);
+	r.next_send = now_ns(CLOCK_MONOTONIC);
+	log_info("watching %zu point%s%s%s%s; Ctrl-C to stop", o.n_targets,
+		 o.n_targets == 1 ? "" : "s", r.d ? " and kernel drops" : "",
+		 o.ping ? ", probing " : "", o.ping ? o.ping : "");
+	status = trace_loop(&r);
+	drain(&r);
+	close_points(&r, start_ns, now_ns(CLOCK_REALTIME));
+	status = finish(&r, status);
+cleanup:
+	if (r.w)
+		pcapng_writer_close(r.w);
+	pinger_close(r.pg);
+	drops_free(r.d);
+	live_free(r.lv);
+	engine_free(r.e);
+	frame_queue_free(r.q);
+	point_table_free(&points);
+	for (i = 0; i < o.n_target_buf; i++)
+		free(o.target_buf[i]);
+	return status;
+}

@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# dropspot trace, NAT mode without IP forwarding (SCENARIOS.md row 8): the
+# guest's probes to the WAN reach the NAT bridge and never leave the
+# uplink.  Drop located after virbr0, not seen at up0, live and offline.
+. "$DROPSPOT_SRC/tests/integration/trace_lib.sh"
+tr_init nft
+
+LAB_NAT_NO_FORWARD=1 lab_topo_nat
+tr_points "$LAB_HOST" tap0 virbr0 up0
+tr_trace --ping "$LAB_WAN_IP" --from "$LAB_GUEST" -c 3 --interval 0.2
+[ "$TR_RC" = 1 ] || lab_die "trace exited $TR_RC, want 1 (problem found)"
+tr_expect "every probe lost" '.summary.lost == 3 and .summary.answered == 0'
+tr_expect "requests stop after virbr0, not seen at up0" \
+	"$(tr_drop virbr0 up0 request)"
+tr_expect "verdict" '.verdict | test("stop after virbr0, not seen at up0")'
+# Where the kernel says why, it is the forwarding step that refused.
+tr_expect "kernel reason, if any, is not a firewall" \
+	'all(.findings[]; (.details.kernel_reason // "") | test("NETFILTER") | not)'
+tr_same
+echo PASS
