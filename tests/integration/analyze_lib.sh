@@ -20,6 +20,7 @@
 
 AN_PIDS=()
 AN_POINTS=()
+AN_NS=
 AN_JSON_FILES=
 AN_JSON_MERGED=
 
@@ -27,7 +28,7 @@ an_init() {
 	: "${DROPSPOT:?DROPSPOT must name the dropspot binary}"
 	export DROPSPOT_TESTBIN=${DROPSPOT_TESTBIN:-}
 	LAB_TESTBIN=$DROPSPOT_TESTBIN
-	lab_init tcpdump jq mergecap ping "$@"
+	lab_init tcpdump jq mergecap ping python3 "$@"
 }
 
 # an_capture NS IF...: one tcpdump per interface, $LAB_DIR/cap-IF.pcap;
@@ -35,6 +36,7 @@ an_init() {
 an_capture() {
 	local ns=$1 ifc pid
 	shift
+	AN_NS=$ns
 	for ifc in "$@"; do
 		lab_bg pid "$ns" tcpdump -n -i "$ifc" -U -w "$LAB_DIR/cap-$ifc.pcap"
 		lab_wait_line "$LAB_DIR/$pid.err" 'listening on' 10 ||
@@ -45,9 +47,16 @@ an_capture() {
 }
 
 # an_stop: lets the last replies arrive, then ends every tcpdump cleanly.
+# A classic pcap does not say when watching ended, so the analyzer takes
+# its last frame as the end: one marker frame (lab/frames.py marker) after
+# the probes' reply window makes "lost" vs "unfinished" independent of how
+# busy the machine is.
 an_stop() {
 	local pid
-	sleep 0.5
+	sleep 1.2
+	lab_exec "$AN_NS" python3 "$DROPSPOT_SRC/lab/frames.py" marker \
+		"${AN_POINTS[0]}" || lab_die "end marker"
+	sleep 0.2
 	for pid in "${AN_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
