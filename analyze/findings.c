@@ -271,8 +271,13 @@ static bool point_is(const struct engine *e, int id, enum point_kind k)
  * The most likely cause of a group's loss, from the strongest evidence
  * down to what the location alone suggests.
  */
-static void group_cause(const struct engine *e, const struct group *g,
-			char *buf, size_t n)
+/*
+ * What the wire says about a group's loss.  *guess is set when it is only
+ * a suspicion (a silent target, loss with no other sign), which a kernel
+ * drop reason, when there is one, replaces rather than completes.
+ */
+static void wire_cause(const struct engine *e, const struct group *g,
+		       char *buf, size_t n, bool *guess)
 {
 	const struct flow *f = &e->flows[g->flow];
 	const struct nat_rewrite *nat = nat_of_flow(e, g->flow);
@@ -308,14 +313,6 @@ static void group_cause(const struct engine *e, const struct group *g,
 			snprintf(buf, n, "ICMP %s from %s", en, a);
 		return;
 	}
-	if (g->drop_reason >= 0) {
-		const char *fn = engine_reason_function(e, g->drop_reason);
-
-		snprintf(buf, n, "dropped by the kernel: %s%s%s",
-			 engine_reason(e, g->drop_reason), fn[0] ? " in " : "",
-			 fn);
-		return;
-	}
 	if (g->csum_bad) {
 		snprintf(buf, n, "corrupt checksum at %s: the receiver discards "
 			 "it (checksum offload?)", point_label(e, g->after));
@@ -339,6 +336,7 @@ static void group_cause(const struct engine *e, const struct group *g,
 				 "conntrack)");
 		else
 			snprintf(buf, n, "reply dropped on the return path");
+		*guess = !nat;
 		return;
 	}
 	ne = unresolved_near(e, (g->after >= 0 ? 1ull << g->after : 0) |
@@ -352,6 +350,7 @@ static void group_cause(const struct engine *e, const struct group *g,
 	if (g->before >= 0 && !e->pstat[g->before].frames) {
 		snprintf(buf, n, "%s saw no frames at all (link down or not "
 			 "attached?)", point_label(e, g->before));
+		*guess = true;
 		return;
 	}
 	if (g->before >= 0 && e->pstat[g->before].last_ts < g->first_ts) {
@@ -380,6 +379,7 @@ static void group_cause(const struct engine *e, const struct group *g,
 		fmt_ip(b, sizeof(b), g->family, f->dst);
 		snprintf(buf, n, "the target %s does not answer (host firewall "
 			 "suspected)", b);
+		*guess = true;
 		return;
 	}
 	if ((point_is(e, g->after, POINT_KIND_TAP) ||
@@ -388,11 +388,38 @@ static void group_cause(const struct engine *e, const struct group *g,
 	     point_is(e, g->before, POINT_KIND_BRIDGE_PORT)))
 		snprintf(buf, n, "not passed into the bridge (port detached, "
 			 "down or blocked?)");
-	else if (f->outcome[PO_ANSWERED])
+	else if ((*guess = f->outcome[PO_ANSWERED] != 0))
 		snprintf(buf, n, "intermittent loss between these points");
-	else
+	else if ((*guess = true))
 		snprintf(buf, n, "host firewall, forwarding or routing "
 			 "suspected");
+}
+
+/*
+ * The cause of a group's loss: the kernel's drop reason, where the kernel
+ * gave one, is the strongest evidence; what the wire shows (size, checksum,
+ * a port off its bridge...) says why the kernel dropped it, so both are
+ * told, unless the wire had only a suspicion.
+ */
+static void group_cause(const struct engine *e, const struct group *g,
+			char *buf, size_t n)
+{
+	char wire[256], kern[128];
+	const char *fn;
+	bool guess = false;
+
+	wire_cause(e, g, wire, sizeof(wire), &guess);
+	if (g->drop_reason < 0) {
+		snprintf(buf, n, "%s", wire);
+		return;
+	}
+	fn = engine_reason_function(e, g->drop_reason);
+	snprintf(kern, sizeof(kern), "%s%s%s", engine_reason(e, g->drop_reason),
+		 fn[0] ? " in " : "", fn);
+	if (guess)
+		snprintf(buf, n, "dropped by the kernel: %s", kern);
+	else
+		snprintf(buf, n, "%s; the kernel dropped it: %s", wire, kern);
 }
 
 static void missing_list(const struct engine *e, uint64_t mask, char *buf,
@@ -1060,6 +1087,16 @@ static double watched_seconds(const struct engine *e)
 	return shortest;
 }
 
+/* Points on the wire: the kernel-drop pseudo point is not one. */
+static size_t wire_points(const struct engine *e)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->points->count; i++)
+		n += e->points->items[i].hook != HOOK_KFREE_SKB;
+	return n;
+}
+
 static void no_probe_finding(struct engine *e, double watched)
 {
 	const struct neigh *ne = unresolved_near(e, ~0ull);
@@ -1072,11 +1109,11 @@ static void no_probe_finding(struct engine *e, double watched)
 		snprintf(f->summary, sizeof(f->summary),
 			 "no echo request seen at any of the %zu point(s), "
 			 "all watched for %.1f s: no probe left the guest",
-			 e->points->count, watched);
+			 wire_points(e), watched);
 	else
 		snprintf(f->summary, sizeof(f->summary),
 			 "no echo request seen at any of the %zu point(s): "
-			 "no probe left the guest", e->points->count);
+			 "no probe left the guest", wire_points(e));
 	if (ne) {
 		fmt_ip(ip, sizeof(ip), ne->family, ne->ip);
 		snprintf(f->cause, sizeof(f->cause),
@@ -1100,7 +1137,7 @@ static void empty_finding(struct engine *e)
 		return;
 	snprintf(f->summary, sizeof(f->summary),
 		 "no frame at all was captured at any of the %zu point(s)",
-		 e->points->count);
+		 wire_points(e));
 	snprintf(f->cause, sizeof(f->cause),
 		 "wrong interfaces, a filter that matches nothing, or the "
 		 "capture stopped before the ping");

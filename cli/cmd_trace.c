@@ -120,8 +120,8 @@ static void trace_usage(FILE *fp)
 		"\n"
 		"options:\n"
 		"  -i, --interface P[,P]  points to watch, in path order (repeatable)\n"
-		"      --auto [TARGET]    discover the points between --from and TARGET\n"
-		"                         (default: the --ping target) from the routes\n"
+		"      --auto [T[,T...]]  discover the points between --from and each\n"
+		"                         target T (default: the --ping target)\n"
 		"      --ping TARGET      send echo probes to TARGET (IPv4/IPv6 address)\n"
 		"      --from NETNS       send them from this netns (name, pid:PID, path)\n"
 		"  -c, --count N          stop after N probes (sent with --ping, else seen)\n"
@@ -182,6 +182,12 @@ static int parse_seconds(const char *s, double max, double *out)
 static int add_target(struct trace_opts *o, const char *spec)
 {
 	char *copy;
+	size_t i;
+
+	/* several --auto targets share interfaces (the bridge, the uplink) */
+	for (i = 0; i < o->n_targets; i++)
+		if (!strcmp(o->targets[i], spec))
+			return 0;
 
 	if (o->n_targets >= MAX_TARGETS || o->n_target_buf >= MAX_TARGETS) {
 		log_error("too many points (max %d)", MAX_TARGETS);
@@ -397,7 +403,7 @@ static int parse_opt(struct trace_opts *o, int c, const char *arg)
 
 /* ---- points: --auto, --name, --path ------------------------------------ */
 
-static int discover_points(struct trace_opts *o)
+static int discover_target(struct trace_opts *o, const char *target)
 {
 	struct topo_result *res;
 	char err[512];
@@ -407,13 +413,12 @@ static int discover_points(struct trace_opts *o)
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return -1;
-	if (topology_discover(o->auto_target, o->from, res, err, sizeof(err))) {
-		log_error("--auto %s: %s", o->auto_target, err);
+	if (topology_discover(target, o->from, res, err, sizeof(err))) {
+		log_error("--auto %s: %s", target, err);
 		goto cleanup;
 	}
 	if (!res->n) {
-		log_error("--auto %s: no interface found on the way",
-			  o->auto_target);
+		log_error("--auto %s: no interface found on the way", target);
 		goto cleanup;
 	}
 	for (i = 0; i < res->n; i++)
@@ -425,6 +430,33 @@ static int discover_points(struct trace_opts *o)
 cleanup:
 	free(res);
 	return ret;
+}
+
+/*
+ * --auto T1,T2: the union of the ways to each target, e.g. the guest's
+ * address and the outside target of a NAT host, seen from the host.
+ */
+static int discover_points(struct trace_opts *o)
+{
+	const char *s = o->auto_target;
+	char one[128];
+
+	while (*s) {
+		size_t len = strcspn(s, ",");
+
+		if (!len || len >= sizeof(one)) {
+			log_error("--auto: bad target list '%s'", o->auto_target);
+			return -1;
+		}
+		memcpy(one, s, len);
+		one[len] = '\0';
+		if (discover_target(o, one))
+			return -1;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return 0;
 }
 
 /* A point by index, name or interface name (as analyze's --name/--path). */

@@ -6,7 +6,11 @@
 # the guest pings, and saved as NAME.pcapng.gz (gzip -n: no name or time in
 # the header) with its verdict NAME.expected.json beside it.
 #
-#   lab/record_samples.sh [-o DIR] [-b DROPSPOT] [NAME...]
+#   lab/record_samples.sh [-o DIR] [-b DROPSPOT] [-r] [NAME...]
+#
+# -r keeps the captures and only writes their expected verdicts anew, for a
+# deliberate change of the engine's verdicts (review the git diff of the
+# .expected.json files: it is the change of behaviour).
 #
 # NAME is a recipe (healthy_bridged, firewall_drop, ...; default: all), and
 # the file name uses dashes (healthy-bridged.pcapng.gz).  Needs root, the
@@ -24,9 +28,11 @@ usage() {
 	exit "${1:-2}"
 }
 
-while getopts "o:b:h" opt; do
+REANALYZE=0
+while getopts "o:b:rh" opt; do
 	case $opt in
 	o) OUT=$OPTARG ;;
+	r) REANALYZE=1 ;;
 	b) DROPSPOT=$OPTARG ;;
 	h) usage 0 ;;
 	*) usage ;;
@@ -43,6 +49,16 @@ mkdir -p "$OUT" || exit 2
 . "$ROOT/lab/capture.sh"
 . "$ROOT/lab/scenarios.sh"
 
+# expect NAME: the verdict of samples' NAME.pcapng.gz, NAME.expected.json.
+expect() {
+	local file=${1//_/-}
+	"$DROPSPOT" analyze --json "$OUT/$file.pcapng.gz" >"$OUT/$file.expected.json"
+	[ $? -le 1 ] || { echo "record: $1: analyze failed" >&2; return 1; }
+	printf '%-20s %6s bytes  %s\n' "$file" \
+		"$(stat -c %s "$OUT/$file.pcapng.gz")" \
+		"$(jq -r .verdict "$OUT/$file.expected.json")"
+}
+
 # record NAME: one recipe in its own subshell, so that the lab's traps tear
 # its namespaces down before the next one starts.
 record() (
@@ -51,11 +67,7 @@ record() (
 	scn_record "$name" "$LAB_DIR/$file.pcapng"
 	gzip -9 -n -c "$LAB_DIR/$file.pcapng" >"$OUT/$file.pcapng.gz" ||
 		lab_die "$name: gzip"
-	"$DROPSPOT" analyze --json "$OUT/$file.pcapng.gz" >"$OUT/$file.expected.json"
-	[ $? -le 1 ] || lab_die "$name: analyze failed"
-	printf '%-20s %6s bytes  %s\n' "$file" \
-		"$(stat -c %s "$OUT/$file.pcapng.gz")" \
-		"$(jq -r .verdict "$OUT/$file.expected.json")"
+	expect "$name" || exit 1
 )
 
 [ $# -gt 0 ] || set -- "${SCN_ALL[@]}"
@@ -66,6 +78,10 @@ for name in "$@"; do
 		status=2
 		continue
 	fi
-	record "$name" || status=1
+	if [ "$REANALYZE" = 1 ]; then
+		expect "$name" || status=1
+	else
+		record "$name" || status=1
+	fi
 done
 exit $status

@@ -33,7 +33,7 @@ declare -A EXPECT=(
 [tap_detached]='.summary.answered == 0 and at("drop"; "tap0"; "request")'
 [uplink_down]='.summary.answered == 4 and .summary.lost == 4 and
 	any(.findings[]; .kind == "drop" and .location.before_name == "up0"
-	    and (.cause | test("up0 went silent")))'
+	    and (.cause | test("up0 went silent|NO_TX_TARGET")))'
 [ip_conflict]='any(.findings[]; .kind == "ip_conflict" and .details.address == "10.77.0.3"
 	and (.details.mac | length) == 2)'
 [wrong_gateway]='has("no_probes") and any(.findings[]; .kind == "arp_unanswered"

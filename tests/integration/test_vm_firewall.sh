@@ -2,8 +2,10 @@
 # Real VM, host firewall drops ICMP (SCENARIOS.md #6): a QEMU guest
 # (e1000) on tap0, a port of br0, pings the host's bridge address while
 # the host's nftables input chain drops echo requests coming from br0.
-# The guest must report no reply; the capture must show every request
-# on the tap and delivered up the bridge to the host, and no reply.
+# The guest must report no reply; `dropspot trace --auto GUEST` from the
+# host must find the tap and the bridge, see every request
+# on the tap and delivered up the bridge to the host, no reply, and name
+# netfilter on the host input path as the kernel drop reason.
 set -u
 . "${DROPSPOT_SRC:?}/tests/integration/vm_lib.sh"
 vt_init nft
@@ -20,37 +22,35 @@ lab_exec "$H" nft -f - <<-NFT || lab_die "nft drop rule"
 NFT
 P=$LAB_DIR/firewall.pcapng
 
-cap_start cap "" -i "$H/tap0,$H/br0" -f "icmp or arp" -w "$P"
+vt_trace_start tr "$G" "$P"
 vm_start g --netns "$H" --tap tap0 --nic e1000 --ip "$G/24" --gw "$HIP" \
 	--ping "$HIP,$N,56"
 vt_guest_result g 40
 res=$VT_RES
-vt_end_marker "$H" br0 "$HIP"
-vt_capture_done "$cap"
+vt_trace_done "$tr" "$P"
 
 expect "guest sent" "$(vm_field "$res" sent)" $N
 expect "guest received" "$(vm_field "$res" received)" 0
 
-out=$LAB_DIR/$cap.out
+out=$P.txt pt=${P##*/}
 req="IP $G > $HIP .*ICMP echo request"
-vt_expect_count "tap0 in requests" "$out" "$H/tap0" in "$req" $N
-vt_expect_count "br0 in requests" "$out" "$H/br0" in "$req" $N
+vt_expect_count "tap0 in requests" "$out" "$pt:tap0" in "$req" $N
+vt_expect_count "br0 in requests" "$out" "$pt:br0" in "$req" $N
 expect "echo replies (anywhere)" "$(grep -c 'echo reply' "$out")" 0
 # the rule, not something else, ate them
 expect "firewall drop counter" \
 	"$(lab_exec "$H" nft list chain inet dsfw input | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')" $N
 
-vt_dissect "$P"
-vt_expect_count "pcapng br0 in requests" "$P.txt" "${P##*/}:br0" in "$req" $N
-
-# VERDICT (offline, from the pcapng): every probe lost, last seen
-# entering the host at br0.
-# TODO(trace): `dropspot trace --auto $HIP` must also name the host input
-# path and, with kernel drop attribution, the netfilter drop reason.
+# VERDICT, live (trace --auto, with kernel drop attribution) and from the
+# pcapng: every probe lost, last seen entering the host at br0, dropped by
+# netfilter on the host's input path.
 vt_analyze "$P"
-vt_verdict "all $N probes lost" "$P" ".summary.probes == $N and .summary.lost == $N"
-vt_verdict "requests dropped after br0" "$P" \
+vt_verdict_both "all $N probes lost" "$P" ".summary.probes == $N and .summary.lost == $N"
+vt_verdict_both "requests dropped after br0" "$P" \
 	". as \$r | any(.findings[]; .kind == \"drop\" and .location.direction == \"request\" and
 	 \$r.points[.location.after].ifname == \"br0\")"
+vt_verdict_both "kernel reason NETFILTER_DROP in the netfilter hook" "$P" \
+	'any(.findings[]; .kind == "drop" and .details.kernel_reason == "NETFILTER_DROP"
+	     and (.details.kernel_function | test("nft_do_chain|nf_hook_slow")))'
 
 exit $LAB_FAILED

@@ -175,3 +175,39 @@ vt_verdict() {
 		LAB_FAILED=1
 	fi
 }
+
+# vt_trace_start VAR TARGETS PCAPNG: `dropspot trace --auto TARGETS` run as
+# an operator would, from the host's side ($H): it discovers the tap and
+# the bridge (and the uplink, for an outside target) itself, follows the
+# guest's own ping passively, and saves everything to PCAPNG.
+vt_trace_start() {
+	ds_start "$1" "" trace --json --auto "$2" --from "$H" -w "$3"
+}
+
+# vt_trace_done PID PCAPNG: stops the trace once the guest's last probes
+# have had their reply window, checks that it ended well and lost nothing,
+# keeps its live report as PCAPNG.live.json and the saved file's frames,
+# printed by dissect, in PCAPNG.txt.
+vt_trace_done() {
+	local pid=$1 rc
+	sleep 1.2
+	cap_stop "$pid"
+	rc=$?
+	case $rc in
+	0 | 1) echo "ok   trace exit status $rc" ;;
+	*) echo "FAIL trace exit status $rc: $(tail -3 "$LAB_DIR/$pid.err")"; LAB_FAILED=1 ;;
+	esac
+	vt_no_sanitizer_report trace "$LAB_DIR/$pid.err"
+	grep -a 'watching' "$LAB_DIR/$pid.err" | sed 's/^/  trace| /'
+	cp "$LAB_DIR/$pid.out" "$2.live.json"
+	expect "trace lost frames" \
+		"$(jq '[.points[].capture_drops // 0] | add' "$2.live.json" 2>&1)" 0
+	vt_dissect "$2"
+}
+
+# vt_verdict_both NAME PCAPNG JQ: the same verdict live (trace) and from
+# the saved file (analyze).
+vt_verdict_both() {
+	vt_verdict "$1 (trace, live)" "$2.live" "$3"
+	vt_verdict "$1 (analyze, saved pcapng)" "$2" "$3"
+}
