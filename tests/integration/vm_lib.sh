@@ -2,21 +2,21 @@
 # shellcheck shell=bash
 #
 # Helpers for the real-VM scenario tests (test_vm_*.sh): a QEMU guest on a
-# tap that is a port of a lab bridge (lab/vm.sh), watched live with
-# `dropspot capture` on the host side.
+# tap that is a port of a lab bridge (lab/vm.sh), watched live by
+# `dropspot trace --auto` from the host side, as an operator would run it.
 #
 #   . "$DROPSPOT_SRC/tests/integration/vm_lib.sh"
 #   vt_init                         # exit 77 (with the reason) if no VM lab
 #   vt_hostonly 10.81.0             # $H netns: br0 10.81.0.1/24 + tap0
-#   cap_start cap "" -i "$H/tap0,$H/br0" -w "$LAB_DIR/f.pcapng"
+#   vt_trace_start tr 10.81.0.2 "$LAB_DIR/f.pcapng"   # discovers tap0, br0
 #   vm_start g --netns "$H" --tap tap0 --nic virtio --ip 10.81.0.2/24 ...
-#   vt_guest_result g 40           # -> $VT_RES "sent=5 received=5 rc=0"
-#   cap_stop "$cap"
-#   vt_points "$LAB_DIR/f.pcapng" "$LAB_DIR/cap.txt"  # one line per frame
+#   vt_guest_result g 40            # -> $VT_RES "sent=5 received=5 rc=0"
+#   vt_trace_done "$tr" "$LAB_DIR/f.pcapng"   # live report + f.pcapng.txt
+#   vt_analyze "$LAB_DIR/f.pcapng"
+#   vt_verdict_both "all answered" "$LAB_DIR/f.pcapng" '.summary.lost == 0'
 #
-# Each scenario leaves the capture (pcapng, written by dropspot capture)
-# in $LAB_DIR; the place where `dropspot trace --auto` / `analyze`
-# verdicts are asserted is marked "VERDICT:" in each test.
+# The place where verdicts are asserted, live and from the saved pcapng,
+# is marked "VERDICT" in each test.
 
 . "$DROPSPOT_SRC/lab/lib.sh"
 . "$DROPSPOT_SRC/lab/capture.sh"
@@ -81,10 +81,6 @@ vt_guest_result() {
 	return 0
 }
 
-# vt_count FILE POINT DIR REGEX: frames of POINT in direction DIR whose
-# printed line matches REGEX (FILE: the capture's own per-frame lines).
-vt_count() { cap_count "$@"; }
-
 # vt_expect_count NAME FILE POINT DIR REGEX WANT: counts printed frames
 # (of `dropspot capture` or `dropspot dissect`) and records a failure.
 vt_expect_count() {
@@ -99,33 +95,6 @@ vt_expect_min() {
 		echo "FAIL $1 = $2, want >= $3"
 		LAB_FAILED=1
 	fi
-}
-
-# vt_capture_done PID [LINGER]: stops the capture and checks it ended well and
-# lost nothing (a loss would make every count below meaningless).
-# LINGER (default 0.3 s) keeps watching after the guest's result: a
-# failing scenario needs more than the analyzer's answer timeout (1 s)
-# after the last request, or its probes count as unfinished, not lost.
-vt_capture_done() {
-	local pid=$1 out
-	sleep "${2:-0.3}"
-	cap_stop "$pid"
-	expect "capture exit status" $? 0
-	vt_no_sanitizer_report capture "$LAB_DIR/$pid.err"
-	out=$LAB_DIR/$pid.out
-	expect "capture lost frames" \
-		"$(awk '$1 ~ /\// && NF == 7 { s += $7 } END { print s + 0 }' "$out")" 0
-}
-
-# vt_end_marker NS IF IP: one gratuitous ARP from the host (busybox
-# arping, from the VM lab's cache) after a failing scenario.  The analyzer
-# takes the last frame of a file as the end of the capture, so probes
-# followed by silence would be "unfinished" instead of lost; this real,
-# harmless frame (an info finding at most) closes the window.
-vt_end_marker() {
-	sleep 1.2
-	lab_exec "$1" "$VM_BUSYBOX" arping -U -c 1 -I "$2" "$3" >/dev/null 2>&1 ||
-		lab_die "arping end marker on $2"
 }
 
 # vt_dissect FILE: the pcapng written by the capture, printed again by
