@@ -111,7 +111,7 @@ void point_table_short_names(struct point_table *t)
 	for (i = 0; i < t->count; i++) {
 		struct point *p = &t->items[i];
 
-		if (!p->ifname[0] || p->hook == HOOK_KFREE_SKB)
+		if (!p->ifname[0])
 			continue;
 		if (ifname_unique(t, i))
 			snprintf(p->name, sizeof(p->name), "%s", p->ifname);

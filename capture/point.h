@@ -99,8 +99,9 @@ const struct point *point_get_const(const struct point_table *t, uint32_t id);
  * capture), the file name or netns in front of each point's name says
  * nothing: name each point by its interface alone, as tshark does, where
  * that name is unique, else NETNS/IFNAME.  Reports of the same scenario,
- * live or from files of other names, then agree.  Kernel-drop points keep
- * their name.
+ * live or from files of other names, then agree.  The kernel-drop point
+ * (which a live capture adds with a source of its own) does not count as
+ * another source.
  */
 void point_table_short_names(struct point_table *t);
 
