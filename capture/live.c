@@ -471,7 +471,7 @@ static bool ingress_uses_xdp(const struct live *lv, const struct link_info *li)
 	case LIVE_INGRESS_AUTO:
 		break;
 	}
-	return strcmp(li->kind, "veth") != 0;
+	return strcmp(li->kind, "veth") != 0 && strcmp(li->kind, "bridge") != 0;
 }
 
 static void describe_point(struct point *p, const struct if_target *t,

@@ -26,8 +26,11 @@
 /*
  * Which hook watches frames received.  Auto: XDP, except on veth, where
  * native XDP changes the device (the kernel turns off the peer's GSO/TSO
- * when XDP is attached) and only sees frames that take veth's NAPI path;
- * TC ingress sees every frame there without touching the device.
+ * when XDP is attached) and only sees frames that take veth's NAPI path,
+ * and on bridges, where XDP runs in generic (skb) mode anyway: there it
+ * cannot see a VLAN tag the stack already moved into the skb, and it keeps
+ * the bridge's ports from having XDP of their own.  TC ingress sees every
+ * frame there, tag included, without touching the device.
  */
 enum live_ingress {
 	LIVE_INGRESS_AUTO = 0,

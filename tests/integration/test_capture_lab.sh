@@ -95,9 +95,10 @@ check_point "$H/tap0" out "$from_peer" $N
 cap_stop "$cap3"
 expect "first capture exit status" $? 0
 
-# Bridge watched by another process first: the kernel refuses XDP on its
-# port, the port falls back to TC ingress and still sees everything.
-cap_start cap6 "" -i "$H/br0" --no-print
+# Bridge watched with XDP (not the default) by another process first: the
+# kernel refuses XDP on its port, the port falls back to TC ingress and
+# still sees everything.
+cap_start cap6 "" -i "$H/br0" --no-print --xdp-ingress
 cap_start cap7 "" -i "$H/tap0" -f icmp
 lab_exec "$G" ping -q -c $N -i 0.2 -W 2 "$LAB_PEER_IP" >/dev/null || lab_die "ping peer 5"
 sleep 0.3
