@@ -18,14 +18,15 @@
 #   . lab/lib.sh; . lab/capture.sh; . lab/scenarios.sh
 #   lab_init; scn_record firewall_drop "$LAB_DIR/fw.pcapng"
 
-# Row numbers of SCENARIOS.md, by recipe name (for reports and docs).
+# Row numbers of SCENARIOS.md, by recipe name (for reports and docs); 0 is
+# a cause beyond the catalogue, which the engine must handle all the same.
 declare -A SCN_ROW=(
 	[healthy_bridged]=1 [healthy_nat]=1 [healthy_hostonly]=1
 	[tap_detached]=2 [uplink_down]=3 [ip_conflict]=4 [wrong_gateway]=5
 	[firewall_drop]=6 [firewall_reject]=7 [nat_no_forward]=8
 	[nat_no_masquerade]=9 [mtu_blackhole]=10 [vlan_mismatch]=11
 	[routing_loop]=12 [no_route]=13 [reply_lost]=14 [arp_storm]=15
-	[bad_checksum]=16 [guest_never_sends]=17
+	[bad_checksum]=16 [guest_never_sends]=17 [rp_filter]=0
 )
 
 # Every recipe, in catalogue order.
@@ -33,7 +34,7 @@ SCN_ALL=(healthy_bridged healthy_nat healthy_hostonly tap_detached
 	uplink_down ip_conflict wrong_gateway firewall_drop firewall_reject
 	nat_no_forward nat_no_masquerade mtu_blackhole vlan_mismatch
 	routing_loop no_route reply_lost arp_storm bad_checksum
-	guest_never_sends)
+	guest_never_sends rp_filter)
 
 # _scn_ping NS TARGET EXPECT [PING ARGS...]: EXPECT is "ok" (every probe
 # must be answered) or "fail" (the ping must fail).
@@ -250,6 +251,26 @@ scn_guest_never_sends() {
 	lab_ip "$LAB_GUEST" route del default
 	_scn_bridged_points
 	scn_traffic() { _scn_ping "$LAB_GUEST" 198.51.100.1 fail; }
+}
+
+# Beyond the catalogue: the guest sends from an address that the NAT host
+# routes out of its uplink, and the host's strict reverse-path filter
+# drops it on the way in (an asymmetric source).
+scn_rp_filter() {
+	local mac
+	lab_topo_nat
+	lab_addr "$LAB_GUEST" eth0 203.0.113.50/32
+	# ARP from that source would fail the same check: the gateway's MAC
+	# is given up front
+	mac=$(lab_exec "$LAB_HOST" cat /sys/class/net/virbr0/address)
+	lab_ip "$LAB_GUEST" neigh replace "$LAB_HOST_IP" lladdr "$mac" \
+		dev eth0 nud permanent
+	lab_exec "$LAB_HOST" sysctl -qw net.ipv4.conf.all.rp_filter=1 \
+		net.ipv4.conf.virbr0.rp_filter=1
+	_scn_nat_points
+	scn_traffic() {
+		_scn_ping "$LAB_GUEST" "$LAB_WAN_IP" fail -I 203.0.113.50
+	}
 }
 
 # The live recorder: `dropspot trace` once it exists, with kernel drops

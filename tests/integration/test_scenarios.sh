@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Every row of the failure catalogue (../shared/SCENARIOS.md) that the lab
-# builds (lab/scenarios.sh): watched live by `dropspot trace` at the host's
-# points while the guest pings, then the saved pcapng analyzed again.  Both
-# reports must name the same location and finding kind.
+# builds (lab/scenarios.sh), and a cause beyond it: watched live by
+# `dropspot trace` at the host's points while the guest pings, then the
+# saved pcapng analyzed again.  Both reports must name the same location
+# and finding kind, and, where the kernel dropped the probe, the drop reason
+# and function this kernel (6.18) reports, resolved from its BTF.
 #
 #   test_scenarios.sh [NAME...]     (default: every recipe)
 . "$DROPSPOT_SRC/lab/lib.sh"
@@ -43,7 +45,8 @@ declare -A EXPECT=(
 [firewall_reject]='.summary.lost == 4 and at("drop"; "br0"; "request") and
 	any(.findings[]; .kind == "icmp_error" and .details.code == "admin prohibited")'
 [nat_no_forward]='.summary.lost == 4 and at("drop"; "virbr0"; "request") and
-	any(.findings[]; .kind == "drop" and .location.before_name == "up0")'
+	any(.findings[]; .kind == "drop" and .location.before_name == "up0"
+	    and .details.kernel_reason == "IP_INADDRERRORS" and .details.kernel_function == "ip_error")'
 [nat_no_masquerade]='.summary.lost == 4 and at("drop"; "up0"; "request") and
 	any(.findings[]; .kind == "drop" and (.cause | test("un-NATed")))'
 [mtu_blackhole]='any(.findings[]; .kind == "mtu_blackhole" and
@@ -52,7 +55,11 @@ declare -A EXPECT=(
 	.location.after_name == "tap0" and .details.vlan_seen == 1001)'
 [routing_loop]='.summary.lost == 4 and has("ttl_exceeded")'
 [no_route]='at("drop"; "virbr0"; "request") and any(.findings[];
-	.kind == "icmp_error" and .details.code == "net unreachable")'
+	.kind == "icmp_error" and .details.code == "net unreachable") and
+	any(.findings[]; .kind == "drop" and .details.kernel_reason == "IP_INNOROUTES"
+	    and .details.kernel_function == "ip_error")'
+[rp_filter]='.summary.lost == 4 and at("drop"; "virbr0"; "request") and
+	any(.findings[]; .kind == "drop" and .details.kernel_reason == "IP_RPFILTER")'
 [reply_lost]='.summary.lost == 4 and at("drop"; "up0"; "reply") and
 	any(.findings[]; .kind == "drop" and .location.before_name == "virbr0")'
 [arp_storm]='any(.findings[]; .kind == "storm" and .location.after_name == "tap0"
