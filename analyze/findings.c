@@ -237,28 +237,6 @@ static bool request_routed(const struct engine *e, const struct group *g)
 	return false;
 }
 
-/* The last request sighting of a kept probe of this group (for the source). */
-static const struct sighting *group_last_request(const struct engine *e,
-						 const struct group *g)
-{
-	const struct sighting *r = NULL;
-	uint32_t i;
-	uint16_t j;
-
-	for (i = 0; i < e->n_kept; i++) {
-		const struct probe *pr = e->kept[i];
-
-		if (pr->flow != g->flow || pr->req_mask != g->req_mask ||
-		    pr->outcome != g->outcome)
-			continue;
-		for (j = 0; j < pr->n_sight; j++)
-			if (pr->s[j].kind == SK_REQ)
-				r = &pr->s[j];
-		return r;
-	}
-	return NULL;
-}
-
 static bool point_is(const struct engine *e, int id, enum point_kind k)
 {
 	const struct point *pt = id >= 0 ? point_get_const(e->points, (uint32_t)id)

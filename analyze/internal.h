@@ -395,6 +395,9 @@ void neigh_feed(struct engine *e, const struct packet *p, uint16_t point);
 void neigh_findings(struct engine *e);
 /* Requests for the address since its last answer (at the busiest point). */
 uint32_t neigh_streak(const struct neigh *ne);
+/* The last request sighting of a kept probe of the group, or NULL. */
+const struct sighting *group_last_request(const struct engine *e,
+					  const struct group *g);
 /* The entry for ip, or NULL if nobody asked for or claimed it. */
 const struct neigh *neigh_find(const struct engine *e, int family,
 			       const uint8_t *ip);

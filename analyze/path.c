@@ -176,8 +176,8 @@ static bool outside_coverage(const struct engine *e, const struct group *g,
 }
 
 /* The last request sighting of a kept probe of the group, if any. */
-static const struct sighting *last_request(const struct engine *e,
-					   const struct group *g)
+const struct sighting *group_last_request(const struct engine *e,
+					  const struct group *g)
 {
 	const struct sighting *r = NULL;
 	uint32_t i;
@@ -204,7 +204,7 @@ static const struct sighting *last_request(const struct engine *e,
  */
 static bool reached_owner(const struct engine *e, const struct group *g)
 {
-	const struct sighting *s = last_request(e, g);
+	const struct sighting *s = group_last_request(e, g);
 	const struct neigh *ne;
 
 	if (!s)

@@ -18,6 +18,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "abi.h"
+#include "net_headers.h"
 
 #define ETH_P_IP 0x0800
 #define ETH_P_ARP 0x0806
@@ -85,21 +86,6 @@ static __always_inline bool host_listed(const __u8 *addr, bool v4)
 	}
 	return bpf_map_lookup_elem(&hosts, &k) != NULL;
 }
-
-struct ip4h {
-	__u8 vihl, tos;
-	__be16 tot_len, id, frag;
-	__u8 ttl, proto;
-	__be16 csum;
-	__u8 saddr[4], daddr[4];
-};
-
-struct ip6h {
-	__be32 vtcfl;
-	__be16 plen;
-	__u8 nexthdr, hlim;
-	__u8 saddr[16], daddr[16];
-};
 
 static __always_inline bool want_ipv4(void *ctx, bool xdp, __u32 off)
 {

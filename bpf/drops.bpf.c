@@ -20,6 +20,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "abi.h"
+#include "net_headers.h"
 
 #define ETH_P_IP_ 0x0800
 #define ETH_P_ARP_ 0x0806
@@ -66,21 +67,6 @@ static __always_inline void reason_inc(__u32 reason)
 	if (v)
 		*v += 1;
 }
-
-struct ip4h {
-	__u8 vihl, tos;
-	__be16 tot_len, id, frag;
-	__u8 ttl, proto;
-	__be16 csum;
-	__u8 saddr[4], daddr[4];
-};
-
-struct ip6h {
-	__be32 vtcfl;
-	__be16 plen;
-	__u8 nexthdr, hlim;
-	__u8 saddr[16], daddr[16];
-};
 
 /* ICMPv6 may sit behind extension headers (MLD behind hop-by-hop). */
 static __always_inline bool want_ipv6(const __u8 *nh, __u32 avail)

@@ -12,6 +12,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_util.h"
 #include "bpf/abi.h"
 #include "bpf/drops.skel.h"
 #include "common/log.h"
@@ -49,38 +50,6 @@ struct drops_handle {
 	int cb_ret;
 	char note[NOTE_MAX];
 };
-
-__attribute__((format(printf, 2, 0)))
-static int libbpf_log(enum libbpf_print_level level, const char *fmt,
-		      va_list ap)
-{
-	char buf[1024];
-	size_t n;
-
-	/* libbpf's chatter only with -v (same policy as capture/live.c). */
-	if (level == LIBBPF_DEBUG || log_get_level() < LOG_DEBUG)
-		return 0;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	n = strlen(buf);
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	log_debug("libbpf: %s", buf);
-	return 0;
-}
-
-static int64_t mono_to_real_offset(void)
-{
-	struct timespec m1, r, m2;
-	int64_t mono;
-
-	/* Realtime bracketed by two monotonic reads: error <= half the gap. */
-	clock_gettime(CLOCK_MONOTONIC, &m1);
-	clock_gettime(CLOCK_REALTIME, &r);
-	clock_gettime(CLOCK_MONOTONIC, &m2);
-	mono = ((int64_t)m1.tv_sec * 1000000000 + m1.tv_nsec +
-		(int64_t)m2.tv_sec * 1000000000 + m2.tv_nsec) / 2;
-	return (int64_t)r.tv_sec * 1000000000 + r.tv_nsec - mono;
-}
 
 /*
  * How many arguments the kfree_skb tracepoint passes, from the
@@ -309,7 +278,7 @@ int drops_new(const struct drops_opts *o, struct point_table *points,
 	ret = check_opts(d, o, err, errlen);
 	if (ret)
 		goto cleanup;
-	libbpf_set_print(libbpf_log);
+	libbpf_set_print(bpf_util_libbpf_log);
 	nargs = tracepoint_args();
 	if (nargs < 0) {
 		snprintf(err, errlen,
@@ -339,7 +308,7 @@ int drops_new(const struct drops_opts *o, struct point_table *points,
 		goto cleanup;
 	}
 	d->ncpus = libbpf_num_possible_cpus();
-	d->mono_to_real = mono_to_real_offset();
+	d->mono_to_real = bpf_util_mono_to_real_ns();
 	d->points = points;
 	if (points)
 		add_point(d);

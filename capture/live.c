@@ -14,6 +14,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_util.h"
 #include "bpf/abi.h"
 #include "bpf/capture.skel.h"
 #include "common/log.h"
@@ -63,39 +64,6 @@ struct live {
 	void *fn_ctx;
 	bool stopped;
 };
-
-__attribute__((format(printf, 2, 0)))
-static int libbpf_log(enum libbpf_print_level level, const char *fmt,
-		      va_list ap)
-{
-	char buf[1024];
-	size_t n;
-
-	/* libbpf's chatter only with -v: its warnings about expected
-	 * failures (busy XDP slot) would read like our errors. */
-	if (level == LIBBPF_DEBUG || log_get_level() < LOG_DEBUG)
-		return 0;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	n = strlen(buf);
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	log_debug("libbpf: %s", buf);
-	return 0;
-}
-
-static int64_t mono_to_real_offset(void)
-{
-	struct timespec m1, r, m2;
-	int64_t mono;
-
-	/* Realtime bracketed by two monotonic reads: error <= half the gap. */
-	clock_gettime(CLOCK_MONOTONIC, &m1);
-	clock_gettime(CLOCK_REALTIME, &r);
-	clock_gettime(CLOCK_MONOTONIC, &m2);
-	mono = ((int64_t)m1.tv_sec * 1000000000 + m1.tv_nsec +
-		(int64_t)m2.tv_sec * 1000000000 + m2.tv_nsec) / 2;
-	return (int64_t)r.tv_sec * 1000000000 + r.tv_nsec - mono;
-}
 
 static bool kernel_has_tcx(void)
 {
@@ -212,9 +180,9 @@ int live_new(const struct live_opts *o, struct point_table *points,
 	lv->ncpus = libbpf_num_possible_cpus();
 	if (lv->ncpus <= 0)
 		lv->ncpus = 1;
-	libbpf_set_print(libbpf_log);
+	libbpf_set_print(bpf_util_libbpf_log);
 	lv->tcx = !o->force_clsact && kernel_has_tcx();
-	lv->mono_to_real = mono_to_real_offset();
+	lv->mono_to_real = bpf_util_mono_to_real_ns();
 	log_debug("live: TC hooks via %s", lv->tcx ? "tcx links" : "clsact");
 	*out = lv;
 	return 0;

@@ -16,7 +16,9 @@
 #include "analyze/report.h"
 #include "capture/filter.h"
 #include "capture/source.h"
+#include "cli_common.h"
 #include "commands.h"
+#include "point_args.h"
 #include "common/log.h"
 #include "dissect/packet.h"
 
@@ -171,72 +173,6 @@ static int parse_analyze_opts(int argc, char **argv, struct analyze_opts *o)
 	return 0;
 }
 
-/* A point by index or by (current) name, interface name or file name. */
-static int find_point(const struct point_table *t, const char *s, size_t len)
-{
-	char buf[POINT_NAME_MAX];
-	char *end;
-	unsigned long v;
-	size_t i;
-
-	if (!len || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = 0;
-	v = strtoul(buf, &end, 10);
-	if (!*end && v < t->count)
-		return (int)v;
-	for (i = 0; i < t->count; i++)
-		if (!strcmp(t->items[i].name, buf))
-			return (int)i;
-	for (i = 0; i < t->count; i++)
-		if (!strcmp(t->items[i].ifname, buf))
-			return (int)i;
-	return -1;
-}
-
-static int apply_names(struct point_table *t, const struct analyze_opts *o)
-{
-	int i;
-
-	for (i = 0; i < o->n_names; i++) {
-		const char *eq = strchr(o->names[i], '=');
-		int id = find_point(t, o->names[i], (size_t)(eq - o->names[i]));
-
-		if (id < 0) {
-			log_error("--name %s: no such point (%zu points)",
-				  o->names[i], t->count);
-			return -1;
-		}
-		snprintf(t->items[id].name, sizeof(t->items[id].name), "%s",
-			 eq + 1);
-	}
-	return 0;
-}
-
-static int apply_path(struct engine *e, const struct point_table *t,
-		      const char *path)
-{
-	uint32_t ids[ENGINE_MAX_POINTS];
-	size_t n = 0;
-	const char *s = path;
-
-	while (*s) {
-		size_t len = strcspn(s, ",");
-		int id = find_point(t, s, len);
-
-		if (id < 0 || n == ENGINE_MAX_POINTS) {
-			log_error("--path: unknown point '%.*s'", (int)len, s);
-			return -1;
-		}
-		ids[n++] = (uint32_t)id;
-		s += len;
-		if (*s == ',')
-			s++;
-	}
-	return engine_set_path(e, ids, n);
-}
-
 static int open_sources(char **paths, int n, struct point_table *points,
 			struct source **sources)
 {
@@ -276,19 +212,6 @@ static int feed_all(struct merger *m, struct filter *flt, struct engine *e)
 		engine_feed(e, &pkt);
 	}
 	return status;
-}
-
-static int report(const struct engine *e, const struct analyze_opts *o)
-{
-	struct report_opts ro;
-
-	if (o->json)
-		return report_json(e, stdout);
-	report_opts_default(&ro);
-	ro.color = o->color < 0 ? isatty(STDOUT_FILENO) : o->color;
-	ro.ladder_max = o->ladder_max;
-	ro.verbose = o->verbose;
-	return report_text(e, stdout, &ro);
 }
 
 int cmd_analyze(int argc, char **argv)
@@ -334,12 +257,12 @@ int cmd_analyze(int argc, char **argv)
 	feed_status = feed_all(m, flt, e);
 	/* points of SLL2 interface indexes exist only now */
 	point_table_short_names(&points);
-	if (apply_names(&points, &o))
+	if (point_args_rename(&points, o.names, o.n_names))
 		goto cleanup;
-	if (o.path && apply_path(e, &points, o.path))
+	if (o.path && point_args_path(e, &points, o.path))
 		goto cleanup;
 	engine_finish(e);
-	if (report(e, &o)) {
+	if (cli_report(e, o.json, o.color, o.ladder_max, o.verbose)) {
 		log_error("writing the report failed");
 		goto cleanup;
 	}

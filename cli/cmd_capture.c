@@ -19,7 +19,9 @@
 #include "capture/filter.h"
 #include "capture/live.h"
 #include "capture/pcapng_write.h"
+#include "cli_common.h"
 #include "commands.h"
+#include "live_session.h"
 #include "common/log.h"
 #include "dissect/packet.h"
 #include "drop_output.h"
@@ -60,11 +62,10 @@ struct capture_run {
 	bool draining;		/* after the loop: take what is left */
 };
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
+/* Counts, sizes and seconds of capture: 0 is not a value here. */
+static int parse_positive(const char *s, uint64_t *out)
 {
-	stop_signal = sig;
+	return cli_parse_u64(s, out) || !*out ? -1 : 0;
 }
 
 static void capture_usage(FILE *fp)
@@ -114,21 +115,6 @@ static void capture_usage(FILE *fp)
 		"reported as 'lost' per point.\n"
 		"exit status: 0 ok, 2 usage error or capture failure.\n",
 		DS_SNAPLEN_MAX);
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (*end || errno || v == 0)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int add_targets(struct capture_opts *o, const char *arg)
@@ -198,7 +184,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			o->write_path = optarg;
 			break;
 		case 'c':
-			if (parse_u64(optarg, &o->max_packets)) {
+			if (parse_positive(optarg, &o->max_packets)) {
 				log_error("-c wants a positive count, not '%s'", optarg);
 				return -1;
 			}
@@ -212,7 +198,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			}
 			break;
 		case 's':
-			if (parse_u64(optarg, &v) || v > DS_SNAPLEN_MAX) {
+			if (parse_positive(optarg, &v) || v > DS_SNAPLEN_MAX) {
 				log_error("-s wants 1..%u, not '%s'", DS_SNAPLEN_MAX, optarg);
 				return -1;
 			}
@@ -257,7 +243,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			o->summary = false;
 			break;
 		case OPT_RING_SIZE:
-			if (parse_u64(optarg, &v) || v > (1u << 30)) {
+			if (parse_positive(optarg, &v) || v > (1u << 30)) {
 				log_error("--ring-size wants bytes, a power of two");
 				return -1;
 			}
@@ -306,7 +292,7 @@ static int on_frame(const struct frame *f, void *ctx)
 	struct packet pkt;
 	int ret;
 
-	if (stop_signal && !r->draining)
+	if (live_stop_signal && !r->draining)
 		return 1;
 	if (!filter_match(r->flt, f))
 		return 0;
@@ -367,44 +353,6 @@ static int poll_drops(struct capture_run *r)
 		log_error("reading the kernel drop ring failed: %s",
 			  strerror(-ret));
 		return EXIT_TROUBLE;
-	}
-	return 0;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: poll returns EINTR */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* A closed pipe must end the loop through write errors, not kill us
-	 * before clsact filters are removed. */
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static int attach_all(struct live *lv, const struct capture_opts *o)
-{
-	char err[1024];
-	size_t i;
-	int ret;
-
-	for (i = 0; i < o->n_targets; i++) {
-		if (stop_signal)
-			return -EINTR;
-		ret = live_prepare(lv, o->targets[i], err, sizeof(err));
-		if (ret < 0) {
-			log_error("%s", err);
-			return ret;
-		}
-	}
-	ret = live_attach(lv, err, sizeof(err));
-	if (ret < 0) {
-		log_error("%s", err);
-		return ret;
 	}
 	return 0;
 }
@@ -471,7 +419,7 @@ static int capture_loop(struct live *lv, struct capture_run *r)
 	uint64_t limit = o->duration > 0 ? (uint64_t)(o->duration * 1e9) : 0;
 	int ret;
 
-	while (!stop_signal) {
+	while (!live_stop_signal) {
 		int timeout = 100;
 
 		if (limit) {
@@ -542,8 +490,7 @@ int cmd_capture(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	point_table_init(&points);
 	output_init(&out, stdout, false);
-	stop_signal = 0;
-	if (parse_capture_opts(argc, argv, &o))
+		if (parse_capture_opts(argc, argv, &o))
 		goto cleanup;
 	out.json = o.json;
 	out.flush_each = true;
@@ -556,7 +503,7 @@ int cmd_capture(int argc, char **argv)
 		log_error("%s", err);
 		goto cleanup;
 	}
-	install_signals();
+	live_session_signals();
 	memset(&lo, 0, sizeof(lo));
 	lo.snaplen = o.snaplen;
 	lo.filter_mode = o.filter_mode;
@@ -575,7 +522,7 @@ int cmd_capture(int argc, char **argv)
 		goto cleanup;
 	}
 	start_ns = now_ns(CLOCK_REALTIME);
-	if (attach_all(lv, &o))
+	if (live_session_attach(lv, o.targets, o.n_targets))
 		goto cleanup;
 	/* after the -i points, so their ids follow the -i order */
 	if (o.drops)

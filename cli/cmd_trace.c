@@ -32,7 +32,10 @@
 #include "capture/pcapng_write.h"
 #include "capture/pinger.h"
 #include "capture/topology.h"
+#include "cli_common.h"
 #include "commands.h"
+#include "live_session.h"
+#include "point_args.h"
 #include "common/log.h"
 #include "dissect/packet.h"
 #include "drop_output.h"
@@ -97,13 +100,6 @@ struct trace_run {
 	int error;			/* -errno: write or memory failure */
 };
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
 static void trace_usage(FILE *fp)
 {
 	fprintf(fp,
@@ -151,21 +147,6 @@ static void trace_usage(FILE *fp)
 		"exit status: 0 every probe answered and no problem found,\n"
 		"1 probes lost or a problem found, 2 usage error or failure.\n",
 		PINGER_SIZE_DEFAULT);
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (*end || errno)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int parse_seconds(const char *s, double max, double *out)
@@ -324,13 +305,13 @@ static int parse_opt(struct trace_opts *o, int c, const char *arg)
 		o->from = arg;
 		return 0;
 	case 'c':
-		if (parse_u64(arg, &o->count) || !o->count) {
+		if (cli_parse_u64(arg, &o->count) || !o->count) {
 			log_error("-c wants a positive count, not '%s'", arg);
 			return -1;
 		}
 		return 0;
 	case 's':
-		if (parse_u64(arg, &v) || v > PINGER_SIZE_MAX) {
+		if (cli_parse_u64(arg, &v) || v > PINGER_SIZE_MAX) {
 			log_error("-s wants 0..%u bytes, not '%s'", PINGER_SIZE_MAX,
 				  arg);
 			return -1;
@@ -378,7 +359,7 @@ static int parse_opt(struct trace_opts *o, int c, const char *arg)
 		o->names[o->n_names++] = arg;
 		return 0;
 	case OPT_LADDER:
-		if (parse_u64(arg, &v) || v > 1000000) {
+		if (cli_parse_u64(arg, &v) || v > 1000000) {
 			log_error("--ladder wants a count, not '%s'", arg);
 			return -1;
 		}
@@ -457,72 +438,6 @@ static int discover_points(struct trace_opts *o)
 			s++;
 	}
 	return 0;
-}
-
-/* A point by index, name or interface name (as analyze's --name/--path). */
-static int find_point(const struct point_table *t, const char *s, size_t len)
-{
-	char buf[POINT_NAME_MAX];
-	char *end;
-	unsigned long v;
-	size_t i;
-
-	if (!len || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = 0;
-	v = strtoul(buf, &end, 10);
-	if (!*end && v < t->count)
-		return (int)v;
-	for (i = 0; i < t->count; i++)
-		if (!strcmp(t->items[i].name, buf))
-			return (int)i;
-	for (i = 0; i < t->count; i++)
-		if (!strcmp(t->items[i].ifname, buf))
-			return (int)i;
-	return -1;
-}
-
-static int apply_names(struct point_table *t, const struct trace_opts *o)
-{
-	int i;
-
-	for (i = 0; i < o->n_names; i++) {
-		const char *eq = strchr(o->names[i], '=');
-		int id = find_point(t, o->names[i], (size_t)(eq - o->names[i]));
-
-		if (id < 0) {
-			log_error("--name %s: no such point (%zu points)",
-				  o->names[i], t->count);
-			return -1;
-		}
-		snprintf(t->items[id].name, sizeof(t->items[id].name), "%s",
-			 eq + 1);
-	}
-	return 0;
-}
-
-static int apply_path(struct engine *e, const struct point_table *t,
-		      const char *path)
-{
-	uint32_t ids[ENGINE_MAX_POINTS];
-	const char *s = path;
-	size_t n = 0;
-
-	while (*s) {
-		size_t len = strcspn(s, ",");
-		int id = find_point(t, s, len);
-
-		if (id < 0 || n == ENGINE_MAX_POINTS) {
-			log_error("--path: unknown point '%.*s'", (int)len, s);
-			return -1;
-		}
-		ids[n++] = (uint32_t)id;
-		s += len;
-		if (*s == ',')
-			s++;
-	}
-	return engine_set_path(e, ids, n);
 }
 
 /* ---- frames: rings -> queue -> writer + engine ------------------------- */
@@ -653,40 +568,6 @@ static void watch_netns(struct trace_run *r, const struct trace_opts *o)
 		add_netns(r, t.ns_ino);
 }
 
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: poll returns EINTR */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static int attach_points(struct live *lv, const struct trace_opts *o)
-{
-	char err[1024];
-	size_t i;
-	int ret;
-
-	for (i = 0; i < o->n_targets; i++) {
-		if (stop_signal)
-			return -EINTR;
-		ret = live_prepare(lv, o->targets[i], err, sizeof(err));
-		if (ret < 0) {
-			log_error("%s", err);
-			return ret;
-		}
-	}
-	ret = live_attach(lv, err, sizeof(err));
-	if (ret < 0)
-		log_error("%s", err);
-	return ret < 0 ? ret : 0;
-}
-
 /* Without drops the trace goes on: the verdict just names no function. */
 static struct drops_handle *start_drops(const struct trace_opts *o,
 					struct point_table *points)
@@ -807,7 +688,7 @@ static int trace_loop(struct trace_run *r)
 	uint64_t start = now_ns(CLOCK_MONOTONIC), mono, real;
 	uint64_t limit = o->duration > 0 ? (uint64_t)(o->duration * 1e9) : 0;
 
-	while (!stop_signal) {
+	while (!live_stop_signal) {
 		int timeout = POLL_MS;
 
 		mono = now_ns(CLOCK_MONOTONIC);
@@ -886,19 +767,6 @@ static void close_points(struct trace_run *r, uint64_t start_ns, uint64_t end_ns
 			 "is incomplete", (unsigned long long)live_lost_total(r->lv));
 }
 
-static int report(const struct engine *e, const struct trace_opts *o)
-{
-	struct report_opts ro;
-
-	if (o->json)
-		return report_json(e, stdout);
-	report_opts_default(&ro);
-	ro.color = o->color < 0 ? isatty(STDOUT_FILENO) : o->color;
-	ro.ladder_max = o->ladder_max;
-	ro.verbose = o->verbose;
-	return report_text(e, stdout, &ro);
-}
-
 static struct engine *make_engine(const struct trace_opts *o,
 				  struct trace_run *r)
 {
@@ -930,12 +798,13 @@ static int finish(struct trace_run *r, int status)
 			status = EXIT_TROUBLE;
 		}
 	}
-	if (apply_names(r->points, r->o))
+	if (point_args_rename(r->points, r->o->names, r->o->n_names))
 		return EXIT_TROUBLE;
-	if (r->o->path && apply_path(r->e, r->points, r->o->path))
+	if (r->o->path && point_args_path(r->e, r->points, r->o->path))
 		return EXIT_TROUBLE;
 	engine_finish(r->e);
-	if (report(r->e, r->o)) {
+	if (cli_report(r->e, r->o->json, r->o->color, r->o->ladder_max,
+		       r->o->verbose)) {
 		log_error("writing the report failed");
 		return EXIT_TROUBLE;
 	}
@@ -959,8 +828,7 @@ int cmd_trace(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
 	point_table_init(&points);
-	stop_signal = 0;
-	if (parse_trace_opts(argc, argv, &o))
+		if (parse_trace_opts(argc, argv, &o))
 		goto cleanup;
 	live_check_privileges(err, sizeof(err));
 	if (err[0]) {
@@ -969,7 +837,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (o.use_auto && discover_points(&o))
 		goto cleanup;
-	install_signals();
+	live_session_signals();
 	r.o = &o;
 	r.points = &points;
 	r.lines = o.json ? stderr : stdout;
@@ -984,7 +852,7 @@ int cmd_trace(int argc, char **argv)
 		log_error("%s", err);
 		goto cleanup;
 	}
-	if (attach_points(r.lv, &o))
+	if (live_session_attach(r.lv, o.targets, o.n_targets))
 		goto cleanup;
 	/* after the -i points, so point i is the i-th -i point */
 	if (o.drops) {
