@@ -187,6 +187,16 @@ static void note_checksum(struct point_stat *ps, const struct packet *p)
 	ps->csum_bad++;
 }
 
+/* A kernel drop of watched traffic that is no echo probe: only counted. */
+static void note_other_drop(struct engine *e, const struct frame *f)
+{
+	int r = probe_drop_reason(e, f);
+
+	e->other_drops_total++;
+	if (r >= 0 && r < MAX_REASONS)
+		e->other_drops[r]++;
+}
+
 void engine_feed(struct engine *e, const struct packet *p)
 {
 	const struct frame *f = p->frame;
@@ -227,7 +237,9 @@ void engine_feed(struct engine *e, const struct packet *p)
 		if (quotes_echo_request(p))
 			probe_feed_error(e, p, (uint16_t)f->point);
 	}
-	if (!(f->flags & FRAME_F_KERNEL_DROP))
+	if (f->flags & FRAME_F_KERNEL_DROP)
+		note_other_drop(e, f);
+	else
 		neigh_feed(e, p, (uint16_t)f->point);
 }
 

@@ -30,6 +30,7 @@ static const char *const kind_names[FK_COUNT] = {
 	[FK_CHECKSUM_BAD] = "checksum_bad",
 	[FK_NO_PROBES] = "no_probes",
 	[FK_EVIDENCE_INCOMPLETE] = "evidence_incomplete",
+	[FK_KERNEL_DROPS] = "kernel_drops",
 };
 
 const char *finding_kind_name(enum finding_kind k)
@@ -979,6 +980,46 @@ static void vlan_neigh_findings(struct engine *e)
 	}
 }
 
+/*
+ * Kernel drops of other watched traffic (ARP, ICMP that is no probe): one
+ * summary with the most frequent reasons, not a line per drop; they are
+ * context for the verdict, not part of it.
+ */
+static void other_drops_finding(struct engine *e)
+{
+	char top[512] = "";
+	uint32_t used = 0, best, r;
+	size_t len = 0;
+	struct finding *f;
+	int k;
+
+	if (!e->other_drops_total)
+		return;
+	f = finding_add(e, FK_KERNEL_DROPS, SEV_INFO);
+	if (!f)
+		return;
+	for (k = 0; k < 3; k++) {
+		best = MAX_REASONS;
+		for (r = 0; r < e->n_reasons && r < MAX_REASONS; r++)
+			if (!(used & (1u << r)) && e->other_drops[r] &&
+			    (best == MAX_REASONS ||
+			     e->other_drops[r] > e->other_drops[best]))
+				best = r;
+		if (best == MAX_REASONS || len >= sizeof(top))
+			break;
+		used |= 1u << best;
+		len += (size_t)snprintf(top + len, sizeof(top) - len, "%s%s (%llu)",
+					k ? ", " : "", engine_reason(e, (int)best),
+					(unsigned long long)e->other_drops[best]);
+		finding_str(f, "reason", "%s %llu", engine_reason(e, (int)best),
+			    (unsigned long long)e->other_drops[best]);
+	}
+	snprintf(f->summary, sizeof(f->summary),
+		 "%llu kernel drop(s) of other watched traffic (no probe): %s",
+		 (unsigned long long)e->other_drops_total, top[0] ? top : "-");
+	f->count = e->other_drops_total;
+}
+
 static void honesty_findings(struct engine *e)
 {
 	size_t i;
@@ -1261,6 +1302,7 @@ void findings_build(struct engine *e)
 	storm_findings(e);
 	checksum_findings(e);
 	nat_findings(e);
+	other_drops_finding(e);
 	honesty_findings(e);
 	verdict_build(e);
 }

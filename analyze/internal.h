@@ -256,6 +256,7 @@ enum finding_kind {
 	FK_CHECKSUM_BAD,
 	FK_NO_PROBES,
 	FK_EVIDENCE_INCOMPLETE,
+	FK_KERNEL_DROPS,
 	FK_COUNT
 };
 
@@ -360,6 +361,10 @@ struct engine {
 
 	char *reasons[MAX_REASONS];
 	uint32_t n_reasons;
+	/* kernel drops of watched traffic that is no probe (ARP, other
+	 * ICMP): counted by reason, summarised, not listed */
+	uint64_t other_drops[MAX_REASONS];
+	uint64_t other_drops_total;
 
 	/* neighbour layer and per point state */
 	struct neigh *neigh;
@@ -395,6 +400,8 @@ void neigh_feed(struct engine *e, const struct packet *p, uint16_t point);
 void neigh_findings(struct engine *e);
 /* Requests for the address since its last answer (at the busiest point). */
 uint32_t neigh_streak(const struct neigh *ne);
+/* The interned reason of a kernel drop frame, or -1 when the table is full. */
+int probe_drop_reason(struct engine *e, const struct frame *f);
 /* The last request sighting of a kept probe of the group, or NULL. */
 const struct sighting *group_last_request(const struct engine *e,
 					  const struct group *g);

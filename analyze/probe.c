@@ -310,7 +310,7 @@ static void note_answered(struct engine *e, struct probe *pr);
  * does not depend on where the frame came from.  A comment of another kind
  * (or none) is kept whole as the reason, with no function.
  */
-static int intern_drop(struct engine *e, const struct frame *f)
+int probe_drop_reason(struct engine *e, const struct frame *f)
 {
 	struct drop_event ev;
 	char func[DROP_SYMBOL_MAX];
@@ -379,7 +379,7 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 		pr->drop_mask |= 1ull << point;
 		if (!is_req)
 			s->flags |= SF_DROP_REPLY;
-		s->aux = (uint16_t)(intern_drop(e, p->frame) + 1);
+		s->aux = (uint16_t)(probe_drop_reason(e, p->frame) + 1);
 	}
 }
 

@@ -10,11 +10,13 @@
  *  - the frame queue hands frames out in timestamp order.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "analyze/engine.h"
+#include "analyze/report.h"
 #include "capture/drop_event.h"
 #include "capture/frame_queue.h"
 #include "capture/pcapng_write.h"
@@ -250,10 +252,82 @@ static void test_queue_order(void)
 	frame_queue_free(q);
 }
 
+/*
+ * Kernel drops of watched traffic that is no probe (here ARP) are summed up
+ * by reason in one kernel_drops finding, most frequent first; they create
+ * no probe and no drop finding.
+ */
+static void test_other_drops_summarised(void)
+{
+	static const uint8_t arp[28] = {
+		0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01,
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x4d, 0x00, 0x02,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x4d, 0x00, 0x09,
+	};
+	struct point_table pts;
+	struct point kp;
+	struct engine_opts eo;
+	struct engine *e;
+	struct engine_totals t;
+	struct drop_event ev;
+	struct packet pkt;
+	struct frame f;
+	uint8_t buf[DROP_FRAME_MAX];
+	char comment[512], *json = NULL;
+	size_t json_len = 0;
+	FILE *mem;
+	int i;
+
+	point_table_init(&pts);
+	memset(&kp, 0, sizeof(kp));
+	snprintf(kp.name, sizeof(kp.name), "%s", DROPS_IF_NAME);
+	kp.kind = POINT_KIND_KERNEL;
+	kp.hook = HOOK_KFREE_SKB;
+	CHECK_EQ_INT(point_table_add(&pts, &kp), 0);
+	engine_opts_default(&eo);
+	e = engine_new(&pts, &eo);
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	for (i = 0; i < 5; i++) {
+		sample_event(&ev, 0);
+		ev.ts_ns += (uint64_t)i * 1000;
+		ev.protocol = 0x0806;
+		ev.wire_len = ev.cap_len = sizeof(arp);
+		memcpy(ev.data, arp, sizeof(arp));
+		snprintf(ev.reason_name, sizeof(ev.reason_name), "%s",
+			 i < 3 ? "OTHERHOST" : "NO_SOCKET");
+		drop_event_frame(&ev, 0, buf, &f);
+		drop_event_comment(&ev, comment, sizeof(comment));
+		f.comment = comment;
+		f.comment_len = (uint32_t)strlen(comment);
+		f.number = (uint64_t)i + 1;
+		dissect_frame(&f, &pkt);
+		engine_feed(e, &pkt);
+	}
+	engine_finish(e);
+	engine_totals(e, &t);
+	CHECK_EQ_INT((int)t.probes, 0);
+	CHECK(!t.has_drop);
+	mem = open_memstream(&json, &json_len);
+	CHECK(mem != NULL);
+	if (mem) {
+		report_json(e, mem);
+		fclose(mem);
+		CHECK(strstr(json, "\"kernel_drops\"") != NULL);
+		CHECK(strstr(json, "5 kernel drop(s) of other watched traffic "
+			      "(no probe): OTHERHOST (3), NO_SOCKET (2)") != NULL);
+	}
+	free(json);
+	engine_free(e);
+	point_table_free(&pts);
+}
+
 int main(void)
 {
 	test_file_roundtrip();
 	test_malformed_drops();
 	test_queue_order();
+	test_other_drops_summarised();
 	return check_done();
 }
