@@ -227,7 +227,9 @@ static void value_text(const struct json *v, char *out, size_t n)
  * What makes a finding the same finding in another run: its kind, the
  * details that name what is wrong (not counts or ICMP ids, which vary), and
  * for most kinds where it is.  Neighbour findings are about an address:
- * which point saw most of the ARP traffic is no part of their identity.
+ * which point saw most of the ARP traffic is no part of their identity,
+ * and neither are the MACs (a guest's MAC changes with every new VM or
+ * namespace; the conflict on the address is what persists).
  */
 struct kind_ident {
 	const char *kind;
@@ -242,8 +244,8 @@ static const struct kind_ident kind_idents[] = {
 	{ "nat_reply_not_reversed", true, { NULL } },
 	{ "arp_unanswered", false, { "target", NULL } },
 	{ "nd_unanswered", false, { "target", NULL } },
-	{ "ip_conflict", false, { "address", "mac", NULL } },
-	{ "gratuitous_arp", false, { "address", "mac", NULL } },
+	{ "ip_conflict", false, { "address", NULL } },
+	{ "gratuitous_arp", false, { "address", NULL } },
 	{ "storm", true, { NULL } },
 	{ "vlan_mismatch", true, { "vlan_seen", "vlan_expected", NULL } },
 	{ "mtu_blackhole", true, { NULL } },
@@ -251,6 +253,7 @@ static const struct kind_ident kind_idents[] = {
 	{ "icmp_error", true, { "type", "code", "reporter", NULL } },
 	{ "checksum_bad", true, { NULL } },
 	{ "no_probes", false, { NULL } },
+	{ "kernel_drops", false, { NULL } },
 	{ "evidence_incomplete", true, { "reason", NULL } },
 };
 
