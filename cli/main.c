@@ -13,15 +13,6 @@
 #define DROPSPOT_VERSION "0.1.0"
 #endif
 
-/*
- * Weak until every subcommand has landed: a missing one reports itself
- * instead of breaking the build of the others.
- */
-int cmd_capture(int argc, char **argv) __attribute__((weak));
-int cmd_analyze(int argc, char **argv) __attribute__((weak));
-int cmd_trace(int argc, char **argv) __attribute__((weak));
-int cmd_diff(int argc, char **argv) __attribute__((weak));
-
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -53,9 +44,8 @@ static void usage(FILE *fp)
 		"\n"
 		"commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (commands[i].run)
-			fprintf(fp, "  %-9s %s\n", commands[i].name,
-				commands[i].summary);
+		fprintf(fp, "  %-9s %s\n", commands[i].name,
+			commands[i].summary);
 	fprintf(fp,
 		"\n"
 		"global options:\n"
@@ -96,14 +86,8 @@ int main(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[arg], commands[i].name))
-			continue;
-		if (!commands[i].run) {
-			fprintf(stderr, "dropspot: %s is not available in this build\n",
-				argv[arg]);
-			return EXIT_TROUBLE;
-		}
-		return commands[i].run(argc - arg, argv + arg);
+		if (!strcmp(argv[arg], commands[i].name))
+			return commands[i].run(argc - arg, argv + arg);
 	}
 	fprintf(stderr, "dropspot: unknown command '%s' (see dropspot --help)\n",
 		argv[arg]);
