@@ -47,6 +47,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "common/log.h"
 #include "dissect/cursor.h"
 #include "live_link.h"
 #include "topology.h"
@@ -291,12 +292,15 @@ static int rtnl_open_in(struct walk *w, int nsfd)
 	}
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	ret = fd < 0 ? -errno : 0;
-	/* back at once: nothing else runs in a foreign netns */
+	/*
+	 * Back at once: nothing else runs in a foreign netns.  A thread that
+	 * cannot return would attach, send and resolve in the wrong place;
+	 * stopping is the only safe answer (as capture/live.c does).
+	 */
 	if (nsfd != w->self_fd && ns_enter_fd(w->self_fd)) {
-		ret = -errno;
-		if (fd >= 0)
-			close(fd);
-		return ret;
+		log_error("cannot return to the original netns: %s",
+			  strerror(errno));
+		abort();
 	}
 	if (ret)
 		return ret;
