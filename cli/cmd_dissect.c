@@ -10,6 +10,7 @@
 #include "capture/filter.h"
 #include "capture/source.h"
 #include "commands.h"
+#include "drop_output.h"
 #include "common/log.h"
 #include "dissect/packet.h"
 #include "output.h"
@@ -134,6 +135,26 @@ static int open_sources(char **paths, int n, struct point_table *points,
 }
 
 /* Reads every frame in time order; returns the exit status. */
+
+/*
+ * A kernel drop saved by `capture --drops` / `trace -w` is printed as the
+ * live commands print it: the packet, then the kernel's reason and place.
+ */
+static void print_frame(struct output *out, const struct frame *f,
+			const struct point_table *points)
+{
+	struct drop_event ev;
+	struct packet pkt;
+
+	if ((f->flags & FRAME_F_KERNEL_DROP) &&
+	    drop_event_from_frame(f, &ev) == 0) {
+		output_drop(out, &ev, f, points);
+		return;
+	}
+	dissect_frame(f, &pkt);
+	output_packet(out, &pkt, points);
+}
+
 static int dissect_all(struct merger *m, struct filter *flt,
 		       const struct dissect_opts *o, struct output *out,
 		       struct point_table *points)
@@ -155,9 +176,10 @@ static int dissect_all(struct merger *m, struct filter *flt,
 		}
 		if (!filter_match(flt, &f))
 			continue;
-		dissect_frame(&f, &pkt);
-		if (!o->count_only)
-			output_packet(out, &pkt, points);
+		if (o->count_only)
+			dissect_frame(&f, &pkt);
+		else
+			print_frame(out, &f, points);
 		if (o->max_packets && ++matched >= o->max_packets)
 			break;
 	}
