@@ -177,8 +177,10 @@ static int next_option(struct source *s, const struct block *b,
 
 static int read_shb(struct source *s, const struct block *b)
 {
-	struct cursor c = b->body;
-	uint16_t major, minor;
+	struct cursor c = b->body, val;
+	uint16_t major, minor, code;
+	unsigned int count = 0;
+	int ret;
 
 	/* bom(4) major(2) minor(2) section length(8) */
 	if (cur_left(&c) < 16)
@@ -191,7 +193,12 @@ static int read_shb(struct source *s, const struct block *b)
 			       (unsigned long long)b->off, major, minor);
 	rd_end_section(s);
 	s->section++;
-	return 0;
+	cur_skip(&c, 8);	/* section length */
+	while ((ret = next_option(s, b, &c, &count, &code, &val)) > 0)
+		if (code == OPT_COMMENT && !s->comment[0])
+			rd_copy_name(s->comment, sizeof(s->comment),
+				     cur_peek(&val, 0), cur_left(&val));
+	return ret;
 }
 
 /*

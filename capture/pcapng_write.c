@@ -129,6 +129,7 @@ static int block_end(struct pcapng_writer *w, bool had_opts)
 }
 
 int pcapng_writer_open(const char *path, const char *application,
+		       const char *comment,
 		       struct pcapng_writer **out, char *err, size_t errlen)
 {
 	struct pcapng_writer *w;
@@ -158,8 +159,10 @@ int pcapng_writer_open(const char *path, const char *application,
 	put_u16(w, 1);
 	put_u16(w, 0);
 	put(w, &section_len, 8);
+	put_opt_str(w, OPT_COMMENT, comment);
 	put_opt_str(w, SHB_USERAPPL, application);
-	ret = block_end(w, application && *application);
+	ret = block_end(w, (application && *application) ||
+			   (comment && *comment));
 	if (ret) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
 		pcapng_writer_close(w);

@@ -19,9 +19,14 @@
 
 struct pcapng_writer;
 
-/* Creates path ("-" = stdout) and writes the section header. */
+/*
+ * Creates path ("-" = stdout) and writes the section header, with comment
+ * (may be NULL) as its opt_comment: what the recording was (trace records
+ * the topology it discovered there).
+ */
 int pcapng_writer_open(const char *path, const char *application,
-		       struct pcapng_writer **out, char *err, size_t errlen);
+		       const char *comment, struct pcapng_writer **out,
+		       char *err, size_t errlen);
 
 /*
  * Adds an interface; returns its interface id (>= 0) or -errno.  name and

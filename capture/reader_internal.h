@@ -76,6 +76,7 @@ struct source {
 	struct rd_iface *ifs;
 	size_t n_ifs, cap_ifs;
 	unsigned int section;	/* pcapng: sections seen, 1-based */
+	char comment[512];	/* the first section's opt_comment, "" if none */
 
 	/* format state */
 	bool big_endian;

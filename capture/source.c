@@ -502,6 +502,11 @@ const char *source_error(const struct source *s)
 	return s->err[0] ? s->err : "";
 }
 
+const char *source_comment(const struct source *s)
+{
+	return s->comment;
+}
+
 const char *source_path(const struct source *s)
 {
 	return s->path;

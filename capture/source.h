@@ -43,6 +43,8 @@ int source_next(struct source *s, struct frame *f);
 
 const char *source_error(const struct source *s);
 const char *source_path(const struct source *s);
+/* The recording's own description (pcapng section comment), "" if none. */
+const char *source_comment(const struct source *s);
 void source_close(struct source *s);
 
 /* Time-ordered merge of several sources (a small heap, one frame each). */

@@ -185,6 +185,9 @@ static int open_sources(char **paths, int n, struct point_table *points,
 			log_error("%s", err);
 			return -1;
 		}
+		/* e.g. the topology `trace --auto` found: where points came from */
+		if (source_comment(sources[i])[0])
+			log_info("%s: %s", paths[i], source_comment(sources[i]));
 	}
 	return 0;
 }

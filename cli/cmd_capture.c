@@ -517,7 +517,7 @@ int cmd_capture(int argc, char **argv)
 		goto cleanup;
 	}
 	if (o.write_path &&
-	    pcapng_writer_open(o.write_path, "dropspot capture", &w, err, sizeof(err))) {
+	    pcapng_writer_open(o.write_path, "dropspot capture", NULL, &w, err, sizeof(err))) {
 		log_error("%s", err);
 		goto cleanup;
 	}

@@ -61,6 +61,7 @@ struct trace_opts {
 	const char *ping;		/* --ping TARGET */
 	const char *from;		/* --from NETNS */
 	const char *auto_target;	/* --auto [TARGET] */
+	char topology[1024];		/* what --auto found, for the file */
 	bool use_auto;
 	uint64_t count;			/* -c: probes (sent, or seen) */
 	uint32_t size;			/* -s: echo data bytes */
@@ -384,6 +385,22 @@ static int parse_opt(struct trace_opts *o, int c, const char *arg)
 
 /* ---- points: --auto, --name, --path ------------------------------------ */
 
+/*
+ * "topology to T: a -> b -> c; topology to U: ...", kept for the saved
+ * file's section comment, so the file says where its points came from.
+ */
+static void note_topology(struct trace_opts *o, const char *target,
+			  const struct topo_result *res)
+{
+	size_t len = strlen(o->topology);
+	char path[768];
+
+	topology_summary(res, path, sizeof(path));
+	if (len < sizeof(o->topology))
+		snprintf(o->topology + len, sizeof(o->topology) - len,
+			 "%stopology to %s: %s", len ? "; " : "", target, path);
+}
+
 static int discover_target(struct trace_opts *o, const char *target)
 {
 	struct topo_result *res;
@@ -407,6 +424,7 @@ static int discover_target(struct trace_opts *o, const char *target)
 			goto cleanup;
 	if (log_get_level() >= LOG_INFO)
 		topology_print(res, stderr);
+	note_topology(o, target, res);
 	ret = 0;
 cleanup:
 	free(res);
@@ -595,8 +613,8 @@ static int open_writer(const struct trace_opts *o, struct point_table *points,
 
 	if (!o->write_path)
 		return 0;
-	if (pcapng_writer_open(o->write_path, "dropspot trace", w, err,
-			       sizeof(err))) {
+	if (pcapng_writer_open(o->write_path, "dropspot trace", o->topology,
+			       w, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}

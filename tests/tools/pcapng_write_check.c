@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pcapng_write_check OUT\n");
 		return 2;
 	}
-	if (pcapng_writer_open(argv[1], "pcapng_write_check", &w, err, sizeof(err))) {
+	if (pcapng_writer_open(argv[1], "pcapng_write_check", NULL, &w, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

@@ -57,7 +57,7 @@ static int write_file(const char *path, const struct drop_event *evs, int n)
 	char comment[512], err[256];
 	int eth_if, drop_if, i;
 
-	if (pcapng_writer_open(path, "test", &w, err, sizeof(err)))
+	if (pcapng_writer_open(path, "test", NULL, &w, err, sizeof(err)))
 		return -1;
 	eth_if = pcapng_writer_add_if(w, "br0", NULL, LINKTYPE_ETHERNET, 9216);
 	drop_if = pcapng_writer_add_if(w, DROPS_IF_NAME, NULL,
