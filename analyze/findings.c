@@ -318,7 +318,9 @@ static void wire_cause(const struct engine *e, const struct group *g,
 		*guess = !nat;
 		return;
 	}
-	ne = unresolved_near(e, (g->after >= 0 ? 1ull << g->after : 0) |
+	/* a probe no point saw died before the first one: any segment */
+	ne = unresolved_near(e, g->after < 0 ? ~0ull :
+				(1ull << g->after) |
 				(g->before >= 0 ? 1ull << g->before : 0));
 	if (ne) {
 		fmt_ip(a, sizeof(a), ne->family, ne->ip);
@@ -425,6 +427,12 @@ static void location_phrase(const struct engine *e, const struct group *g,
 	const char *what = g->reply_dir ? "replies" : "requests";
 	char miss[256];
 
+	if (g->after < 0 && g->drop_reason >= 0) {
+		/* only the kernel saw them: dropped before any watched point */
+		snprintf(buf, n, "%s dropped before any watched point (in the "
+			 "sender's own stack?)", what);
+		return;
+	}
 	if (g->after < 0) {
 		snprintf(buf, n, "%s seen nowhere", what);
 		return;

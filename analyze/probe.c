@@ -853,6 +853,13 @@ static uint64_t unfinished_window(const struct engine *e)
 static uint8_t outcome_of(const struct engine *e, const struct probe *pr,
 			  bool at_end)
 {
+	/*
+	 * Seen by the kernel only (dropped before any watched point, e.g. in
+	 * the guest's own stack when its neighbour does not resolve): a probe
+	 * that was sent and lost, not a reply without a request.
+	 */
+	if (!pr->req_mask && !pr->rep_mask && pr->drop_mask)
+		return PO_LOST_REQUEST;
 	if (!pr->req_mask)
 		return PO_ORPHAN_REPLY;
 	if (reply_back_home(e, pr))

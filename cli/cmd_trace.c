@@ -563,10 +563,11 @@ static void add_netns(struct trace_run *r, uint64_t ino)
 
 /*
  * The kfree_skb program sees the whole machine.  Only drops in the netns
- * of the points, of --from and our own are kept: a drop elsewhere is
- * another tenant's (another container pinging the same private address
- * with the same sequence numbers would otherwise pass for our probe).
- * Watch a point in a netns to have its drops count.
+ * of the points and of the probes' sender (--from, or ours when we send
+ * from here) are kept: a drop elsewhere is another tenant's (another
+ * container pinging the same private address with the same sequence
+ * numbers, or a BPF test run of echo packets, would otherwise pass for our
+ * probe).  Watch a point in a netns to have its drops count.
  */
 static void watch_netns(struct trace_run *r, const struct trace_opts *o)
 {
@@ -577,10 +578,11 @@ static void watch_netns(struct trace_run *r, const struct trace_opts *o)
 	for (i = 0; i < o->n_targets; i++)
 		if (!netns_parse_target(o->targets[i], &t, err, sizeof(err)))
 			add_netns(r, t.ns_ino);
-	if (!netns_parse_target("lo", &t, err, sizeof(err)))	/* our own */
-		add_netns(r, t.ns_ino);
-	if (!o->from)
+	if (!o->from) {
+		if (o->ping && !netns_parse_target("lo", &t, err, sizeof(err)))
+			add_netns(r, t.ns_ino);	/* our own: we send from it */
 		return;
+	}
 	snprintf(spec, sizeof(spec), "%s/lo", o->from);
 	if (!netns_parse_target(spec, &t, err, sizeof(err)))
 		add_netns(r, t.ns_ino);

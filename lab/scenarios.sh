@@ -49,6 +49,15 @@ _scn_ping() {
 	esac
 }
 
+# _scn_probe TARGET EXPECT: the scenario's traffic is a plain ping from the
+# guest to TARGET.  `dropspot trace` sends it itself (SCN_PROBE, its own
+# probes); any other recorder runs the guest's ping (scn_traffic).
+_scn_probe() {
+	SCN_PROBE=$1
+	SCN_EXPECT=$2
+	scn_traffic() { _scn_ping "$LAB_GUEST" "$SCN_PROBE" "$SCN_EXPECT"; }
+}
+
 _scn_bridged_points() { SCN_NS=$LAB_HOST; SCN_IFS=(tap0 br0 up0); }
 _scn_nat_points() { SCN_NS=$LAB_HOST; SCN_IFS=(tap0 virbr0 up0); }
 
@@ -75,20 +84,20 @@ _scn_host_firewall() {
 scn_healthy_bridged() {
 	lab_topo_bridged
 	_scn_bridged_points
-	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_PEER_IP" ok; }
+	_scn_probe "$LAB_PEER_IP" ok
 }
 
 scn_healthy_nat() {
 	lab_topo_nat
 	_scn_nat_points
-	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_WAN_IP" ok; }
+	_scn_probe "$LAB_WAN_IP" ok
 }
 
 scn_healthy_hostonly() {
 	lab_topo_hostonly
 	SCN_NS=$LAB_HOST
 	SCN_IFS=(tap0 br0)
-	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_HOST_IP" ok; }
+	_scn_probe "$LAB_HOST_IP" ok
 }
 
 scn_tap_detached() {
@@ -96,7 +105,7 @@ scn_tap_detached() {
 	_scn_static_peer
 	lab_ip "$LAB_HOST" link set tap0 nomaster
 	_scn_bridged_points
-	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_PEER_IP" fail; }
+	_scn_probe "$LAB_PEER_IP" fail
 }
 
 scn_uplink_down() {
@@ -121,40 +130,40 @@ scn_ip_conflict() {
 	SCN_NS=$LAB_HOST
 	SCN_IFS=(tap0 br0 up0 dup0)
 	# Either owner may answer: the ping itself may pass.
-	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_PEER_IP" any; }
+	_scn_probe "$LAB_PEER_IP" any
 }
 
 scn_wrong_gateway() {
 	lab_topo_bridged
 	lab_ip "$LAB_GUEST" route replace default via 10.77.0.254
 	_scn_bridged_points
-	scn_traffic() { _scn_ping "$LAB_GUEST" 198.51.100.1 fail; }
+	_scn_probe 198.51.100.1 fail
 }
 
 scn_firewall_drop() {
 	lab_topo_bridged
 	_scn_host_firewall drop || return 1
 	_scn_bridged_points
-	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_HOST_IP" fail; }
+	_scn_probe "$LAB_HOST_IP" fail
 }
 
 scn_firewall_reject() {
 	lab_topo_bridged
 	_scn_host_firewall "reject with icmp type admin-prohibited" || return 1
 	_scn_bridged_points
-	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_HOST_IP" fail; }
+	_scn_probe "$LAB_HOST_IP" fail
 }
 
 scn_nat_no_forward() {
 	LAB_NAT_NO_FORWARD=1 lab_topo_nat
 	_scn_nat_points
-	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_WAN_IP" fail; }
+	_scn_probe "$LAB_WAN_IP" fail
 }
 
 scn_nat_no_masquerade() {
 	LAB_NAT_NO_MASQ=1 lab_topo_nat
 	_scn_nat_points
-	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_WAN_IP" fail; }
+	_scn_probe "$LAB_WAN_IP" fail
 }
 
 # Small probes pass, large ones with DF vanish at the smaller-MTU uplink.
@@ -194,13 +203,13 @@ scn_routing_loop() {
 	lab_exec "$LAB_WAN" sysctl -qw net.ipv4.ip_forward=1
 	lab_ip "$LAB_WAN" route add 198.51.100.0/24 via "$LAB_HOST_WAN_IP"
 	_scn_nat_points
-	scn_traffic() { _scn_ping "$LAB_GUEST" 198.51.100.1 fail; }
+	_scn_probe 198.51.100.1 fail
 }
 
 scn_no_route() {
 	lab_topo_nat
 	_scn_nat_points
-	scn_traffic() { _scn_ping "$LAB_GUEST" 198.51.100.1 fail; }
+	_scn_probe 198.51.100.1 fail
 }
 
 # The target answers, the host's forward chain drops the reply on its way
@@ -216,7 +225,7 @@ scn_reply_lost() {
 		}
 	NFT
 	_scn_nat_points
-	scn_traffic() { _scn_ping "$LAB_GUEST" "$LAB_WAN_IP" fail; }
+	_scn_probe "$LAB_WAN_IP" fail
 }
 
 # The guest repeats one ARP request thousands of times a second while it
@@ -288,16 +297,22 @@ _scn_recorder_args() {
 
 # scn_record NAME PCAPNG: builds recipe NAME, watches its points with
 # dropspot from our own netns (NETNS/IFNAME points) while its traffic
-# runs, and leaves the capture in PCAPNG; with `trace`, its live JSON
-# report is in the file SCN_REPORT names.  Fails the test (lab_die) if the
+# runs (trace's own probes where the traffic is a plain ping), and leaves
+# the capture in PCAPNG; with `trace`, its live JSON report is in the file
+# SCN_REPORT names.  Fails the test (lab_die) if the
 # scenario did not behave as described.  Call after lab_init.
 scn_record() {
 	local name=$1 out=$2 spec= ifc pid args
+	SCN_PROBE=
 	"scn_$name" || lab_die "$name: could not build the scenario"
 	for ifc in "${SCN_IFS[@]}"; do
 		spec+=${spec:+,}$SCN_NS/$ifc
 	done
 	read -r -a args <<<"$(_scn_recorder_args "$spec")"
+	if [ "${args[0]}" = trace ] && [ -n "$SCN_PROBE" ]; then
+		_scn_trace_probes "$name" "$out" "${args[@]}"
+		return
+	fi
 	ds_start pid "" "${args[@]}" -w "$out"
 	scn_traffic || lab_die "$name: the scenario did not behave as described"
 	# replies and timeouts of the last probes still arrive
@@ -306,4 +321,24 @@ scn_record() {
 	[ -s "$out" ] || lab_die "$name: no capture written"
 	SCN_REPORT=
 	[ "${args[0]}" = trace ] && SCN_REPORT=$LAB_DIR/$pid.out
+}
+
+# _scn_trace_probes NAME PCAPNG ARGS...: trace sends 4 probes of its own
+# from the guest and ends by itself; its JSON report is SCN_REPORT.
+_scn_trace_probes() {
+	local name=$1 out=$2 rc answered
+	shift 2
+	SCN_REPORT=$LAB_DIR/$name.trace.json
+	"$DROPSPOT" "$@" --ping "$SCN_PROBE" --from "$LAB_GUEST" -c 4 \
+		--interval 0.2 -w "$out" >"$SCN_REPORT" 2>"$SCN_REPORT.err" &
+	wait $!
+	rc=$?
+	[ "$rc" -le 1 ] ||
+		lab_die "$name: trace exited $rc: $(tail -3 "$SCN_REPORT.err")"
+	answered=$(jq .summary.answered "$SCN_REPORT")
+	case $SCN_EXPECT in
+	ok) [ "$answered" = 4 ] ;;
+	fail) [ "$answered" != 4 ] ;;
+	esac || lab_die "$name: the scenario did not behave as described" \
+		"($answered of 4 probes answered)"
 }

@@ -33,10 +33,15 @@ tc_filters() {	# ns ifname
 	  ip netns exec "$1" tc filter show dev "$2" egress; } 2>/dev/null | grep -c "dropspot"
 }
 
-before=$(our_prog_ids)
+# The programs of this capture: those its own file descriptors hold (prog
+# and link fds name their program in fdinfo), so another dropspot running
+# on the machine at the same time is not counted.
+pid_prog_ids() {
+	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -n -u
+}
+
 cap_start cap "" -i "$G/eth0,$H/tap0,$H/br0,$H/up0,$P/eth0" --no-print
-during=$(our_prog_ids)
-ours=$(comm -13 <(echo "$before") <(echo "$during"))
+ours=$(pid_prog_ids "$cap")
 expect "programs loaded (3 per XDP point, 2 per TC-only point)" "$(echo "$ours" | grep -c .)" 12
 n=0
 for pt in "${POINTS[@]}"; do n=$((n + $(xdp_attached $pt))); done

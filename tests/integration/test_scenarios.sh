@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Every row of the failure catalogue (../shared/SCENARIOS.md) that the lab
 # builds (lab/scenarios.sh), and a cause beyond it: watched live by
-# `dropspot trace` at the host's points while the guest pings, then the
-# saved pcapng analyzed again.  Both reports must name the same location
+# `dropspot trace` at the host's points while it sends its own probes from
+# the guest (or, where the scenario needs a particular ping, while the
+# guest pings), then the saved pcapng analyzed again.  Both reports must name the same location
 # and finding kind, and, where the kernel dropped the probe, the drop reason
 # and function this kernel (6.18) reports, resolved from its BTF.
 #
@@ -38,8 +39,10 @@ declare -A EXPECT=(
 	    and (.cause | test("up0 went silent|NO_TX_TARGET")))'
 [ip_conflict]='any(.findings[]; .kind == "ip_conflict" and .details.address == "10.77.0.3"
 	and (.details.mac | length) == 2)'
-[wrong_gateway]='has("no_probes") and any(.findings[]; .kind == "arp_unanswered"
-	and .details.target == "10.77.0.254")'
+[wrong_gateway]='any(.findings[]; .kind == "arp_unanswered" and .details.target == "10.77.0.254")
+	and any(.findings[]; .kind == "drop" and .location.after_name == null
+	    and (.cause | test("neighbour resolution for 10.77.0.254 fails"))
+	    and .details.kernel_reason == "NEIGH_FAILED")'
 [firewall_drop]='.summary.lost == 4 and at("drop"; "br0"; "request") and
 	(drop_detail("kernel_reason") | index("NETFILTER_DROP")) != null'
 [firewall_reject]='.summary.lost == 4 and at("drop"; "br0"; "request") and
