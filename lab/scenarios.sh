@@ -8,6 +8,9 @@
 #
 #   SCN_NS       netns whose interfaces are watched (the host side)
 #   SCN_IFS      the interfaces to watch there, guest side first
+#   SCN_PROBE    (optional) the target of a plain ping from the guest,
+#                which `dropspot trace` then sends itself
+#   SCN_TRACE_ARGS (optional) more options for that trace
 #   scn_traffic  a function that runs the guest's ping(s); it returns
 #                non-zero when the scenario did not behave as described
 #                (a healthy ping that failed, a fault that let pings pass)
@@ -137,6 +140,10 @@ scn_wrong_gateway() {
 	lab_topo_bridged
 	lab_ip "$LAB_GUEST" route replace default via 10.77.0.254
 	_scn_bridged_points
+	# the guest's kernel gives up on ARP after 3 s (mcast_solicit x
+	# retrans_time) and only then drops the probes it queued: trace waits
+	# longer than that, or it would end before the drops
+	SCN_TRACE_ARGS=(-t 6)
 	_scn_probe 198.51.100.1 fail
 }
 
@@ -304,6 +311,7 @@ _scn_recorder_args() {
 scn_record() {
 	local name=$1 out=$2 spec= ifc pid args
 	SCN_PROBE=
+	SCN_TRACE_ARGS=()
 	"scn_$name" || lab_die "$name: could not build the scenario"
 	for ifc in "${SCN_IFS[@]}"; do
 		spec+=${spec:+,}$SCN_NS/$ifc
@@ -330,7 +338,8 @@ _scn_trace_probes() {
 	shift 2
 	SCN_REPORT=$LAB_DIR/$name.trace.json
 	"$DROPSPOT" "$@" --ping "$SCN_PROBE" --from "$LAB_GUEST" -c 4 \
-		--interval 0.2 -w "$out" >"$SCN_REPORT" 2>"$SCN_REPORT.err" &
+		--interval 0.2 "${SCN_TRACE_ARGS[@]}" -w "$out" \
+		>"$SCN_REPORT" 2>"$SCN_REPORT.err" &
 	wait $!
 	rc=$?
 	[ "$rc" -le 1 ] ||
