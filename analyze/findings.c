@@ -366,12 +366,15 @@ static void wire_cause(const struct engine *e, const struct group *g,
 	if ((point_is(e, g->after, POINT_KIND_TAP) ||
 	     point_is(e, g->after, POINT_KIND_VETH)) &&
 	    (point_is(e, g->before, POINT_KIND_BRIDGE) ||
-	     point_is(e, g->before, POINT_KIND_BRIDGE_PORT)))
+	     point_is(e, g->before, POINT_KIND_BRIDGE_PORT))) {
 		snprintf(buf, n, "not passed into the bridge (port detached, "
 			 "down or blocked?)");
-	else if ((*guess = f->outcome[PO_ANSWERED] != 0))
+		return;
+	}
+	*guess = true;
+	if (f->outcome[PO_ANSWERED])
 		snprintf(buf, n, "intermittent loss between these points");
-	else if ((*guess = true))
+	else
 		snprintf(buf, n, "host firewall, forwarding or routing "
 			 "suspected");
 }
