@@ -207,7 +207,7 @@ static const struct neigh *unresolved_near(const struct engine *e,
 	for (i = 0; i < e->n_neigh; i++) {
 		const struct neigh *ne = &e->neigh[i];
 
-		if (neigh_streak(ne) >= 2 && (ne->req_mask & mask))
+		if (neigh_unresolved(ne) && (ne->req_mask & mask))
 			return ne;
 	}
 	return NULL;
@@ -958,7 +958,7 @@ static void vlan_neigh_findings(struct engine *e)
 		struct finding *f;
 		char ip[64];
 
-		if (!ne->req_vlan || neigh_streak(ne) < 2 ||
+		if (!ne->req_vlan || !neigh_unresolved(ne) ||
 		    ne->req_vlan_point >= ENGINE_MAX_POINTS)
 			continue;
 		ps = &e->pstat[ne->req_vlan_point];

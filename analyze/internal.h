@@ -400,6 +400,8 @@ void neigh_feed(struct engine *e, const struct packet *p, uint16_t point);
 void neigh_findings(struct engine *e);
 /* Requests for the address since its last answer (at the busiest point). */
 uint32_t neigh_streak(const struct neigh *ne);
+/* Asked for again and again since its last answer (or never answered). */
+bool neigh_unresolved(const struct neigh *ne);
 /* The interned reason of a kernel drop frame, or -1 when the table is full. */
 int probe_drop_reason(struct engine *e, const struct frame *f);
 /* The last request sighting of a kept probe of the group, or NULL. */

@@ -125,6 +125,11 @@ uint32_t neigh_streak(const struct neigh *ne)
 	return best;
 }
 
+bool neigh_unresolved(const struct neigh *ne)
+{
+	return neigh_streak(ne) >= NEIGH_MIN_REQUESTS;
+}
+
 /* The tag of the unanswered requests, where they were first seen tagged. */
 static void note_request_vlan(struct neigh *ne, uint16_t point,
 			      const struct packet *p)
@@ -378,7 +383,7 @@ void neigh_findings(struct engine *e)
 
 		if (ne->n_claim > 1)
 			conflict_finding(e, ne);
-		if (neigh_streak(ne) >= NEIGH_MIN_REQUESTS)
+		if (neigh_unresolved(ne))
 			unanswered_finding(e, ne);
 		if (ne->gratuitous)
 			gratuitous_finding(e, ne);

@@ -204,6 +204,20 @@ lab_tap() {
 	lab_ip "$guestns" link set "$gif" up
 }
 
+# lab_input_rule NS RULE: the host firewall of the lab, one nftables rule
+# in NS's input chain (table inet dsfw, chain input), e.g.
+#   lab_input_rule "$LAB_HOST" 'icmp type echo-request drop'
+lab_input_rule() {
+	lab_exec "$1" nft -f - <<-NFT || lab_die "nft input rule '$2' in $1"
+		table inet dsfw {
+			chain input {
+				type filter hook input priority filter;
+				$2
+			}
+		}
+	NFT
+}
+
 # The classic bridged topology (SCENARIOS.md "bridged"):
 #
 #   guest ns  eth0 (tap)  ~relay~  host ns  tap0 ─┐

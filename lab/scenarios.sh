@@ -72,18 +72,6 @@ _scn_static_peer() {
 		dev eth0 nud permanent
 }
 
-# _scn_host_firewall NFT_VERDICT: echo requests to the host get that verdict.
-_scn_host_firewall() {
-	lab_exec "$LAB_HOST" nft -f - <<-NFT
-		table inet dsfw {
-			chain input {
-				type filter hook input priority 0;
-				icmp type echo-request $1
-			}
-		}
-	NFT
-}
-
 scn_healthy_bridged() {
 	lab_topo_bridged
 	_scn_bridged_points
@@ -149,14 +137,15 @@ scn_wrong_gateway() {
 
 scn_firewall_drop() {
 	lab_topo_bridged
-	_scn_host_firewall drop || return 1
+	lab_input_rule "$LAB_HOST" "icmp type echo-request drop"
 	_scn_bridged_points
 	_scn_probe "$LAB_HOST_IP" fail
 }
 
 scn_firewall_reject() {
 	lab_topo_bridged
-	_scn_host_firewall "reject with icmp type admin-prohibited" || return 1
+	lab_input_rule "$LAB_HOST" \
+		"icmp type echo-request reject with icmp type admin-prohibited"
 	_scn_bridged_points
 	_scn_probe "$LAB_HOST_IP" fail
 }

@@ -583,14 +583,7 @@ _vm_run() {
 	*) lab_die "unknown mode $mode" ;;
 	esac
 	if [ -n "$fw" ]; then
-		lab_exec "$H" nft -f - <<-NFT || lab_die "nft"
-			table inet dsfw {
-				chain input {
-					type filter hook input priority filter;
-					iifname "$br" icmp type echo-request drop
-				}
-			}
-		NFT
+		lab_input_rule "$H" "iifname \"$br\" icmp type echo-request drop"
 	fi
 	if [ -n "$cap" ]; then
 		pts="$H/tap0,$H/$br"

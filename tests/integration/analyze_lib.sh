@@ -17,6 +17,7 @@
 #   an_expect "drop after br0" 'any(.findings[]; .kind == "drop" and ...)'
 
 . "$DROPSPOT_SRC/lab/lib.sh"
+. "$DROPSPOT_SRC/tests/integration/report_jq.sh"
 
 AN_PIDS=()
 AN_POINTS=()
@@ -128,19 +129,4 @@ an_expect() {
 an_next() {
 	LAB_ID=$(printf '%04x' $(( (0x$LAB_ID + 1) & 0xffff )))
 	AN_POINTS=()
-}
-
-# jq snippets
-AN_NO_DROP='(all(.findings[]; .kind != "drop")) and .summary.lost == 0'
-
-# an_drop AFTER BEFORE DIR: a drop finding at that location ("null" = none).
-an_drop() {
-	local before=$2
-	[ "$before" = null ] || before="\"$before\""
-	printf 'any(.findings[]; .kind == "drop" and .location.after_name == "%s" and .location.before_name == %s and .location.direction == "%s")' \
-		"$1" "$before" "$3"
-}
-
-an_has() {
-	printf 'any(.findings[]; .kind == "%s")' "$1"
 }

@@ -5,27 +5,16 @@
 . "$DROPSPOT_SRC/tests/integration/analyze_lib.sh"
 an_init nft
 
-host_firewall() {	# $1: the nft verdict for echo requests to the host
-	lab_exec "$LAB_HOST" nft -f - <<-NFT || lab_die "nft"
-		table inet dsfw {
-			chain input {
-				type filter hook input priority 0;
-				icmp type echo-request $1
-			}
-		}
-	NFT
-}
-
 # ---- row 6: drop ----
 lab_topo_bridged
-host_firewall drop
+lab_input_rule "$LAB_HOST" "icmp type echo-request drop"
 an_capture "$LAB_HOST" tap0 br0 up0
 lab_exec "$LAB_GUEST" ping -q -c 4 -i 0.2 -W 1 "$LAB_HOST_IP" >/dev/null &&
 	lab_die "ping through a dropping firewall succeeded"
 an_stop
 an_analyze
 an_expect "drop: probes lost" '.summary.lost >= 3 and .summary.answered == 0'
-an_expect "drop: requests reach br0 (the host), nothing after" "$(an_drop br0 null request)"
+an_expect "drop: requests reach br0 (the host), nothing after" "$(jq_drop br0 null request)"
 an_expect "drop: host firewall named as the cause" \
 	'any(.findings[]; .kind == "drop" and (.cause | test("firewall")))'
 an_expect "drop: verdict names br0" '.verdict | test("lost: requests reach br0")'
@@ -35,7 +24,8 @@ an_expect "drop: the uplink is not blamed" \
 # ---- row 7: reject with admin-prohibited ----
 an_next
 lab_topo_bridged
-host_firewall "reject with icmp type admin-prohibited"
+lab_input_rule "$LAB_HOST" \
+	"icmp type echo-request reject with icmp type admin-prohibited"
 an_capture "$LAB_HOST" tap0 br0 up0
 lab_exec "$LAB_GUEST" ping -q -c 4 -i 0.2 -W 1 "$LAB_HOST_IP" >/dev/null &&
 	lab_die "ping through a rejecting firewall succeeded"

@@ -18,12 +18,12 @@ an_stop
 an_analyze
 an_expect "bridged: 10 probes, all answered" \
 	'.summary.probes == 10 and .summary.answered == 10'
-an_expect "bridged: no drop finding" "$AN_NO_DROP"
+an_expect "bridged: no drop finding" "$JQ_NO_DROP"
 an_expect "bridged: path to the peer is tap0 -> br0 -> up0" \
 	'[.flows[] | select(.dst == "10.77.0.3") | .path[] as $p | $p] as $x |
 	 ([.points[] | {(.id | tostring): .name}] | add) as $n |
 	 [$x[] | $n[tostring]] == ["tap0", "br0", "up0"]'
-an_expect "bridged: no NAT" "$(an_has nat_rewrite) | not"
+an_expect "bridged: no NAT" "$(jq_has nat_rewrite) | not"
 an_expect "bridged: exit clean verdict" '.verdict | test("^10/10 probes answered")'
 
 # ---- NAT ----
@@ -36,7 +36,7 @@ an_stop
 an_analyze
 an_expect "NAT: 5 probes, all answered" \
 	'.summary.probes == 5 and .summary.answered == 5'
-an_expect "NAT: no drop finding" "$AN_NO_DROP"
+an_expect "NAT: no drop finding" "$JQ_NO_DROP"
 an_expect "NAT: rewrite between virbr0 and up0 to the uplink address" \
 	'any(.findings[]; .kind == "nat_rewrite" and .location.after_name == "virbr0"
 	     and .location.before_name == "up0"

@@ -18,7 +18,7 @@ LAB_NAT_NO_FORWARD=1 lab_topo_nat
 an_capture "$LAB_HOST" tap0 virbr0 up0
 guest_ping "$LAB_WAN_IP"
 an_expect "no forwarding: requests stop after virbr0, not seen at up0" \
-	"$(an_drop virbr0 up0 request)"
+	"$(jq_drop virbr0 up0 request)"
 an_expect "no forwarding: verdict" '.verdict | test("stop after virbr0, not seen at up0")'
 
 # ---- row 9: no masquerade ----
@@ -26,10 +26,10 @@ an_next
 LAB_NAT_NO_MASQ=1 lab_topo_nat
 an_capture "$LAB_HOST" tap0 virbr0 up0
 guest_ping "$LAB_WAN_IP"
-an_expect "no masquerade: requests reach up0, no reply" "$(an_drop up0 null request)"
+an_expect "no masquerade: requests reach up0, no reply" "$(jq_drop up0 null request)"
 an_expect "no masquerade: private source named" \
 	'any(.findings[]; .kind == "drop" and (.cause | test("un-NATed with private source 192.168.122.2")))'
-an_expect "no masquerade: no rewrite seen" "$(an_has nat_rewrite) | not"
+an_expect "no masquerade: no rewrite seen" "$(jq_has nat_rewrite) | not"
 
 # ---- row 13: no route on the host ----
 an_next
@@ -56,10 +56,10 @@ NFT
 an_capture "$LAB_HOST" tap0 virbr0 up0
 guest_ping "$LAB_WAN_IP"
 an_expect "reply lost: replies stop after up0, not seen at virbr0" \
-	"$(an_drop up0 virbr0 reply)"
+	"$(jq_drop up0 virbr0 reply)"
 an_expect "reply lost: outcome lost_reply" \
 	'[.probes[] | select(.outcome == "lost_reply")] | length >= 3'
-an_expect "reply lost: reply never de-NATed inside" "$(an_has nat_reply_not_reversed)"
+an_expect "reply lost: reply never de-NATed inside" "$(jq_has nat_reply_not_reversed)"
 an_expect "reply lost: the request NAT is still reported" \
 	'any(.findings[]; .kind == "nat_rewrite" and .location.after_name == "virbr0" and .location.before_name == "up0")'
 echo PASS

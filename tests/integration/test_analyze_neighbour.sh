@@ -39,7 +39,7 @@ an_analyze
 an_expect "wrong gateway: ARP for 10.77.0.254 unanswered, asked by the guest" \
 	'any(.findings[]; .kind == "arp_unanswered" and .details.target == "10.77.0.254"
 	     and .details.asker_ip == "10.77.0.2" and .details.requests >= 2)'
-an_expect "wrong gateway: no probe left the guest" "$(an_has no_probes)"
+an_expect "wrong gateway: no probe left the guest" "$(jq_has no_probes)"
 an_expect "wrong gateway: verdict names the unresolved gateway" \
 	'.verdict | test("No probe left the guest.*10\\.77\\.0\\.254")'
 an_expect "wrong gateway: no drop finding (nothing was sent)" \
@@ -63,13 +63,13 @@ cap_stop "$live" >/dev/null || lab_die "dropspot capture failed"
 # tcpdump files hold nothing at all, deterministically.
 an_analyze -f "icmp or arp"
 an_expect "never sends, tcpdump files: evidence incomplete, not blamed" \
-	"$(an_has evidence_incomplete) and ($(an_has no_probes) | not)"
+	"$(jq_has evidence_incomplete) and ($(jq_has no_probes) | not)"
 AN_JSON_FILES=$LAB_DIR/report-live.json
 an_run "$AN_JSON_FILES" -f "icmp or arp" "$LAB_DIR/live.pcapng"
 an_expect_in "$AN_JSON_FILES" "never sends, watched points: no_probes, 0 probes" \
-	"$(an_has no_probes) and .summary.probes == 0"
+	"$(jq_has no_probes) and .summary.probes == 0"
 an_expect_in "$AN_JSON_FILES" "never sends: verdict says so" \
 	'.verdict | test("[Nn]o probe left the guest")'
 an_expect_in "$AN_JSON_FILES" "never sends: no neighbour failure invented" \
-	"($(an_has arp_unanswered) | not)"
+	"($(jq_has arp_unanswered) | not)"
 echo PASS

@@ -44,7 +44,7 @@ lab_exec "$LAB_GUEST" ping -q -c 4 -i 0.2 -W 1 "$LAB_PEER_IP" >/dev/null &&
 an_stop
 an_analyze
 an_expect "link down: 2 answered, then lost" '.summary.answered == 2 and .summary.lost >= 3'
-an_expect "link down: requests stop after br0, not seen at up0" "$(an_drop br0 up0 request)"
+an_expect "link down: requests stop after br0, not seen at up0" "$(jq_drop br0 up0 request)"
 
 # ---- row 10: MTU black hole ----
 an_next
@@ -63,7 +63,7 @@ an_analyze
 an_expect "mtu: black hole with 1000 passing and 1450 failing" \
 	'any(.findings[]; .kind == "mtu_blackhole" and .details.largest_passing_data == 1000
 	     and .details.smallest_failing_data == 1450)'
-an_expect "mtu: large requests stop after br0, not seen at up0" "$(an_drop br0 up0 request)"
+an_expect "mtu: large requests stop after br0, not seen at up0" "$(jq_drop br0 up0 request)"
 an_expect "mtu: the small ones are all answered" \
 	'[.probes[] | select(.len <= 1000 and .outcome != "answered")] | length == 0'
 

@@ -9,14 +9,7 @@ tr_init nft
 tr_btf_reason NETFILTER_DROP
 
 lab_topo_bridged
-lab_exec "$LAB_HOST" nft -f - <<-NFT || lab_die "nft"
-	table inet dsfw {
-		chain input {
-			type filter hook input priority 0;
-			icmp type echo-request drop
-		}
-	}
-NFT
+lab_input_rule "$LAB_HOST" 'icmp type echo-request drop'
 cap_start PID "" -i "$LAB_HOST/tap0,$LAB_HOST/br0,$LAB_HOST/up0" --drops \
 	-w "$LAB_DIR/cap.pcapng"
 lab_exec "$LAB_GUEST" ping -q -c 3 -i 0.2 -W 1 "$LAB_HOST_IP" >/dev/null &&

@@ -68,14 +68,7 @@ HEALTHY=$LAB_DIR/healthy.pcapng
 record "$HEALTHY" "tap0 br0 up0" "$LAB_HOST_IP" "$LAB_PEER_IP"
 an_next
 lab_topo_bridged
-lab_exec "$LAB_HOST" nft -f - <<-NFT || lab_die "nft"
-	table inet dsfw {
-		chain input {
-			type filter hook input priority 0;
-			icmp type echo-request drop
-		}
-	}
-NFT
+lab_input_rule "$LAB_HOST" 'icmp type echo-request drop'
 FW=$LAB_DIR/firewall.pcapng
 record "$FW" "tap0 br0 up0" "$LAB_HOST_IP" "$LAB_PEER_IP"
 an_next

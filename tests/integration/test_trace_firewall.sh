@@ -9,19 +9,12 @@ tr_init nft
 tr_btf_reason NETFILTER_DROP
 
 lab_topo_bridged
-lab_exec "$LAB_HOST" nft -f - <<-NFT || lab_die "nft"
-	table inet dsfw {
-		chain input {
-			type filter hook input priority 0;
-			icmp type echo-request drop
-		}
-	}
-NFT
+lab_input_rule "$LAB_HOST" 'icmp type echo-request drop'
 tr_points "$LAB_HOST" tap0 br0 up0
 tr_trace --ping "$LAB_HOST_IP" --from "$LAB_GUEST" -c 3 --interval 0.2
 [ "$TR_RC" = 1 ] || lab_die "trace exited $TR_RC, want 1 (problem found)"
 tr_expect "every probe lost" '.summary.lost == 3 and .summary.answered == 0'
-tr_expect "drop after br0, on the request path" "$(tr_drop br0 null request)"
+tr_expect "drop after br0, on the request path" "$(jq_drop br0 null request)"
 tr_expect "kernel reason NETFILTER_DROP" \
 	'any(.findings[]; .kind == "drop" and .details.kernel_reason == "NETFILTER_DROP")'
 tr_expect "kernel function named (netfilter)" \

@@ -15,7 +15,7 @@ tr_trace --ping "$LAB_HOST_IP" --from "$LAB_GUEST" -c 4 --interval 0.2
 [ "$TR_RC" = 0 ] || lab_die "trace exited $TR_RC on a healthy path"
 tr_expect "own probes: 4 answered, none lost" \
 	'.summary.probes == 4 and .summary.answered == 4 and .summary.lost == 0'
-tr_expect "own probes: no drop finding" "$TR_NO_DROP"
+tr_expect "own probes: no drop finding" "$JQ_NO_DROP"
 tr_expect "own probes: path tap0 -> br0" '.verdict | test("answered via tap0 -> br0")'
 tr_expect "own probes: payload starts with dropspot" \
 	'[.probes[] | .len] | all(. == 56)'
@@ -47,7 +47,7 @@ lab_exec "$LAB_GUEST" ping -q -c 3 -i 0.2 -W 1 "$LAB_HOST_IP" >/dev/null ||
 tr_trace_wait
 [ "$TR_RC" = 0 ] || lab_die "passive trace exited $TR_RC"
 tr_expect "passive: 3 answered" '.summary.probes == 3 and .summary.answered == 3'
-tr_expect "passive: no drop finding" "$TR_NO_DROP"
+tr_expect "passive: no drop finding" "$JQ_NO_DROP"
 tr_same
 
 # ---- passive, ended by Ctrl-C: the report still comes, nothing stays ----

@@ -12,7 +12,7 @@ tr_trace --ping "$LAB_WAN_IP" --from "$LAB_GUEST" -c 3 --interval 0.2
 [ "$TR_RC" = 1 ] || lab_die "trace exited $TR_RC, want 1 (problem found)"
 tr_expect "every probe lost" '.summary.lost == 3 and .summary.answered == 0'
 tr_expect "requests stop after virbr0, not seen at up0" \
-	"$(tr_drop virbr0 up0 request)"
+	"$(jq_drop virbr0 up0 request)"
 tr_expect "verdict" '.verdict | test("stop after virbr0, not seen at up0")'
 # Where the kernel says why, it is the forwarding step that refused.
 tr_expect "kernel reason, if any, is not a firewall" \

@@ -12,14 +12,7 @@ vt_init nft
 N=3
 G=10.84.0.2 HIP=10.84.0.1
 vt_hostonly 10.84.0
-lab_exec "$H" nft -f - <<-NFT || lab_die "nft drop rule"
-	table inet dsfw {
-		chain input {
-			type filter hook input priority filter;
-			iifname "br0" icmp type echo-request counter drop
-		}
-	}
-NFT
+lab_input_rule "$H" 'iifname "br0" icmp type echo-request counter drop'
 P=$LAB_DIR/firewall.pcapng
 
 vt_trace_start tr "$G" "$P"

@@ -18,6 +18,7 @@
 # can be compared as they are.
 
 . "$DROPSPOT_SRC/lab/lib.sh"
+. "$DROPSPOT_SRC/tests/integration/report_jq.sh"
 . "$DROPSPOT_SRC/lab/capture.sh"
 
 TR_POINTS=()
@@ -152,18 +153,6 @@ tr_same() {
 		lab_die "trace and analyze of its pcapng disagree (above: < live, > file)"
 	fi
 	echo "ok: trace and analyze of its pcapng agree"
-}
-
-# jq snippets
-# shellcheck disable=SC2034 # used by the tests that source this
-TR_NO_DROP='(all(.findings[]; .kind != "drop")) and .summary.lost == 0'
-
-# tr_drop AFTER BEFORE DIR: a drop finding at that location ("null" = none).
-tr_drop() {
-	local before=$2
-	[ "$before" = null ] || before="\"$before\""
-	printf 'any(.findings[]; .kind == "drop" and .location.after_name == "%s" and .location.before_name == %s and .location.direction == "%s")' \
-		"$1" "$before" "$3"
 }
 
 # The name this kernel's BTF gives a drop reason (SKB_DROP_REASON_<X>), or
