@@ -16,7 +16,7 @@
 #define DS_KEY 160		/* "src > dst", a path */
 #define DS_IDENT 384		/* a finding's identity details */
 #define DS_MAX_POINTS 1024
-#define DS_MAX_FLOWS 256
+#define DS_MAX_FLOWS 16384
 #define DS_MAX_HOPS 64
 #define DS_MAX_FINDINGS 4096
 

@@ -9,8 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/ipfrag.h"
 #include "dissect/names.h"
 #include "internal.h"
+
+/*
+ * Fragmented pings (ping -s 3000) are reassembled per point by
+ * dissect/ipfrag.c; a datagram that arrived whole at a point is then fed
+ * exactly like an unfragmented one, under the frame number of its first
+ * fragment and the time of its last.
+ *
+ * A datagram that times out incomplete is NOT made a sighting, even when
+ * its first fragment (with the echo header) was there.  A missing fragment
+ * is evidence, but of a loss *before* this point: the point before saw the
+ * fragment, this one did not, so the datagram died between them, and the
+ * receiver will never see it.  A partial sighting here would move the loss
+ * one point downstream and be reported as cut by the snap length, which it
+ * was not.  Bytes that only the snap length cut are another matter: every
+ * fragment arrived, the datagram passed, and ipfrag hands it out whole
+ * with caplen < wirelen, a partial fingerprint like any snapped echo.
+ * What expires incomplete is counted by the reassembler (its stats).
+ */
+struct engine_frag {
+	struct ipfrag_table *t;
+	struct frame out;	/* the datagram handed out last ... */
+	struct packet pkt;	/* ... dissected (too big for the stack) */
+};
 
 void engine_opts_default(struct engine_opts *o)
 {
@@ -50,7 +74,13 @@ struct engine *engine_new(const struct point_table *points,
 		return NULL;
 	}
 	memset(e->neigh_index, 0xff, sizeof(e->neigh_index));
-	memset(e->flow_index, 0xff, sizeof(e->flow_index));
+	e->frag = calloc(1, sizeof(*e->frag));
+	if (e->frag)
+		e->frag->t = ipfrag_new(NULL);
+	if (!e->frag || !e->frag->t) {
+		engine_free(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -82,11 +112,20 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	probe_table_free(e);
+	identity_free(e);
 	for (i = 0; i < e->n_reasons; i++)
 		free(e->reasons[i]);
+	free(e->reasons);
+	free(e->other_drops);
 	free(e->neigh);
 	free(e->findings);
 	latency_free(e);
+	free(e->flows);
+	free(e->flow_index);
+	free(e->groups);
+	if (e->frag)
+		ipfrag_free(e->frag->t);
+	free(e->frag);
 	free(e);
 }
 
@@ -193,8 +232,52 @@ static void note_other_drop(struct engine *e, const struct frame *f)
 	int r = probe_drop_reason(e, f);
 
 	e->other_drops_total++;
-	if (r >= 0 && r < MAX_REASONS)
+	if (r >= 0)
 		e->other_drops[r]++;
+}
+
+/*
+ * An echo (request, reply or kernel drop of one) or an error quoting a
+ * request: true when the packet is consumed.
+ */
+static bool feed_icmp(struct engine *e, const struct packet *p, int family)
+{
+	uint16_t point = (uint16_t)p->frame->point;
+
+	if (is_echo(family, p->net.icmp.type)) {
+		probe_feed(e, p, point);
+		return true;
+	}
+	if (quotes_echo_request(p))
+		probe_feed_error(e, p, point);
+	return false;
+}
+
+const struct ipfrag_stats *engine_frag_stats(const struct engine *e)
+{
+	return ipfrag_stats(e->frag->t);
+}
+
+static void frag_expire(struct engine *e, uint64_t now)
+{
+	while (ipfrag_expire(e->frag->t, now, &e->frag->out) > 0)
+		;	/* incomplete: see above */
+}
+
+static void frag_feed(struct engine *e, const struct packet *p)
+{
+	struct engine_frag *fr = e->frag;
+	const struct packet *q = &fr->pkt;
+
+	if (ipfrag_feed(fr->t, p, e->now, &fr->out) != 1)
+		return;
+	dissect_frame(&fr->out, &fr->pkt);
+	if (q->net.ip.is_fragment)
+		return;		/* cannot be: the header was rewritten */
+	if (q->layers & LAYER_ICMP)
+		feed_icmp(e, q, 4);
+	else if (q->layers & LAYER_ICMPV6)
+		feed_icmp(e, q, 6);
 }
 
 void engine_feed(struct engine *e, const struct packet *p)
@@ -209,6 +292,15 @@ void engine_feed(struct engine *e, const struct packet *p)
 		e->points_overflow++;
 		return;
 	}
+	/*
+	 * A link type the dissectors cannot read says nothing about the
+	 * network: the frame is only counted, and its point is treated as
+	 * not watched (path.c) and reported as such (findings.c).
+	 */
+	if (packet_has_anomaly(p, ANOM_LINKTYPE_UNKNOWN)) {
+		e->pstat[f->point].undecodable++;
+		return;
+	}
 	e->packets++;
 	if (f->ts_ns > e->now)
 		e->now = f->ts_ns;
@@ -216,6 +308,7 @@ void engine_feed(struct engine *e, const struct packet *p)
 	if (!ps->frames++)
 		ps->first_ts = f->ts_ns;
 	ps->last_ts = f->ts_ns;
+	frag_expire(e, e->now);
 	probe_expire(e, false);
 
 	if (!(f->flags & FRAME_F_KERNEL_DROP)) {
@@ -229,13 +322,12 @@ void engine_feed(struct engine *e, const struct packet *p)
 		family = 6;
 	else
 		family = 0;
-	if (family && !p->net.ip.is_fragment) {
-		if (is_echo(family, p->net.icmp.type)) {
-			probe_feed(e, p, (uint16_t)f->point);
-			return;
-		}
-		if (quotes_echo_request(p))
-			probe_feed_error(e, p, (uint16_t)f->point);
+	if (p->net.ip.is_fragment) {
+		/* kernel drop records of fragments stay other drops */
+		if (!(f->flags & FRAME_F_KERNEL_DROP))
+			frag_feed(e, p);
+	} else if (family && feed_icmp(e, p, family)) {
+		return;
 	}
 	if (f->flags & FRAME_F_KERNEL_DROP)
 		note_other_drop(e, f);
@@ -258,7 +350,7 @@ static uint64_t evidence_end(const struct engine *e)
 	for (i = 0; i < e->points->count; i++) {
 		const struct point *p = &e->points->items[i];
 
-		if (p->hook == HOOK_KFREE_SKB)
+		if (p->hook == HOOK_KFREE_SKB || point_is_sll2_parent(p))
 			continue;
 		if (!p->watch_end_ns)
 			return e->now;
@@ -273,6 +365,7 @@ void engine_finish(struct engine *e)
 	if (e->finished)
 		return;
 	e->now = evidence_end(e);
+	frag_expire(e, UINT64_MAX);
 	probe_expire(e, true);
 	e->finished = true;
 	path_build(e);
@@ -302,6 +395,21 @@ void engine_totals(const struct engine *e, struct engine_totals *t)
 		if (fd->kind == FK_EVIDENCE_INCOMPLETE && fd->group >= 0)
 			t->incomplete += fd->count;
 	}
+}
+
+uint64_t engine_undecodable(const struct engine *e, uint32_t point)
+{
+	return point < ENGINE_MAX_POINTS ? e->pstat[point].undecodable : 0;
+}
+
+uint64_t engine_packets(const struct engine *e)
+{
+	return e->packets;
+}
+
+void engine_note_late_frames(struct engine *e, uint64_t n)
+{
+	e->late_frames += n;
 }
 
 /* ---- helpers shared by the reports ----------------------------------- */

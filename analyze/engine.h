@@ -89,4 +89,19 @@ struct engine_totals {
 };
 void engine_totals(const struct engine *e, struct engine_totals *t);
 
+/*
+ * Frames fed at a point whose link type could not be decoded: not
+ * analysed, and the point counts as not watched.  0 for unknown points.
+ */
+uint64_t engine_undecodable(const struct engine *e, uint32_t point);
+/* Frames analysed (decoded, of a point within ENGINE_MAX_POINTS). */
+uint64_t engine_packets(const struct engine *e);
+
+/*
+ * n frames were fed out of time order by more than the merger's reorder
+ * window (merger_late_frames()): said by an evidence_incomplete finding
+ * (reason frames_out_of_order) at engine_finish().  Call before it.
+ */
+void engine_note_late_frames(struct engine *e, uint64_t n);
+
 #endif /* DROPSPOT_ENGINE_H */

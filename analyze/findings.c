@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/linktype.h"
+#include "dissect/ipfrag.h"
 #include "dissect/names.h"
 #include "internal.h"
 
@@ -188,7 +190,7 @@ static uint32_t largest_answered(const struct engine *e, int *found)
 }
 
 static const struct nat_rewrite *nat_of_flow(const struct engine *e,
-					     uint16_t flow)
+					     uint32_t flow)
 {
 	uint32_t i;
 
@@ -440,6 +442,12 @@ static void location_phrase(const struct engine *e, const struct group *g,
 		snprintf(buf, n, "%s seen nowhere", what);
 		return;
 	}
+	if (g->delivery) {
+		snprintf(buf, n, "replies reach %s, then die in the sender's "
+			 "own kernel, before its socket",
+			 point_label(e, g->after));
+		return;
+	}
 	if (g->before >= 0) {
 		snprintf(buf, n, "%s stop after %s, not seen at %s", what,
 			 point_label(e, g->after), point_label(e, g->before));
@@ -462,6 +470,18 @@ static void location_phrase(const struct engine *e, const struct group *g,
 			 "no reply seen", point_label(e, g->after));
 }
 
+/* The next point (or one of the candidates) had frames we cannot decode. */
+static bool undecodable_ahead(const struct engine *e, const struct group *g)
+{
+	uint64_t cand = g->before >= 0 ? 1ull << g->before : g->missing_mask;
+	int i;
+
+	for (i = 0; i < ENGINE_MAX_POINTS; i++)
+		if ((cand & (1ull << i)) && e->pstat[i].undecodable)
+			return true;
+	return false;
+}
+
 /* Why this group's evidence cannot locate a drop, or NULL. */
 static const char *incomplete_reason(const struct engine *e,
 				     const struct group *g)
@@ -470,6 +490,10 @@ static const char *incomplete_reason(const struct engine *e,
 
 	if (g->forced)
 		return "too many open probes: closed before the reply window ended";
+	if (g->not_watched && undecodable_ahead(e, g))
+		return g->before >= 0 ?
+		       "the next point's link type cannot be decoded" :
+		       "a point it may reach next has a link type that cannot be decoded";
 	if (g->not_watched)
 		return "the next point was not capturing when these probes passed";
 	if (g->before >= 0) {
@@ -520,6 +544,30 @@ static struct finding *same_drop(struct engine *e, const struct group *g,
 static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
 		      const char *why, const char *cause);
 
+/*
+ * A file that does not say when capture stopped (classic pcap, SLL) ends
+ * at its last frame: a request with no reply before it is lost, said with
+ * how little time its reply had.
+ */
+static const char *ended_caveat(const struct engine *e, const struct group *g,
+				char *buf, size_t n)
+{
+	(void)e;
+	buf[0] = 0;
+	if (!g->ended)
+		return buf;
+	if (g->ended == g->count)
+		snprintf(buf, n, " (no reply seen before the capture ended, "
+			 "%.0f ms after the last of them)",
+			 (double)g->ended_gap_ns / 1e6);
+	else
+		snprintf(buf, n, " (%llu of them: no reply seen before the "
+			 "capture ended, %.0f ms after the last)",
+			 (unsigned long long)g->ended,
+			 (double)g->ended_gap_ns / 1e6);
+	return buf;
+}
+
 static void drop_finding(struct engine *e, uint32_t gi)
 {
 	const struct group *g = &e->groups[gi];
@@ -566,7 +614,7 @@ static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
 {
 	const struct group *g = &e->groups[gi];
 	const struct flow *fl = &e->flows[g->flow];
-	char loc[256], src[64], dst[64];
+	char loc[256], src[64], dst[64], caveat[128];
 
 	f->group = (int)gi;
 	f->after = g->after;
@@ -577,8 +625,9 @@ static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
 	location_phrase(e, g, loc, sizeof(loc));
 	fmt_ip(src, sizeof(src), fl->family, fl->src);
 	fmt_ip(dst, sizeof(dst), fl->family, fl->dst);
-	snprintf(f->summary, sizeof(f->summary), "%s%.230s: %.250s", why ?
-		 "cannot locate the loss: " : "", loc, cause);
+	snprintf(f->summary, sizeof(f->summary), "%s%.230s: %.200s%s", why ?
+		 "cannot locate the loss: " : "", loc, cause,
+		 ended_caveat(e, g, caveat, sizeof(caveat)));
 	finding_str(f, "flow", "%s > %s", src, dst);
 	if (g->err) {
 		char en[96];
@@ -596,6 +645,46 @@ static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
 	}
 }
 
+/*
+ * Probes still waiting when the capture ended, sent less than their reply
+ * window before its end: no verdict on them, but where they were is known.
+ */
+static void unfinished_finding(struct engine *e, uint32_t gi)
+{
+	const struct group *g = &e->groups[gi];
+	struct finding *f;
+	char loc[256];
+	size_t i;
+
+	for (i = 0; i < e->n_findings; i++) {
+		f = &e->findings[i];
+		if (f->kind == FK_EVIDENCE_INCOMPLETE && f->group == -2 &&
+		    f->after == g->after && f->before == g->before &&
+		    f->dir == (g->reply_dir ? LOC_REPLY : LOC_REQUEST)) {
+			f->count += g->count;
+			add_group_evidence(f, g);
+			return;
+		}
+	}
+	f = finding_add(e, FK_EVIDENCE_INCOMPLETE, SEV_WARNING);
+	if (!f)
+		return;
+	f->group = -2;	/* placed like a drop, counted as no loss */
+	f->after = g->after;
+	f->before = g->before;
+	f->dir = g->reply_dir ? LOC_REPLY : LOC_REQUEST;
+	f->count = g->count;
+	location_phrase(e, g, loc, sizeof(loc));
+	snprintf(f->summary, sizeof(f->summary),
+		 "%.300s; the capture ended %.1f ms after the last request, "
+		 "less than its reply window", loc,
+		 (double)(e->now - g->last_ts) / 1e6);
+	/* what the wire suggests, were they lost: the operator's next step */
+	group_cause(e, g, f->cause, sizeof(f->cause));
+	finding_str(f, "reason", "capture_ended");
+	add_group_evidence(f, g);
+}
+
 static void drop_findings(struct engine *e)
 {
 	uint32_t i;
@@ -605,6 +694,8 @@ static void drop_findings(struct engine *e)
 
 		if (g->outcome == PO_LOST_REQUEST || g->outcome == PO_LOST_REPLY)
 			drop_finding(e, i);
+		else if (g->outcome == PO_UNFINISHED)
+			unfinished_finding(e, i);
 	}
 }
 
@@ -999,10 +1090,10 @@ static void vlan_neigh_findings(struct engine *e)
 static void other_drops_finding(struct engine *e)
 {
 	char top[512] = "";
-	uint32_t used = 0, best, r;
+	uint32_t used[3], best, r;
 	size_t len = 0;
 	struct finding *f;
-	int k;
+	int k, u;
 
 	if (!e->other_drops_total)
 		return;
@@ -1010,15 +1101,18 @@ static void other_drops_finding(struct engine *e)
 	if (!f)
 		return;
 	for (k = 0; k < 3; k++) {
-		best = MAX_REASONS;
-		for (r = 0; r < e->n_reasons && r < MAX_REASONS; r++)
-			if (!(used & (1u << r)) && e->other_drops[r] &&
-			    (best == MAX_REASONS ||
+		best = UINT32_MAX;
+		for (r = 0; r < e->n_reasons; r++) {
+			for (u = 0; u < k && used[u] != r; u++)
+				;
+			if (u == k && e->other_drops[r] &&
+			    (best == UINT32_MAX ||
 			     e->other_drops[r] > e->other_drops[best]))
 				best = r;
-		if (best == MAX_REASONS || len >= sizeof(top))
+		}
+		if (best == UINT32_MAX || len >= sizeof(top))
 			break;
-		used |= 1u << best;
+		used[k] = best;
 		len += (size_t)snprintf(top + len, sizeof(top) - len, "%s%s (%llu)",
 					k ? ", " : "", engine_reason(e, (int)best),
 					(unsigned long long)e->other_drops[best]);
@@ -1026,9 +1120,96 @@ static void other_drops_finding(struct engine *e)
 			    (unsigned long long)e->other_drops[best]);
 	}
 	snprintf(f->summary, sizeof(f->summary),
-		 "%llu kernel drop(s) of other watched traffic (no probe): %s",
+		 "%llu kernel drop(s) of other watched traffic (no probe): %.400s",
 		 (unsigned long long)e->other_drops_total, top[0] ? top : "-");
 	f->count = e->other_drops_total;
+}
+
+/*
+ * A bound the input reached: a warning when evidence for the verdict was
+ * left out, info when only a listing was shortened.
+ */
+static void bound_finding(struct engine *e, uint64_t n, enum severity sev,
+			  const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void bound_finding(struct engine *e, uint64_t n, enum severity sev,
+			  const char *reason, const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	if (!n)
+		return;
+	f = finding_add(e, FK_EVIDENCE_INCOMPLETE, sev);
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(f->summary, sizeof(f->summary), fmt, ap);
+	va_end(ap);
+	f->count = n;
+	finding_str(f, "reason", "%s", reason);
+}
+
+/* Every table bound the input reached, said, never silently folded. */
+static void bounds_findings(struct engine *e)
+{
+	const uint64_t *o = e->flows_overflow;
+	uint64_t beyond = o[PO_ANSWERED] + o[PO_LOST_REQUEST] +
+			  o[PO_LOST_REPLY] + o[PO_UNFINISHED];
+	const struct ipfrag_stats *fs = engine_frag_stats(e);
+	uint64_t slots_full = 0, refused = 0;
+	uint32_t i;
+	int k;
+
+	for (i = 0; i < e->n_flows; i++)
+		slots_full += e->flows[i].slots_full;
+	bound_finding(e, beyond, SEV_WARNING, "too_many_flows",
+		      "evidence incomplete: %llu probe(s) of flows beyond the "
+		      "first %u not analysed (%llu of them lost, %llu "
+		      "unanswered at the end)", (unsigned long long)beyond,
+		      e->n_flows,
+		      (unsigned long long)(o[PO_LOST_REQUEST] + o[PO_LOST_REPLY]),
+		      (unsigned long long)o[PO_UNFINISHED]);
+	bound_finding(e, e->groups_overflow, SEV_WARNING, "too_many_losses",
+		      "evidence incomplete: %llu lost probe(s) beyond the first "
+		      "%u distinct fates not located",
+		      (unsigned long long)e->groups_overflow, e->n_groups);
+	bound_finding(e, slots_full, SEV_WARNING, "too_many_points_per_flow",
+		      "evidence incomplete: %llu flow(s) crossed more than %d "
+		      "points; the order of the others is not known",
+		      (unsigned long long)slots_full, FLOW_SLOTS);
+	bound_finding(e, e->nats_overflow, SEV_INFO, "too_many_nat_rewrites",
+		      "%llu NAT rewrite(s) beyond the first %d not listed",
+		      (unsigned long long)e->nats_overflow, MAX_NATS);
+	bound_finding(e, e->sizes_overflow, SEV_INFO, "too_many_sizes",
+		      "%llu probe(s) of sizes beyond the first %d not used for "
+		      "the MTU analysis", (unsigned long long)e->sizes_overflow,
+		      MAX_SIZES);
+	bound_finding(e, e->reasons_overflow, SEV_WARNING, "too_many_drop_reasons",
+		      "evidence incomplete: %llu kernel drop(s) whose reason "
+		      "found no slot (more than %d distinct)",
+		      (unsigned long long)e->reasons_overflow, REASONS_LIMIT);
+	bound_finding(e, fs->evicted, SEV_WARNING, "too_many_fragments",
+		      "evidence incomplete: %llu fragmented datagram(s) "
+		      "dropped unassembled by the reassembler's memory bound",
+		      (unsigned long long)fs->evicted);
+	for (k = 0; k < ANOM_COUNT; k++)
+		refused += fs->rejected[k];
+	bound_finding(e, refused, SEV_WARNING, "fragments_refused",
+		      "%llu IP fragment(s) refused as hostile or broken "
+		      "(overlapping with other bytes, beyond 65535, too many): "
+		      "their datagrams are not analysed",
+		      (unsigned long long)refused);
+	bound_finding(e, e->neigh_overflow, SEV_WARNING, "too_many_neighbours",
+		      "evidence incomplete: ARP/ND of %llu frame(s) for "
+		      "addresses beyond the first %d not analysed",
+		      (unsigned long long)e->neigh_overflow, MAX_NEIGH);
+	/* fed all the same: a probe may have been placed wrongly */
+	bound_finding(e, e->late_frames, SEV_WARNING, "frames_out_of_order",
+		      "evidence incomplete: %llu frame(s) out of time order by "
+		      "more than the reorder window; where a probe was lost "
+		      "may be misplaced", (unsigned long long)e->late_frames);
 }
 
 static void honesty_findings(struct engine *e)
@@ -1066,6 +1247,28 @@ static void honesty_findings(struct engine *e)
 			f->count = ps->snapped_probes;
 			finding_str(f, "reason", "snaplen");
 		}
+		if (ps->undecodable) {
+			char lt[64];
+
+			f = finding_add(e, FK_EVIDENCE_INCOMPLETE, SEV_WARNING);
+			if (!f)
+				return;
+			linktype_name(pt->linktype, lt, sizeof(lt));
+			snprintf(f->summary, sizeof(f->summary),
+				 "cannot decode link type %s%s%d%s at %s: %llu "
+				 "frame(s) not analysed, a missing probe there "
+				 "proves nothing", lt, lt[0] ? " (" : "",
+				 pt->linktype, lt[0] ? ")" : "",
+				 point_label(e, (int)i),
+				 (unsigned long long)ps->undecodable);
+			snprintf(f->cause, sizeof(f->cause),
+				 "capture there as Ethernet, Linux cooked (any), "
+				 "raw IP or BSD loopback");
+			f->after = (int)i;
+			f->count = ps->undecodable;
+			finding_str(f, "reason", "undecodable_link");
+			finding_num(f, "linktype", (uint64_t)pt->linktype);
+		}
 	}
 	if (e->points_overflow) {
 		f = finding_add(e, FK_EVIDENCE_INCOMPLETE, SEV_WARNING);
@@ -1079,17 +1282,7 @@ static void honesty_findings(struct engine *e)
 			finding_str(f, "reason", "too_many_points");
 		}
 	}
-	if (e->outcome[PO_UNFINISHED]) {
-		f = finding_add(e, FK_EVIDENCE_INCOMPLETE, SEV_INFO);
-		if (f) {
-			snprintf(f->summary, sizeof(f->summary),
-				 "%llu probe(s) were still waiting for a reply "
-				 "when the capture ended: not counted as lost",
-				 (unsigned long long)e->outcome[PO_UNFINISHED]);
-			f->count = e->outcome[PO_UNFINISHED];
-			finding_str(f, "reason", "capture_ended");
-		}
-	}
+	bounds_findings(e);
 }
 
 /*
@@ -1106,7 +1299,7 @@ static double watched_seconds(const struct engine *e)
 		const struct point *p = &e->points->items[i];
 		double s;
 
-		if (p->hook == HOOK_KFREE_SKB)
+		if (p->hook == HOOK_KFREE_SKB || point_is_sll2_parent(p))
 			continue;
 		if (!p->watch_start_ns || p->watch_end_ns <= p->watch_start_ns)
 			return 0;
@@ -1123,7 +1316,8 @@ static size_t wire_points(const struct engine *e)
 	size_t i, n = 0;
 
 	for (i = 0; i < e->points->count; i++)
-		n += e->points->items[i].hook != HOOK_KFREE_SKB;
+		n += e->points->items[i].hook != HOOK_KFREE_SKB &&
+		     !point_is_sll2_parent(&e->points->items[i]);
 	return n;
 }
 
@@ -1211,7 +1405,7 @@ static int busiest_flow(const struct engine *e)
 	return best;
 }
 
-static void verdict_ok(struct engine *e, uint64_t total)
+static void verdict_ok(struct engine *e, uint64_t answered, uint64_t total)
 {
 	const struct finding *nat = first_kind(e, FK_NAT_REWRITE);
 	int fi = busiest_flow(e);
@@ -1229,7 +1423,7 @@ static void verdict_ok(struct engine *e, uint64_t total)
 	}
 	len = snprintf(e->verdict, sizeof(e->verdict),
 		       "%llu/%llu probes answered%s%s%s",
-		       (unsigned long long)total, (unsigned long long)total,
+		       (unsigned long long)answered, (unsigned long long)total,
 		       path[0] ? " via " : "", path, rtt);
 	if (nat && len > 0 && (size_t)len < sizeof(e->verdict))
 		len += snprintf(e->verdict + len, sizeof(e->verdict) - (size_t)len,
@@ -1244,6 +1438,17 @@ static void verdict_ok(struct engine *e, uint64_t total)
 			 "; but %.300s", fd->summary);
 		break;
 	}
+}
+
+static const struct finding *first_unfinished(const struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_findings; i++)
+		if (e->findings[i].kind == FK_EVIDENCE_INCOMPLETE &&
+		    e->findings[i].group == -2)
+			return &e->findings[i];
+	return NULL;
 }
 
 static void verdict_build(struct engine *e)
@@ -1269,8 +1474,19 @@ static void verdict_build(struct engine *e)
 			 "point");
 		return;
 	}
+	if (!t.lost && !t.unfinished) {
+		verdict_ok(e, t.answered, t.probes);
+		return;
+	}
 	if (!t.lost) {
-		verdict_ok(e, t.answered);
+		const struct finding *u = first_unfinished(e);
+
+		snprintf(e->verdict, sizeof(e->verdict),
+			 "%llu/%llu probes unanswered when the capture ended, "
+			 "too soon to call them lost%s%.500s",
+			 (unsigned long long)t.unfinished,
+			 (unsigned long long)t.probes, u ? ": " : "",
+			 u ? u->summary : "");
 		return;
 	}
 	gi = dominant_group(e);

@@ -46,6 +46,11 @@ struct sighting {
 #define PF_SIGHT_OVERFLOW 0x02	/* more sightings than kept */
 #define PF_FORCED 0x04		/* forced out of the live table early */
 #define PF_LOOP 0x08		/* seen again at a point with a lower TTL */
+#define PF_DATA_DIFFERS 0x10	/* a reply carried other data than its request */
+#define PF_ENDED 0x20		/* lost: no reply before the capture ended,
+				 * sooner after the request than the timeout */
+#define PF_DELIVERY_DROP 0x40	/* the reply came home, then the kernel
+				 * dropped it before the socket */
 
 enum probe_outcome {
 	PO_ANSWERED = 0,	/* reply made it back to the sender's side */
@@ -69,16 +74,49 @@ struct probe {
 	uint8_t flags;			/* PF_* */
 	uint8_t outcome;		/* enum probe_outcome, once closed */
 	bool answered_list;		/* on the answered FIFO */
-	uint16_t flow;			/* index in the flow table */
+	uint32_t flow;			/* index in the flow table */
 	uint16_t n_sight, cap_sight;
 	uint64_t first_ts, last_ts;
 	uint64_t req_mask, rep_mask, err_mask, drop_mask;
 	struct sighting *s;
 };
 
+/* ---- probe identity (identity.c) ------------------------------------ */
+
+/* Source, target and ICMP id as the request carries them. */
+struct tuple {
+	uint8_t src[16], dst[16];
+	uint16_t id;
+};
+
+/* Two tuples of one conversation on either side of a NAT. */
+struct nat_bind {
+	struct tuple a, b;
+	uint8_t family;
+	uint64_t last_ts;
+	int32_t next[2];	/* hash chains by a and by b */
+};
+
+/* What a new sighting says about itself, for identity_find(). */
+struct identity_key {
+	const struct icmp_info *ic;	/* echo fields (quoted ones for errors) */
+	struct tuple t;			/* request-oriented */
+	uint8_t family;
+	uint8_t kind;			/* enum sight_kind */
+	uint16_t point;
+};
+
 /* ---- flows and paths ------------------------------------------------- */
 
-#define MAX_FLOWS 32
+/*
+ * Flows grow as needed up to this many; the probes of any further flow
+ * are counted in the totals and reported as evidence incomplete, never
+ * folded into another flow.
+ */
+#define FLOWS_LIMIT 16384
+#define FLOW_NONE UINT32_MAX
+/* Points whose order a flow learns (its path); more are reported. */
+#define FLOW_SLOTS 16
 
 /*
  * A flow is one sender talking to one target, as the first point saw it
@@ -91,26 +129,39 @@ struct flow {
 	uint64_t probes;
 	uint64_t outcome[PO_COUNT];
 	uint64_t req_mask, rep_mask;	/* points that saw requests/replies */
-	/* prec[i][j]: probes seen at i before j (request / reply) */
-	uint32_t req_prec[ENGINE_MAX_POINTS][ENGINE_MAX_POINTS];
-	uint32_t rep_prec[ENGINE_MAX_POINTS][ENGINE_MAX_POINTS];
+	/*
+	 * prec[i][j]: probes seen at slot i before slot j (request / reply);
+	 * slot k is point slot_point[k].  Counters halve when one saturates,
+	 * which keeps the majorities.
+	 */
+	uint8_t slot_point[FLOW_SLOTS];
+	uint8_t n_slots;
+	bool slots_full;		/* the flow crossed more points */
+	uint16_t req_prec[FLOW_SLOTS][FLOW_SLOTS];
+	uint16_t rep_prec[FLOW_SLOTS][FLOW_SLOTS];
 	uint8_t req_path[ENGINE_MAX_POINTS], rep_path[ENGINE_MAX_POINTS];
 	uint8_t req_len, rep_len;
 	double rtt_sum_ms, rtt_min_ms, rtt_max_ms;
 	uint64_t rtt_n;
+	uint64_t rtt_max_ns;		/* slowest round trip at the first point */
 	int32_t last_group;		/* group the last closed probe joined */
+	int32_t first_group;		/* its groups, chained by next_in_flow */
+	struct flow_latency *lat;	/* latency.c, allocated lazily */
 };
+
+/* Probes seen at point a before point b in the flow (0 when unknown). */
+uint32_t flow_prec(const struct flow *f, bool reply, int a, int b);
 
 /*
  * Closed probes with the same fate fold into one group: same flow, same
  * points seen, same error or kernel drop reason.  The drop point is then
  * computed once per group, after the paths are known.
  */
-#define MAX_GROUPS 256
+#define GROUPS_LIMIT 65536
 #define GROUP_EXAMPLES 6
 
 struct group {
-	uint16_t flow;
+	uint32_t flow;
 	uint8_t outcome;
 	uint8_t family;
 	uint64_t req_mask, rep_mask, err_mask;
@@ -122,8 +173,13 @@ struct group {
 	bool incomplete_fp;
 	bool forced;
 	bool loop;			/* came back with a lower TTL */
+	bool delivery;			/* reply home, then dropped by the kernel */
 	uint16_t vlan_last;		/* tag at the last point seen, 0 none */
 	uint64_t count;
+	/* lost only because the capture ended before the timeout */
+	uint64_t ended;
+	uint64_t ended_gap_ns;		/* shortest request-to-end time of those */
+	int32_t next_in_flow;		/* next group of the same flow, -1 */
 	uint32_t min_len, max_len;
 	uint64_t first_ts, last_ts;
 	uint64_t example_id[GROUP_EXAMPLES];
@@ -150,7 +206,7 @@ struct size_stat {
 /* NAT rewrite between two points, aggregated. */
 #define MAX_NATS 32
 struct nat_rewrite {
-	uint16_t flow;
+	uint32_t flow;
 	uint8_t kind;			/* SK_REQ or SK_REP */
 	uint16_t from, to;		/* points, set by nat_resolve() */
 	uint64_t mask0, mask1;		/* points that saw tuple 0 / tuple 1 */
@@ -236,6 +292,7 @@ struct point_stat {
 	uint8_t n_csum_examples;
 	/* honesty */
 	uint64_t snapped_probes;
+	uint64_t undecodable;		/* frames of a link type not decoded */
 };
 
 /* ---- findings -------------------------------------------------------- */
@@ -303,7 +360,7 @@ struct finding {
 
 /* ---- the engine ------------------------------------------------------ */
 
-#define MAX_REASONS 32
+#define REASONS_LIMIT 1024
 
 struct engine {
 	const struct point_table *points;
@@ -335,13 +392,15 @@ struct engine {
 	struct probe **kept;
 	uint32_t n_kept, cap_kept;
 	uint64_t kept_skipped;
-	struct flow flows[MAX_FLOWS];
-	uint32_t n_flows;
-	int8_t flow_index[4 * MAX_FLOWS];	/* open addressing, -1 empty */
-	uint64_t flows_overflow;
-	struct group groups[MAX_GROUPS];
-	uint32_t n_groups;
-	uint64_t groups_overflow;
+	struct flow *flows;
+	uint32_t n_flows, cap_flows;
+	int32_t *flow_index;		/* open addressing, -1 empty */
+	uint32_t flow_index_size;	/* power of two, >= 2 * cap_flows */
+	/* probes of flows beyond FLOWS_LIMIT, by outcome */
+	uint64_t flows_overflow[PO_COUNT];
+	struct group *groups;
+	uint32_t n_groups, cap_groups;
+	uint64_t groups_overflow;	/* lost probes in no group */
 	struct size_stat sizes[MAX_SIZES];
 	uint32_t n_sizes;
 	struct nat_rewrite nats[MAX_NATS];
@@ -355,15 +414,29 @@ struct engine {
 	uint8_t loop_ttl_first, loop_ttl_min, loop_dups;
 	uint64_t forced;
 	uint64_t late_errors;		/* ICMP errors quoting no known probe */
+	uint64_t data_differs;		/* replies paired despite other data */
+	uint64_t nats_overflow;		/* rewrites beyond MAX_NATS, not listed */
+	uint64_t sizes_overflow;	/* probes of sizes beyond MAX_SIZES */
+
+	/* NAT bindings learnt from answered probes (identity.c) */
+	struct nat_bind *binds;
+	uint32_t n_binds, cap_binds;
+	int32_t *bind_bucket[2];
+	uint32_t n_bind_buckets;
+	uint64_t binds_dropped;
+	uint64_t nat_swaps;		/* swaps past a NAT undone (identity.c) */
+	/* PAIR_* bits: what a pair of points did to the tuples crossing it */
+	uint8_t pair_nat[ENGINE_MAX_POINTS][ENGINE_MAX_POINTS];
 
 	/* errors not tied to a probe we know: still reported */
 	uint64_t icmp_err_unmatched;
 
-	char *reasons[MAX_REASONS];
-	uint32_t n_reasons;
+	char **reasons;
+	uint32_t n_reasons, cap_reasons;
+	uint64_t reasons_overflow;	/* drops whose reason found no slot */
 	/* kernel drops of watched traffic that is no probe (ARP, other
 	 * ICMP): counted by reason, summarised, not listed */
-	uint64_t other_drops[MAX_REASONS];
+	uint64_t *other_drops;		/* cap_reasons entries */
 	uint64_t other_drops_total;
 
 	/* neighbour layer and per point state */
@@ -374,16 +447,39 @@ struct engine {
 	struct point_stat pstat[ENGINE_MAX_POINTS];
 	uint64_t points_overflow;	/* frames of points beyond the max */
 
-	/* latency distributions per flow (latency.c), allocated lazily */
-	struct flow_latency *lat;
+	uint32_t lat_flows;		/* flows with latency allocated */
 
 	/* results */
 	struct finding *findings;
 	size_t n_findings, cap_findings;
 	char verdict[768];
+	struct engine_frag *frag;	/* IP reassembly (engine.c) */
+	/* frames fed out of time order beyond the merger's window */
+	uint64_t late_frames;
 };
 
+/* engine.c: what the fragment reassembler met (dissect/ipfrag.h) */
+struct ipfrag_stats;
+const struct ipfrag_stats *engine_frag_stats(const struct engine *e);
+
+/* identity.c */
+void tuple_of_packet(struct tuple *t, const struct packet *p, uint8_t kind,
+		     bool is_req);
+bool tuple_of_sighting(struct tuple *t, const struct sighting *s);
+bool tuple_eq(const struct tuple *a, const struct tuple *b);
+/* The open probe a sighting belongs to, or NULL for a new probe. */
+struct probe *identity_find(struct engine *e, const struct identity_key *k,
+			    bool *partial, bool *data_differs);
+void identity_learn(struct engine *e, const struct probe *pr);
+/* A reply came home at pr: undo a swap past a NAT its replies reveal. */
+void identity_repair(struct engine *e, struct probe *pr, uint16_t point);
+void identity_free(struct engine *e);
+/* Two points that are one place (two hooks of one live interface). */
+bool same_place(const struct engine *e, uint16_t a, uint16_t b);
+
 /* probe.c */
+/* Hash bucket of the open probes of one family and sequence. */
+uint32_t probe_bucket(const struct engine *e, int family, uint16_t seq);
 void probe_feed(struct engine *e, const struct packet *p, uint16_t point);
 void probe_feed_error(struct engine *e, const struct packet *p, uint16_t point);
 void probe_expire(struct engine *e, bool all);
@@ -421,7 +517,7 @@ void nat_resolve(struct engine *e);
 
 /* latency.c: round trip and per-hop distributions, for diff */
 struct strbuf;
-void latency_learn(struct engine *e, uint16_t flow, const struct probe *pr);
+void latency_learn(struct engine *e, uint32_t flow, const struct probe *pr);
 void latency_free(struct engine *e);
 void latency_json(struct strbuf *sb, const struct engine *e, uint32_t flow);
 

@@ -149,10 +149,10 @@ static bool sight_before(const struct flow *f, const struct sighting *a,
 		return a->kind == SK_REQ;
 	if (a->point >= ENGINE_MAX_POINTS || b->point >= ENGINE_MAX_POINTS)
 		return true;
-	ab = (uint64_t)f->req_prec[a->point][b->point] +
-	     f->rep_prec[b->point][a->point];
-	ba = (uint64_t)f->req_prec[b->point][a->point] +
-	     f->rep_prec[a->point][b->point];
+	ab = (uint64_t)flow_prec(f, false, a->point, b->point) +
+	     flow_prec(f, true, b->point, a->point);
+	ba = (uint64_t)flow_prec(f, false, b->point, a->point) +
+	     flow_prec(f, true, a->point, b->point);
 	return a->kind == SK_REQ ? ab >= ba : ba >= ab;
 }
 
@@ -204,26 +204,37 @@ static void learn_hops(struct flow_latency *fl, const struct flow *f,
 	}
 }
 
-void latency_learn(struct engine *e, uint16_t flow, const struct probe *pr)
-{
-	struct flow_latency *fl;
+/*
+ * A flow's distributions take ~22 KiB: kept for the first LAT_FLOWS flows
+ * only (docs/report-schema.md), so thousands of flows stay cheap.
+ */
+#define LAT_FLOWS 1024
 
-	if (flow >= MAX_FLOWS)
-		return;
-	if (!e->lat) {
-		e->lat = calloc(MAX_FLOWS, sizeof(*e->lat));
-		if (!e->lat)
+void latency_learn(struct engine *e, uint32_t flow, const struct probe *pr)
+{
+	struct flow *f = &e->flows[flow];
+
+	if (!f->lat) {
+		if (e->lat_flows >= LAT_FLOWS)
+			return;
+		f->lat = calloc(1, sizeof(*f->lat));
+		if (!f->lat)
 			return;	/* latency is optional: the verdict stands */
+		e->lat_flows++;
 	}
-	fl = &e->lat[flow];
-	learn_rtt_hist(fl, pr);
-	learn_hops(fl, &e->flows[flow], pr);
+	learn_rtt_hist(f->lat, pr);
+	learn_hops(f->lat, f, pr);
 }
 
 void latency_free(struct engine *e)
 {
-	free(e->lat);
-	e->lat = NULL;
+	uint32_t i;
+
+	for (i = 0; i < e->n_flows; i++) {
+		free(e->flows[i].lat);
+		e->flows[i].lat = NULL;
+	}
+	e->lat_flows = 0;
 }
 
 static const char *hop_dir_name(uint8_t d)
@@ -251,11 +262,11 @@ void latency_json(struct strbuf *sb, const struct engine *e, uint32_t flow)
 	const struct flow_latency *fl;
 	uint8_t i;
 
-	if (!e->lat || flow >= MAX_FLOWS) {
+	if (flow >= e->n_flows || !e->flows[flow].lat) {
 		sb_puts(sb, "{\"rtt\":null,\"hops\":[]}");
 		return;
 	}
-	fl = &e->lat[flow];
+	fl = e->flows[flow].lat;
 	sb_puts(sb, "{\"rtt\":");
 	if (fl->rtt.n) {
 		sb_putc(sb, '{');

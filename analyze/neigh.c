@@ -247,6 +247,15 @@ static void nd_feed(struct engine *e, const struct packet *p, uint16_t point)
 
 void neigh_feed(struct engine *e, const struct packet *p, uint16_t point)
 {
+	/*
+	 * ARP of other hardware (ATMARP...) or whose addresses were not
+	 * captured: the dissector left its addresses zero, and read as
+	 * Ethernet ARP they would be requests for or replies from 0.0.0.0.
+	 */
+	if ((p->layers & LAYER_ARP) &&
+	    (packet_has_anomaly(p, ANOM_ARP_UNSUPPORTED) ||
+	     packet_has_anomaly(p, ANOM_ARP_TRUNCATED)))
+		return;
 	if (p->layers & LAYER_ARP)
 		arp_feed(e, p, point);
 	else if ((p->layers & LAYER_ICMPV6) && !(p->layers & LAYER_QUOTED))

@@ -28,28 +28,31 @@ int path_index(const uint8_t *path, uint8_t len, int point)
 
 /*
  * Orders the points of mask by how many others they precede (a majority
- * ranking: robust to the odd reordered sighting).  rev is the opposite
- * direction's precedence: a reply seen at b before a means a comes before b
- * on the way out.
+ * ranking: robust to the odd reordered sighting).  The opposite direction's
+ * precedence counts too: a reply seen at b before a means a comes before b
+ * on the way out.  Only the flow's slots were counted; a point beyond them
+ * (slots_full) ranks last.
  */
-static uint8_t order_points(uint32_t prec[ENGINE_MAX_POINTS][ENGINE_MAX_POINTS],
-			    uint32_t rev[ENGINE_MAX_POINTS][ENGINE_MAX_POINTS],
-			    uint64_t mask, uint8_t *out)
+static uint8_t order_points(const struct flow *f, bool reply, uint64_t mask,
+			    uint8_t *out)
 {
-	int score[ENGINE_MAX_POINTS];
+	const uint16_t (*fw)[FLOW_SLOTS] = reply ? f->rep_prec : f->req_prec;
+	const uint16_t (*bw)[FLOW_SLOTS] = reply ? f->req_prec : f->rep_prec;
+	int score[ENGINE_MAX_POINTS] = { 0 };
 	uint8_t n = 0, i, j;
 	int a, b;
 
-	for (a = 0; a < ENGINE_MAX_POINTS; a++) {
-		if (!(mask & (1ull << a)))
+	for (a = 0; a < f->n_slots; a++) {
+		if (!(mask & (1ull << f->slot_point[a])))
 			continue;
-		score[a] = 0;
-		for (b = 0; b < ENGINE_MAX_POINTS; b++)
-			if (b != a && (mask & (1ull << b)) &&
-			    prec[a][b] + rev[b][a] > prec[b][a] + rev[a][b])
-				score[a]++;
-		out[n++] = (uint8_t)a;
+		for (b = 0; b < f->n_slots; b++)
+			if (b != a && (mask & (1ull << f->slot_point[b])) &&
+			    fw[a][b] + bw[b][a] > fw[b][a] + bw[a][b])
+				score[f->slot_point[a]]++;
 	}
+	for (a = 0; a < ENGINE_MAX_POINTS; a++)
+		if (mask & (1ull << a))
+			out[n++] = (uint8_t)a;
 	/* insertion sort: higher score first, then lower id */
 	for (i = 1; i < n; i++) {
 		uint8_t v = out[i];
@@ -76,10 +79,8 @@ static void build_flow(struct engine *e, struct flow *f)
 		return;
 	}
 	/* the other direction's order, reversed, is evidence too */
-	f->req_len = order_points(f->req_prec, f->rep_prec, f->req_mask,
-				  f->req_path);
-	f->rep_len = order_points(f->rep_prec, f->req_prec, f->rep_mask,
-				  f->rep_path);
+	f->req_len = order_points(f, false, f->req_mask, f->req_path);
+	f->rep_len = order_points(f, true, f->rep_mask, f->rep_path);
 	for (k = f->req_len - 1; k >= 0; k--)
 		if (!(f->rep_mask & (1ull << f->req_path[k])))
 			f->rep_path[f->rep_len++] = f->req_path[k];
@@ -105,7 +106,8 @@ static uint64_t watched_mask(const struct engine *e)
 	size_t i;
 
 	for (i = 0; i < e->points->count && i < ENGINE_MAX_POINTS; i++)
-		if (e->points->items[i].hook != HOOK_KFREE_SKB)
+		if (e->points->items[i].hook != HOOK_KFREE_SKB &&
+		    !point_is_sll2_parent(&e->points->items[i]))
 			m |= 1ull << i;
 	return m;
 }
@@ -161,6 +163,18 @@ static bool outside_coverage(const struct engine *e, const struct group *g,
 {
 	const struct flow *f = &e->flows[g->flow];
 	const struct point_stat *ps;
+	const struct point *pt;
+	uint64_t cand = point >= 0 ? 1ull << point : g->missing_mask;
+	int i;
+
+	/*
+	 * A point whose frames could not be decoded was not watched: its
+	 * silence proves nothing.  When the next point is one of several
+	 * (missing_mask), one such among them is enough.
+	 */
+	for (i = 0; i < ENGINE_MAX_POINTS; i++)
+		if ((cand & (1ull << i)) && e->pstat[i].undecodable)
+			return true;
 
 	/* only a point that saw this flow at other times can have missed it */
 	if (point < 0 || !((f->req_mask | f->rep_mask) & (1ull << point)))
@@ -170,8 +184,13 @@ static bool outside_coverage(const struct engine *e, const struct group *g,
 		return false;	/* silent all along: that is evidence */
 	/*
 	 * Only a capture that started late is a gap: a point that fell
-	 * silent before the end may be the very device that went down.
+	 * silent before the end may be the very device that went down.  When
+	 * the capture says when watching began (pcapng ISB, live), that is
+	 * the start; else its first frame.
 	 */
+	pt = point_get_const(e->points, (uint32_t)point);
+	if (pt && pt->watch_start_ns)
+		return g->first_ts < pt->watch_start_ns;
 	return g->last_ts + 1000000ull < ps->first_ts;
 }
 
@@ -264,9 +283,12 @@ void path_locate(struct engine *e)
 		const struct flow *f = &e->flows[g->flow];
 
 		g->after = g->before = -1;
-		if (g->outcome == PO_LOST_REQUEST)
+		/* an unfinished probe is placed like a lost one: where it was */
+		if (g->outcome == PO_LOST_REQUEST ||
+		    (g->outcome == PO_UNFINISHED && !g->rep_mask))
 			locate_request(e, g, f);
-		else if (g->outcome == PO_LOST_REPLY)
+		else if (g->outcome == PO_LOST_REPLY ||
+			 g->outcome == PO_UNFINISHED)
 			locate_reply(g, f);
 		else
 			continue;

@@ -2,7 +2,8 @@
 /*
  * The probe table: recognises one echo probe at every point by a fingerprint
  * NAT does not change (family, sequence, echo data length, FNV hash of the
- * echo data), never by addresses or ICMP identifier.  A reply echoes the
+ * echo data) and a tuple (addresses, ICMP id) that must agree with one
+ * consistent mapping between the points (identity.c).  A reply echoes the
  * request's data, so it carries the same fingerprint: pairing is free.
  *
  * Probes live in a hash table only while their reply may still come; then
@@ -19,14 +20,16 @@
 #define DUP_WINDOW_NS 1000000000ull	/* same request again later = new probe */
 #define ANSWERED_GRACE_NS 50000000ull	/* close answered probes after this */
 #define MAX_SIGHT 32
-#define UNFINISHED_MIN_NS 1000000000ull
 
-static uint32_t fp_bucket(const struct engine *e, int family, uint16_t seq,
-			  uint32_t len)
+/*
+ * By family and sequence only: a reply whose data (even length) differs
+ * from its request's must still find it.
+ */
+uint32_t probe_bucket(const struct engine *e, int family, uint16_t seq)
 {
 	uint64_t h = (uint64_t)family * 0x9e3779b97f4a7c15ull;
 
-	h ^= ((uint64_t)seq << 32) | len;
+	h ^= (uint64_t)seq << 32;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
 	return (uint32_t)h & (e->n_buckets - 1);
@@ -56,7 +59,7 @@ static bool probe_table_grow(struct engine *e)
 		struct probe *pr = old[i], *next;
 
 		for (; pr; pr = next) {
-			uint32_t b = fp_bucket(e, pr->family, pr->seq, pr->len);
+			uint32_t b = probe_bucket(e, pr->family, pr->seq);
 
 			next = pr->hnext;
 			chain_insert(&nb[b], pr);
@@ -64,38 +67,6 @@ static bool probe_table_grow(struct engine *e)
 	}
 	free(old);
 	return true;
-}
-
-/*
- * Finds the open probe with this fingerprint.  Hashes are comparable only
- * when they cover the same number of echo bytes; when the snap length cut
- * one of them, the newest probe with the same sequence and length is taken
- * and *partial says the match rests on less evidence.
- */
-static struct probe *probe_lookup(struct engine *e, int family, uint16_t seq,
-				  uint32_t len, uint64_t hash, uint32_t caplen,
-				  bool *partial)
-{
-	struct probe *pr, *cand = NULL;
-
-	*partial = false;
-	if (!e->n_buckets)
-		return NULL;
-	pr = e->buckets[fp_bucket(e, family, seq, len)];
-	for (; pr; pr = pr->hnext) {
-		if (pr->family != family || pr->seq != seq || pr->len != len)
-			continue;
-		if (pr->hash_caplen == caplen) {
-			if (pr->hash == hash)
-				return pr;
-			continue;
-		}
-		if (!cand)
-			cand = pr;
-	}
-	if (cand)
-		*partial = true;
-	return cand;
 }
 
 static void list_unlink(struct probe **oldest, struct probe **newest,
@@ -193,7 +164,7 @@ static struct probe *probe_create(struct engine *e, int family, uint16_t seq,
 	pr->hash = hash;
 	pr->hash_caplen = caplen;
 	pr->first_ts = e->now;
-	b = fp_bucket(e, family, seq, len);
+	b = probe_bucket(e, family, seq);
 	chain_insert(&e->buckets[b], pr);
 	list_append(&e->oldest, &e->newest, pr);
 	e->n_live++;
@@ -328,7 +299,8 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 {
 	const struct icmp_info *ic = &p->net.icmp;
 	int family = (p->layers & LAYER_ICMPV6) ? 6 : 4;
-	bool is_req, partial, dropped;
+	bool is_req, partial, dropped, data_differs;
+	struct identity_key k;
 	struct probe *pr;
 	struct sighting *s;
 	uint8_t kind;
@@ -336,8 +308,16 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 	is_req = family == 4 ? ic->type == 8 : ic->type == 128;
 	dropped = p->frame->flags & FRAME_F_KERNEL_DROP;
 	kind = dropped ? SK_DROP : is_req ? SK_REQ : SK_REP;
-	pr = probe_lookup(e, family, ic->echo_seq, ic->echo_len, ic->echo_hash,
-			  ic->echo_caplen, &partial);
+	k.ic = ic;
+	k.family = (uint8_t)family;
+	k.kind = kind;
+	k.point = point;
+	tuple_of_packet(&k.t, p, kind, is_req);
+	pr = identity_find(e, &k, &partial, &data_differs);
+	if (data_differs && !(pr->flags & PF_DATA_DIFFERS)) {
+		pr->flags |= PF_DATA_DIFFERS;
+		e->data_differs++;
+	}
 	if (pr && kind != SK_DROP) {
 		s = find_sighting(pr, point, kind);
 		if (s && kind == SK_REQ && is_new_probe(e, pr, s)) {
@@ -374,6 +354,7 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 	} else if (kind == SK_REP) {
 		pr->rep_mask |= 1ull << point;
 		e->pstat[point].probes_rep++;
+		identity_repair(e, pr, point);
 		note_answered(e, pr);
 	} else {
 		pr->drop_mask |= 1ull << point;
@@ -398,14 +379,18 @@ static struct sighting *find_error(struct probe *pr, uint16_t point,
 /* An ICMP error quoting an echo request: a sighting of that probe. */
 void probe_feed_error(struct engine *e, const struct packet *p, uint16_t point)
 {
-	const struct icmp_info *q = &p->quoted.icmp;
 	int family = (p->quoted_layers & LAYER_ICMPV6) ? 6 : 4;
-	bool partial;
+	bool partial, data_differs;
+	struct identity_key k;
 	struct probe *pr;
 	struct sighting *s;
 
-	pr = probe_lookup(e, family, q->echo_seq, q->echo_len, q->echo_hash,
-			  q->echo_caplen, &partial);
+	k.ic = &p->quoted.icmp;
+	k.family = (uint8_t)family;
+	k.kind = SK_ERR;
+	k.point = point;
+	tuple_of_packet(&k.t, p, SK_ERR, true);
+	pr = identity_find(e, &k, &partial, &data_differs);
 	if (!pr) {
 		e->late_errors++;
 		return;
@@ -447,13 +432,56 @@ static uint32_t flow_hash(int family, const uint8_t *src, const uint8_t *dst)
 	return h;
 }
 
-static uint16_t flow_for(struct engine *e, const struct probe *pr)
+static bool flow_index_grow(struct engine *e)
+{
+	uint32_t n = e->flow_index_size ? e->flow_index_size * 2 : 64, i;
+	int32_t *idx = malloc(n * sizeof(*idx));
+
+	if (!idx)
+		return false;
+	memset(idx, 0xff, n * sizeof(*idx));
+	for (i = 0; i < e->n_flows; i++) {
+		const struct flow *f = &e->flows[i];
+		uint32_t h = flow_hash(f->family, f->src, f->dst) & (n - 1);
+
+		while (idx[h] >= 0)
+			h = (h + 1) & (n - 1);
+		idx[h] = (int32_t)i;
+	}
+	free(e->flow_index);
+	e->flow_index = idx;
+	e->flow_index_size = n;
+	return true;
+}
+
+static bool flows_grow(struct engine *e)
+{
+	uint32_t ncap = e->cap_flows ? e->cap_flows * 2 : 16;
+	struct flow *n;
+
+	if (ncap > FLOWS_LIMIT)
+		ncap = FLOWS_LIMIT;
+	if (ncap <= e->cap_flows)
+		return false;
+	n = realloc(e->flows, ncap * sizeof(*n));
+	if (!n)
+		return false;
+	e->flows = n;
+	e->cap_flows = ncap;
+	return true;
+}
+
+/*
+ * The flow of a closed probe: sender and target as its first request
+ * sighting carries them.  FLOW_NONE once FLOWS_LIMIT flows exist (or
+ * memory ran out): counted, reported, never folded into another flow.
+ */
+static uint32_t flow_for(struct engine *e, const struct probe *pr)
 {
 	const struct sighting *s = first_of(pr, SK_REQ);
-	const uint32_t mask = 4 * MAX_FLOWS - 1;
 	uint8_t src[16], dst[16];
 	struct flow *f;
-	uint32_t h;
+	uint32_t h, mask;
 
 	if (s) {
 		memcpy(src, s->src, 16);
@@ -462,56 +490,120 @@ static uint16_t flow_for(struct engine *e, const struct probe *pr)
 		/* an orphan reply travels the other way */
 		memcpy(src, s->dst, 16);
 		memcpy(dst, s->src, 16);
+	} else if ((s = first_of(pr, SK_DROP))) {
+		struct tuple t;
+
+		tuple_of_sighting(&t, s);
+		memcpy(src, t.src, 16);
+		memcpy(dst, t.dst, 16);
 	} else {
 		memset(src, 0, 16);
 		memset(dst, 0, 16);
 	}
-	for (h = flow_hash(pr->family, src, dst) & mask;; h = (h + 1) & mask) {
-		int idx = e->flow_index[h];
+	mask = e->flow_index_size - 1;
+	h = e->flow_index_size ? flow_hash(pr->family, src, dst) & mask : 0;
+	for (; e->flow_index_size; h = (h + 1) & mask) {
+		int32_t idx = e->flow_index[h];
 
 		if (idx < 0)
 			break;
 		f = &e->flows[idx];
 		if (f->family == pr->family && !memcmp(f->src, src, 16) &&
 		    !memcmp(f->dst, dst, 16))
-			return (uint16_t)idx;
+			return (uint32_t)idx;
 	}
-	if (e->n_flows == MAX_FLOWS) {
-		/* the last slot collects the rest */
-		e->flows_overflow++;
-		return MAX_FLOWS - 1;
+	if (e->n_flows == e->cap_flows && !flows_grow(e))
+		return FLOW_NONE;
+	if (2 * (e->n_flows + 1) > e->flow_index_size) {
+		if (!flow_index_grow(e))
+			return FLOW_NONE;
+		mask = e->flow_index_size - 1;
+		h = flow_hash(pr->family, src, dst) & mask;
+		while (e->flow_index[h] >= 0)
+			h = (h + 1) & mask;
 	}
-	e->flow_index[h] = (int8_t)e->n_flows;
+	e->flow_index[h] = (int32_t)e->n_flows;
 	f = &e->flows[e->n_flows];
+	memset(f, 0, sizeof(*f));
 	f->family = pr->family;
 	memcpy(f->src, src, 16);
 	memcpy(f->dst, dst, 16);
 	f->rtt_min_ms = 1e18;
 	f->last_group = -1;
-	return (uint16_t)e->n_flows++;
+	f->first_group = -1;
+	return e->n_flows++;
+}
+
+/* The flow's slot of point, or -1; add makes one while there is room. */
+static int flow_slot(struct flow *f, uint16_t point, bool add)
+{
+	uint8_t i;
+
+	for (i = 0; i < f->n_slots; i++)
+		if (f->slot_point[i] == point)
+			return i;
+	if (!add || point >= ENGINE_MAX_POINTS)
+		return -1;
+	if (f->n_slots == FLOW_SLOTS) {
+		f->slots_full = true;
+		return -1;
+	}
+	f->slot_point[f->n_slots] = (uint8_t)point;
+	return f->n_slots++;
+}
+
+uint32_t flow_prec(const struct flow *f, bool reply, int a, int b)
+{
+	int sa = -1, sb = -1;
+	uint8_t i;
+
+	for (i = 0; i < f->n_slots; i++) {
+		if (f->slot_point[i] == a)
+			sa = i;
+		if (f->slot_point[i] == b)
+			sb = i;
+	}
+	if (sa < 0 || sb < 0)
+		return 0;
+	return reply ? f->rep_prec[sa][sb] : f->req_prec[sa][sb];
+}
+
+/* Halving every count keeps which of two orders won. */
+static void prec_add(uint16_t prec[FLOW_SLOTS][FLOW_SLOTS], int a, int b)
+{
+	int i, j;
+
+	if (prec[a][b] == UINT16_MAX)
+		for (i = 0; i < FLOW_SLOTS; i++)
+			for (j = 0; j < FLOW_SLOTS; j++)
+				prec[i][j] /= 2;
+	prec[a][b]++;
 }
 
 static void learn_order(struct flow *f, const struct probe *pr)
 {
 	uint16_t i, j;
+	int sa, sb;
 
 	for (i = 0; i < pr->n_sight; i++) {
 		const struct sighting *a = &pr->s[i];
 
 		if (a->kind != SK_REQ && a->kind != SK_REP)
 			continue;
-		for (j = i + 1; j < pr->n_sight; j++) {
+		sa = flow_slot(f, a->point, true);
+		for (j = i + 1; sa >= 0 && j < pr->n_sight; j++) {
 			const struct sighting *b = &pr->s[j];
 
 			/* equal times (coarse clocks) say nothing of order */
 			if (b->kind != a->kind || b->point == a->point ||
 			    b->ts_ns == a->ts_ns)
 				continue;
+			sb = flow_slot(f, b->point, true);
+			if (sb < 0)
+				continue;
 			/* sightings are in time order: a came first */
-			if (a->kind == SK_REQ)
-				f->req_prec[a->point][b->point]++;
-			else
-				f->rep_prec[a->point][b->point]++;
+			prec_add(a->kind == SK_REQ ? f->req_prec : f->rep_prec,
+				 sa, sb);
 		}
 	}
 }
@@ -528,6 +620,8 @@ static void learn_rtt(struct engine *e, struct flow *f, const struct probe *pr)
 		return;
 	if (rp->ts_ns - rq->ts_ns > e->max_rtt_ns)
 		e->max_rtt_ns = rp->ts_ns - rq->ts_ns;
+	if (rp->ts_ns - rq->ts_ns > f->rtt_max_ns)
+		f->rtt_max_ns = rp->ts_ns - rq->ts_ns;
 	ms = (double)(rp->ts_ns - rq->ts_ns) / 1e6;
 	f->rtt_sum_ms += ms;
 	f->rtt_n++;
@@ -563,7 +657,7 @@ static bool tuple_is(const uint8_t *src, const uint8_t *dst, uint16_t id,
  * b->point.  Which side is "before" is left to nat_resolve(), along the
  * learnt path: equal timestamps cannot tell.
  */
-static void note_nat(struct engine *e, uint16_t flow, const struct probe *pr,
+static void note_nat(struct engine *e, uint32_t flow, const struct probe *pr,
 		     const struct sighting *a, uint64_t mask_a,
 		     const struct sighting *b)
 {
@@ -588,8 +682,10 @@ static void note_nat(struct engine *e, uint16_t flow, const struct probe *pr,
 		n->count++;
 		return;
 	}
-	if (e->n_nats == MAX_NATS)
+	if (e->n_nats == MAX_NATS) {
+		e->nats_overflow++;
 		return;
+	}
 	n = &e->nats[e->n_nats++];
 	memset(n, 0, sizeof(*n));
 	n->flow = flow;
@@ -606,7 +702,7 @@ static void note_nat(struct engine *e, uint16_t flow, const struct probe *pr,
 }
 
 /* Sightings whose addresses or id differ from the first of their kind. */
-static void learn_nat(struct engine *e, uint16_t flow, const struct probe *pr)
+static void learn_nat(struct engine *e, uint32_t flow, const struct probe *pr)
 {
 	uint8_t kind;
 	uint16_t i;
@@ -638,8 +734,10 @@ static void learn_size(struct engine *e, const struct probe *pr)
 		if (e->sizes[i].len == pr->len)
 			st = &e->sizes[i];
 	if (!st) {
-		if (e->n_sizes == MAX_SIZES)
+		if (e->n_sizes == MAX_SIZES) {
+			e->sizes_overflow++;
 			return;
+		}
 		st = &e->sizes[e->n_sizes++];
 		st->len = pr->len;
 		st->after = st->before = -1;
@@ -691,10 +789,55 @@ static const struct sighting *main_error(const struct probe *pr)
 	return best;
 }
 
-static void group_key(const struct probe *pr, struct group *k)
+/*
+ * Kernel drop reasons that, for an echo reply already home, do not mean it
+ * was lost: ping_rcv frees the copy no ping socket wanted after every raw
+ * socket (iputils ping without ping sockets, dropspot's own pinger) took
+ * its own.  Data, not a branch: a reason found to mean the same is a line.
+ */
+static const char *const after_delivery_reasons[] = {
+	"NO_SOCKET",
+};
+
+static bool reason_after_delivery(const struct engine *e, int reason)
+{
+	const char *name = engine_reason(e, reason);
+	size_t i;
+
+	for (i = 0; i < sizeof(after_delivery_reasons) /
+			sizeof(after_delivery_reasons[0]); i++)
+		if (!strcmp(name, after_delivery_reasons[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The kernel drop that speaks for a lost probe: the last one, unless it is
+ * of a reason that happens only after delivery and another one is there.
+ */
+static const struct sighting *loss_drop(const struct engine *e,
+					const struct probe *pr)
+{
+	const struct sighting *r = NULL, *any = NULL;
+	uint16_t i;
+
+	for (i = 0; i < pr->n_sight; i++) {
+		const struct sighting *s = &pr->s[i];
+
+		if (s->kind != SK_DROP)
+			continue;
+		any = s;
+		if (s->aux && !reason_after_delivery(e, s->aux - 1))
+			r = s;
+	}
+	return r ? r : any;
+}
+
+static void group_key(const struct engine *e, const struct probe *pr,
+		      struct group *k)
 {
 	const struct sighting *err = main_error(pr);
-	const struct sighting *drop = last_of(pr, SK_DROP);
+	const struct sighting *drop = loss_drop(e, pr);
 	const struct sighting *lr = last_of(pr, SK_REQ);
 	const struct sighting *lp = last_of(pr, SK_REP);
 	const struct sighting *last = lp ? lp : lr;
@@ -714,6 +857,7 @@ static void group_key(const struct probe *pr, struct group *k)
 	}
 	if (drop)
 		k->drop_reason = (int16_t)(drop->aux - 1);
+	k->delivery = pr->flags & PF_DELIVERY_DROP;
 	if (last) {
 		k->csum_bad = last->flags & SF_CSUM_BAD;
 		k->vlan_last = (last->flags & SF_VLAN) ? last->vlan + 1 : 0;
@@ -732,7 +876,22 @@ static bool group_same(const struct group *a, const struct group *b)
 	       a->drop_reason == b->drop_reason && a->csum_bad == b->csum_bad &&
 	       a->vlan_last == b->vlan_last &&
 	       a->incomplete_fp == b->incomplete_fp && a->forced == b->forced &&
-	       a->loop == b->loop;
+	       a->loop == b->loop && a->delivery == b->delivery;
+}
+
+static bool groups_grow(struct engine *e)
+{
+	uint32_t ncap = e->cap_groups ? e->cap_groups * 2 : 16;
+	struct group *n;
+
+	if (ncap > GROUPS_LIMIT)
+		return false;
+	n = realloc(e->groups, ncap * sizeof(*n));
+	if (!n)
+		return false;
+	e->groups = n;
+	e->cap_groups = ncap;
+	return true;
 }
 
 static void learn_group(struct engine *e, const struct probe *pr)
@@ -740,25 +899,26 @@ static void learn_group(struct engine *e, const struct probe *pr)
 	const struct sighting *ex = first_of(pr, SK_REQ);
 	struct group k, *g = NULL;
 	uint32_t i;
+	int32_t j;
 
-	group_key(pr, &k);
+	group_key(e, pr, &k);
 	/* probes of a flow mostly share one fate: try its last group first */
 	i = (uint32_t)e->flows[pr->flow].last_group;
 	if (e->flows[pr->flow].last_group >= 0 && group_same(&e->groups[i], &k))
 		g = &e->groups[i];
-	for (i = 0; !g && i < e->n_groups; i++) {
-		if (group_same(&e->groups[i], &k)) {
-			g = &e->groups[i];
-			break;
-		}
-	}
+	for (j = e->flows[pr->flow].first_group; !g && j >= 0;
+	     j = e->groups[j].next_in_flow)
+		if (group_same(&e->groups[j], &k))
+			g = &e->groups[j];
 	if (!g) {
-		if (e->n_groups == MAX_GROUPS) {
+		if (e->n_groups == e->cap_groups && !groups_grow(e)) {
 			e->groups_overflow++;
 			return;
 		}
 		g = &e->groups[e->n_groups++];
 		*g = k;
+		g->next_in_flow = e->flows[pr->flow].first_group;
+		e->flows[pr->flow].first_group = (int32_t)(e->n_groups - 1);
 		i = e->n_groups - 1;
 		g->min_len = g->max_len = pr->len;
 		g->first_ts = pr->first_ts;
@@ -766,6 +926,12 @@ static void learn_group(struct engine *e, const struct probe *pr)
 	}
 	e->flows[pr->flow].last_group = (int32_t)(g - e->groups);
 	g->count++;
+	if (pr->flags & PF_ENDED) {
+		uint64_t gap = e->now - pr->first_ts;
+
+		if (!g->ended++ || gap < g->ended_gap_ns)
+			g->ended_gap_ns = gap;
+	}
 	g->last_ts = pr->first_ts;
 	if (pr->len < g->min_len)
 		g->min_len = pr->len;
@@ -780,25 +946,6 @@ static void learn_group(struct engine *e, const struct probe *pr)
 		g->example_ts[g->n_examples] = ex->ts_ns;
 		g->n_examples++;
 	}
-}
-
-/*
- * Two points on the same interface (live hooks: XDP ingress and TC egress
- * of one device) see the two directions of one place.
- */
-static bool same_place(const struct engine *e, uint16_t a, uint16_t b)
-{
-	const struct point *pa = point_get_const(e->points, a);
-	const struct point *pb = point_get_const(e->points, b);
-
-	if (a == b)
-		return true;
-	if (!pa || !pb || strcmp(pa->netns, pb->netns))
-		return false;
-	if (pa->ifindex && pa->ifindex == pb->ifindex &&
-	    pa->hook != HOOK_FILE && pb->hook != HOOK_FILE)
-		return true;
-	return false;
 }
 
 static bool reply_seen_near(const struct engine *e, const struct probe *pr,
@@ -837,22 +984,54 @@ static bool reply_back_home(const struct engine *e, const struct probe *pr)
 }
 
 /*
- * At the end of the capture a probe still waiting is lost only if its reply
- * had time to come: 1 s, or four times the slowest round trip seen, within
- * the timeout.
+ * "Answered" means delivered: a reply that came home and was then dropped
+ * by the kernel (the sender's input firewall, rp_filter...) never reached
+ * the ping.  A drop before the reply came home is another copy's fate.
  */
-static uint64_t unfinished_window(const struct engine *e)
+static bool reply_dropped_at_home(const struct engine *e,
+				  const struct probe *pr)
 {
-	uint64_t w = 4 * e->max_rtt_ns;
+	const struct sighting *origin = first_of(pr, SK_REQ);
+	uint64_t home_ts = 0;
+	uint16_t i;
 
-	if (w < UNFINISHED_MIN_NS)
-		w = UNFINISHED_MIN_NS;
-	return w < e->o.timeout_ns ? w : e->o.timeout_ns;
+	if (!origin)
+		return false;
+	for (i = 0; i < pr->n_sight; i++)
+		if (pr->s[i].kind == SK_REP &&
+		    same_place(e, pr->s[i].point, origin->point) &&
+		    pr->s[i].ts_ns > home_ts)
+			home_ts = pr->s[i].ts_ns;
+	for (i = 0; i < pr->n_sight; i++) {
+		const struct sighting *s = &pr->s[i];
+
+		if (s->kind == SK_DROP && (s->flags & SF_DROP_REPLY) &&
+		    s->ts_ns >= home_ts && s->aux &&
+		    !reason_after_delivery(e, s->aux - 1))
+			return true;
+	}
+	return false;
 }
 
-static uint8_t outcome_of(const struct engine *e, const struct probe *pr,
-			  bool at_end)
+/*
+ * How long before the end of the evidence a request may have been sent and
+ * still be waiting honestly: its flow's slowest round trip, or the timeout
+ * when the flow has none to go by.
+ */
+static uint64_t unfinished_window(const struct engine *e, uint32_t flow)
 {
+	uint64_t w = e->o.timeout_ns;
+
+	if (flow != FLOW_NONE && e->flows[flow].rtt_n &&
+	    e->flows[flow].rtt_max_ns < w)
+		w = e->flows[flow].rtt_max_ns;
+	return w;
+}
+
+static uint8_t outcome_of(struct engine *e, struct probe *pr, bool at_end)
+{
+	uint64_t waited = e->now - pr->first_ts;
+
 	/*
 	 * Seen by the kernel only (dropped before any watched point, e.g. in
 	 * the guest's own stack when its neighbour does not resolve): a probe
@@ -862,11 +1041,26 @@ static uint8_t outcome_of(const struct engine *e, const struct probe *pr,
 		return PO_LOST_REQUEST;
 	if (!pr->req_mask)
 		return PO_ORPHAN_REPLY;
-	if (reply_back_home(e, pr))
-		return PO_ANSWERED;
-	if (at_end && !(pr->flags & PF_FORCED) && !pr->err_mask &&
-	    e->now - pr->last_ts < unfinished_window(e))
-		return PO_UNFINISHED;
+	if (reply_back_home(e, pr)) {
+		if (!reply_dropped_at_home(e, pr))
+			return PO_ANSWERED;
+		pr->flags |= PF_DELIVERY_DROP;
+		return PO_LOST_REPLY;
+	}
+	/*
+	 * An ICMP error, a kernel drop record or a loop (the TTL runs out
+	 * going round) ends the wait for sure.
+	 */
+	if (at_end && !(pr->flags & (PF_FORCED | PF_LOOP)) && !pr->err_mask &&
+	    !pr->drop_mask && waited < e->o.timeout_ns) {
+		/*
+		 * A reply already seen needed only the hops between watched
+		 * points of one host to come home: not there, it is lost.
+		 */
+		if (!pr->rep_mask && waited < unfinished_window(e, pr->flow))
+			return PO_UNFINISHED;
+		pr->flags |= PF_ENDED;
+	}
 	return pr->rep_mask ? PO_LOST_REPLY : PO_LOST_REQUEST;
 }
 
@@ -921,14 +1115,23 @@ static void probe_close(struct engine *e, struct probe *pr, bool at_end)
 	struct flow *f;
 
 	unlink_live(e, pr);
-	pr->outcome = outcome_of(e, pr, at_end);
 	pr->flow = flow_for(e, pr);
+	pr->outcome = outcome_of(e, pr, at_end);
+	e->outcome[pr->outcome]++;
+	identity_learn(e, pr);
+	if (pr->flow == FLOW_NONE) {
+		/* beyond the flow limit: in the totals, nowhere else */
+		e->flows_overflow[pr->outcome]++;
+		if (e->done_fn)
+			e->done_fn(e->done_ctx, e, pr);
+		probe_recycle(e, pr);
+		return;
+	}
 	f = &e->flows[pr->flow];
 	f->probes++;
 	f->outcome[pr->outcome]++;
 	f->req_mask |= pr->req_mask;
 	f->rep_mask |= pr->rep_mask;
-	e->outcome[pr->outcome]++;
 	if (pr->flags & PF_LOOP)
 		note_loop(e, pr);
 	learn_order(f, pr);
@@ -937,7 +1140,8 @@ static void probe_close(struct engine *e, struct probe *pr, bool at_end)
 	learn_nat(e, pr->flow, pr);
 	learn_size(e, pr);
 	/* groups exist to locate losses: answered probes need none */
-	if (pr->outcome == PO_LOST_REQUEST || pr->outcome == PO_LOST_REPLY)
+	if (pr->outcome == PO_LOST_REQUEST || pr->outcome == PO_LOST_REPLY ||
+	    pr->outcome == PO_UNFINISHED)
 		learn_group(e, pr);
 	if (e->done_fn)
 		e->done_fn(e->done_ctx, e, pr);
@@ -1031,6 +1235,28 @@ void probe_table_free(struct engine *e)
  * returning the reason alone and drops of one reason in two functions stay
  * apart.
  */
+static bool reasons_grow(struct engine *e)
+{
+	uint32_t ncap = e->cap_reasons ? e->cap_reasons * 2 : 16;
+	char **r;
+	uint64_t *c;
+
+	if (ncap > REASONS_LIMIT)
+		return false;
+	r = realloc(e->reasons, ncap * sizeof(*r));
+	if (!r)
+		return false;
+	e->reasons = r;
+	c = realloc(e->other_drops, ncap * sizeof(*c));
+	if (!c)
+		return false;
+	memset(c + e->cap_reasons, 0, (ncap - e->cap_reasons) * sizeof(*c));
+	e->other_drops = c;
+	e->cap_reasons = ncap;
+	return true;
+}
+
+/* Interned reason index, or -1 when no slot could hold it (counted). */
 static int intern_pair(struct engine *e, const char *s, size_t n,
 		       const char *func)
 {
@@ -1051,11 +1277,15 @@ static int intern_pair(struct engine *e, const char *s, size_t n,
 		    !strncmp(r + n + 1, func, flen) && !r[n + 1 + flen])
 			return (int)i;
 	}
-	if (e->n_reasons == MAX_REASONS)
-		return MAX_REASONS - 1;
+	if (e->n_reasons == e->cap_reasons && !reasons_grow(e)) {
+		e->reasons_overflow++;
+		return -1;
+	}
 	copy = malloc(n + flen + 2);
-	if (!copy)
-		return 0;
+	if (!copy) {
+		e->reasons_overflow++;
+		return -1;
+	}
 	memcpy(copy, s, n);
 	copy[n] = 0;
 	memcpy(copy + n + 1, func, flen);

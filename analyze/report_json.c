@@ -113,6 +113,9 @@ static void json_points(struct strbuf *sb, const struct engine *e)
 		else
 			sb_puts(sb, "null");
 		kv_u64(sb, &first, "snaplen", pt->snaplen);
+		/* only when some were: frames of a link type not decoded */
+		if (ps && ps->undecodable)
+			kv_u64(sb, &first, "undecodable", ps->undecodable);
 		sb_putc(sb, '}');
 	}
 	sb_putc(sb, ']');
@@ -234,6 +237,12 @@ static void json_probe(struct strbuf *sb, const struct engine *e,
 		    "true" : "false");
 	key(sb, &first, "loop");
 	sb_puts(sb, pr->flags & PF_LOOP ? "true" : "false");
+	key(sb, &first, "reply_data_differs");
+	sb_puts(sb, pr->flags & PF_DATA_DIFFERS ? "true" : "false");
+	key(sb, &first, "dropped_after_delivery");
+	sb_puts(sb, pr->flags & PF_DELIVERY_DROP ? "true" : "false");
+	key(sb, &first, "capture_ended");
+	sb_puts(sb, pr->flags & PF_ENDED ? "true" : "false");
 	key(sb, &first, "sightings");
 	sb_putc(sb, '[');
 	for (i = 0; i < pr->n_sight; i++) {
@@ -400,6 +409,7 @@ int report_json(const struct engine *e, FILE *fp)
 		kv_u64(&sb, &f2, "orphan_replies", t.orphan_replies);
 		kv_u64(&sb, &f2, "unmatched_icmp_errors", e->late_errors);
 		kv_u64(&sb, &f2, "forced_closed", e->forced);
+		kv_u64(&sb, &f2, "replies_data_differs", e->data_differs);
 		key(&sb, &f2, "has_drop");
 		sb_puts(&sb, t.has_drop ? "true" : "false");
 		kv_u64(&sb, &f2, "problems", t.problems);

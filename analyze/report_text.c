@@ -44,7 +44,7 @@ static const char *outcome_name(uint8_t oc)
 	case PO_ANSWERED: return "answered";
 	case PO_LOST_REQUEST: return "lost (no reply)";
 	case PO_LOST_REPLY: return "lost (reply)";
-	case PO_UNFINISHED: return "unfinished";
+	case PO_UNFINISHED: return "unanswered at the end";
 	case PO_ORPHAN_REPLY: return "reply only";
 	}
 	return "?";
@@ -131,7 +131,7 @@ static int cmp_probe_id(const void *a, const void *b)
 }
 
 /* Picks failed probes first, then answered ones, up to the maximum. */
-static size_t pick_probes(const struct engine *e, uint16_t flow,
+static size_t pick_probes(const struct engine *e, uint32_t flow,
 			  const struct probe **out, size_t max)
 {
 	size_t n = 0;
@@ -152,7 +152,7 @@ static size_t pick_probes(const struct engine *e, uint16_t flow,
 	return n;
 }
 
-static void ladder(FILE *fp, const struct engine *e, uint16_t fi,
+static void ladder(FILE *fp, const struct engine *e, uint32_t fi,
 		   const struct report_opts *o)
 {
 	const struct flow *f = &e->flows[fi];
@@ -201,25 +201,44 @@ static void print_points(FILE *fp, const struct engine *e)
 		const struct point_stat *ps = i < ENGINE_MAX_POINTS ?
 					      &e->pstat[i] : NULL;
 
+		if (point_is_sll2_parent(pt))
+			continue;
+
 		fprintf(fp, "  %2zu %-16s %llu frames, %llu requests, %llu "
 			"replies%s%s\n", i, point_label(e, (int)i),
 			(unsigned long long)(ps ? ps->frames : 0),
 			(unsigned long long)(ps ? ps->probes_req : 0),
 			(unsigned long long)(ps ? ps->probes_rep : 0),
 			pt->source[0] ? "  from " : "", pt->source);
+		if (ps && ps->undecodable)
+			fprintf(fp, "     %-16s %llu frames of link type %d not "
+				"decoded: not watched\n", "",
+				(unsigned long long)ps->undecodable,
+				pt->linktype);
 	}
 }
+
+/*
+ * Past this many flows, the ones whose every probe was answered are
+ * counted, not drawn (the JSON lists them); every flow with a loss is.
+ */
+#define TEXT_HEALTHY_FLOWS 32
 
 static void print_flows(FILE *fp, const struct engine *e,
 			const struct report_opts *o)
 {
-	uint32_t i;
+	uint32_t i, healthy_hidden = 0;
 
 	for (i = 0; i < e->n_flows; i++) {
 		const struct flow *f = &e->flows[i];
 		char s[64], d[64];
 		uint8_t k;
 
+		if (e->n_flows > TEXT_HEALTHY_FLOWS && !o->verbose &&
+		    f->outcome[PO_ANSWERED] == f->probes) {
+			healthy_hidden++;
+			continue;
+		}
 		fmt_ip(s, sizeof(s), f->family, f->src);
 		fmt_ip(d, sizeof(d), f->family, f->dst);
 		fprintf(fp, "\nflow %u: %s > %s: %llu probes, %llu answered, "
@@ -227,6 +246,9 @@ static void print_flows(FILE *fp, const struct engine *e,
 			(unsigned long long)f->outcome[PO_ANSWERED],
 			(unsigned long long)(f->outcome[PO_LOST_REQUEST] +
 					     f->outcome[PO_LOST_REPLY]));
+		if (f->outcome[PO_UNFINISHED])
+			fprintf(fp, ", %llu unanswered at the end",
+				(unsigned long long)f->outcome[PO_UNFINISHED]);
 		if (f->rtt_n)
 			fprintf(fp, ", RTT min/avg/max %.3f/%.3f/%.3f ms",
 				f->rtt_min_ms, f->rtt_sum_ms / (double)f->rtt_n,
@@ -236,8 +258,11 @@ static void print_flows(FILE *fp, const struct engine *e,
 			fprintf(fp, "%s %s", k ? " ->" : "",
 				point_label(e, f->req_path[k]));
 		fprintf(fp, "\n");
-		ladder(fp, e, (uint16_t)i, o);
+		ladder(fp, e, i, o);
 	}
+	if (healthy_hidden)
+		fprintf(fp, "\n%u more flows, every probe answered, not shown "
+			"(-v or --json lists them)\n", healthy_hidden);
 }
 
 static const char *sev_color(enum severity s)

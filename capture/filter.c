@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "filter.h"
+#include "linktype.h"
 
 #define FILTER_MAX_LINKTYPES 8
 #define FILTER_SNAPLEN 262144
@@ -26,14 +27,6 @@ struct filter {
 	struct compiled progs[FILTER_MAX_LINKTYPES];
 	int n_progs;
 };
-
-/* File LINKTYPE_* values and libpcap DLT_* values differ only for raw IP. */
-static int linktype_to_dlt(int linktype)
-{
-	if (linktype == LINKTYPE_RAW)
-		return DLT_RAW;
-	return linktype;
-}
 
 static int compile_for(const char *expr, int linktype, struct bpf_program *prog,
 		       char *err, size_t errlen)

@@ -120,3 +120,9 @@ void point_table_short_names(struct point_table *t)
 				 p->netns, p->ifname);
 	}
 }
+
+bool point_is_sll2_parent(const struct point *pt)
+{
+	return pt->linktype == LINKTYPE_LINUX_SLL2 && !pt->ifindex &&
+	       !pt->frames && pt->hook == HOOK_FILE;
+}

@@ -11,10 +11,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Link-layer types as stored in capture files (LINKTYPE_*, not DLT_*). */
+/*
+ * Link-layer types as stored in capture files (LINKTYPE_*, not DLT_*).
+ * The raw IP values 12 and 14 are DLT_RAW of older writers that stored
+ * their platform's DLT_ value (12 on most systems, 14 on OpenBSD and
+ * BSD/OS); libpcap maps 12 to raw IP on Linux, Wireshark both.
+ */
 enum linktype {
+	LINKTYPE_NULL = 0,		/* BSD loopback, host-order family */
 	LINKTYPE_ETHERNET = 1,
+	LINKTYPE_RAW_DLT12 = 12,
+	LINKTYPE_RAW_DLT14 = 14,
 	LINKTYPE_RAW = 101,
+	LINKTYPE_LOOP = 108,		/* OpenBSD loopback, network order */
 	LINKTYPE_LINUX_SLL = 113,
 	LINKTYPE_IPV4 = 228,
 	LINKTYPE_IPV6 = 229,
@@ -104,6 +113,12 @@ const struct point *point_get_const(const struct point_table *t, uint32_t id);
  * another source.
  */
 void point_table_short_names(struct point_table *t);
+
+/*
+ * The interface of a "tcpdump -i any" capture (SLL2) whose frames all went
+ * to per-ifindex points: no place on any path, never a watched point.
+ */
+bool point_is_sll2_parent(const struct point *pt);
 
 const char *point_kind_name(enum point_kind k);
 const char *point_hook_name(enum point_hook h);

@@ -47,10 +47,27 @@ const char *source_path(const struct source *s);
 const char *source_comment(const struct source *s);
 void source_close(struct source *s);
 
-/* Time-ordered merge of several sources (a small heap, one frame each). */
+/*
+ * Time-ordered merge of several sources (a small heap, one frame each),
+ * each read through a bounded reorder window: a file need not be in time
+ * order (dumpcap flushes each interface's buffer into a pcapng on its own).
+ * Within a source, frames are held, earliest first, until the window holds
+ * more than MERGE_WINDOW_FRAMES frames or MERGE_WINDOW_BYTES bytes of
+ * frame data (or the source ends); equal timestamps keep file order.  Each
+ * source has its own window: memory is bounded per source.
+ */
+#define MERGE_WINDOW_FRAMES 4096
+#define MERGE_WINDOW_BYTES (16u * 1024 * 1024)
+
 struct merger;
 
 int merger_new(struct source **sources, size_t n, struct merger **out);
+/*
+ * Another window than the default (tests, tools); frames 0: none, each
+ * frame is handed on as read.  Only before the first merger_next();
+ * -EINVAL then, or beyond 1 Mi frames or 1 GiB.
+ */
+int merger_set_window(struct merger *m, size_t frames, size_t bytes);
 /*
  * Next frame in timestamp order across all sources (ties: source order).
  * Returns 1, 0 at the end of all sources, or negative on a source error; on
@@ -59,6 +76,15 @@ int merger_new(struct source **sources, size_t n, struct merger **out);
  * valid until the next merger_next() call.
  */
 int merger_next(struct merger *m, struct frame *f, struct source **failed);
+/*
+ * Frames that came out of time order all the same: read after a later
+ * frame of their source had already been handed on (out of order by more
+ * than the window).  They are passed on, not dropped; a report built from
+ * them may place a probe wrongly, so callers say so.  In all sources, and
+ * of the source at index i of the array given to merger_new().
+ */
+uint64_t merger_late_frames(const struct merger *m);
+uint64_t merger_source_late_frames(const struct merger *m, size_t i);
 void merger_free(struct merger *m);
 
 #endif /* DROPSPOT_SOURCE_H */

@@ -19,4 +19,23 @@ int cli_parse_u64(const char *s, uint64_t *out);
 int cli_report(const struct engine *e, bool json, int color,
 	       unsigned ladder_max, bool verbose);
 
+/*
+ * Says plainly, once per point (file or pcapng interface), which link
+ * type could not be decoded and how many of its frames were therefore
+ * left without a verdict.  Returns the number of such frames.
+ */
+uint64_t cli_warn_undecodable(const struct engine *e,
+			      const struct point_table *points);
+
+/*
+ * One warning line per source with frames out of time order by more than
+ * the merger's reorder window (merger_source_late_frames()): they were
+ * still fed, but a probe may have been placed wrongly.  sources is the
+ * array given to merger_new().  Returns the total of such frames.
+ */
+struct merger;
+struct source;
+uint64_t cli_warn_late_frames(const struct merger *m,
+			      struct source *const *sources, size_t n);
+
 #endif /* DROPSPOT_CLI_COMMON_H */

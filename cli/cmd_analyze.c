@@ -63,7 +63,8 @@ static void analyze_usage(FILE *fp)
 		"  -h, --help            this help\n"
 		"\n"
 		"exit status: 0 every probe answered and no problem found,\n"
-		"1 probes lost or a problem found, 2 usage error or bad input.\n");
+		"1 probes lost or a problem found, 2 usage error or bad input\n"
+		"(also: no frame of a link type dropspot decodes).\n");
 }
 
 static int parse_uint(const char *s, unsigned *out)
@@ -258,6 +259,18 @@ int cmd_analyze(int argc, char **argv)
 		goto cleanup;
 	}
 	feed_status = feed_all(m, flt, e);
+	/* beyond the reorder window: said, and a finding of the report */
+	engine_note_late_frames(e, cli_warn_late_frames(m, sources,
+							 (size_t)n));
+	/*
+	 * Frames of a link type we cannot decode are no evidence either way:
+	 * said plainly, and when nothing else was read there is no verdict
+	 * to give ("no probe left the guest" would be a false one).
+	 */
+	if (cli_warn_undecodable(e, &points) && !engine_packets(e)) {
+		status = EXIT_TROUBLE;
+		goto cleanup;
+	}
 	/* points of SLL2 interface indexes exist only now */
 	point_table_short_names(&points);
 	if (point_args_rename(&points, o.names, o.n_names))

@@ -17,6 +17,7 @@
 #include "analyze/engine.h"
 #include "analyze/report.h"
 #include "capture/source.h"
+#include "cli_common.h"
 #include "commands.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -251,6 +252,11 @@ static struct diff_summary *summary_of_capture(const char *path,
 		goto cleanup;
 	}
 	if (feed_capture(m, e))
+		goto cleanup;
+	/* as analyze, so a capture still equals its own saved report */
+	engine_note_late_frames(e, cli_warn_late_frames(m, &src, 1));
+	/* as analyze: frames not decoded are said, and alone give no report */
+	if (cli_warn_undecodable(e, &points) && !engine_packets(e))
 		goto cleanup;
 	point_table_short_names(&points);
 	engine_finish(e);

@@ -9,6 +9,7 @@
 
 #include "capture/filter.h"
 #include "capture/source.h"
+#include "cli_common.h"
 #include "commands.h"
 #include "drop_output.h"
 #include "common/log.h"
@@ -217,6 +218,7 @@ int cmd_dissect(int argc, char **argv)
 		goto cleanup;
 	}
 	status = dissect_all(m, flt, &o, &out, &points);
+	cli_warn_late_frames(m, sources, (size_t)n);
 	if (o.summary)
 		output_summary(&out, &points);
 	if (!output_flush(&out)) {

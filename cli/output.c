@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/linktype.h"
 #include "common/strbuf.h"
 #include "dissect/names.h"
 #include "output.h"
@@ -78,6 +79,17 @@ static void text_link(struct strbuf *sb, const struct packet *p)
 	} else if ((p->layers & LAYER_SLL) && p->sll.addr_len == 6) {
 		sb_mac(sb, p->sll.addr);
 		sb_puts(sb, ", ");
+	} else if (p->layers & LAYER_NULL) {
+		/* like tcpdump -e: "AF IPv4 (2), " */
+		sb_puts(sb, "AF ");
+		if (p->layers & LAYER_IPV4)
+			sb_puts(sb, "IPv4 (");
+		else if (p->layers & LAYER_IPV6)
+			sb_puts(sb, "IPv6 (");
+		sb_u64(sb, p->null_family);
+		if (p->layers & (LAYER_IPV4 | LAYER_IPV6))
+			sb_putc(sb, ')');
+		sb_puts(sb, ", ");
 	}
 	for (i = 0; i < p->n_vlan; i++) {
 		sb_puts(sb, p->vlan[i].tpid == 0x8100 ? "vlan " : "qinq ");
@@ -93,11 +105,28 @@ static void text_link(struct strbuf *sb, const struct packet *p)
 	sb_puts(sb, ": ");
 }
 
-static void text_arp(struct strbuf *sb, const struct arp_info *a)
+/*
+ * ARP whose addresses were not decoded (other hardware such as ATMARP, or
+ * not captured): its type and operation only, never zero addresses.
+ */
+static bool arp_addrs_decoded(const struct packet *p)
 {
+	return p->arp.hlen == 6 && p->arp.plen == 4 &&
+	       !packet_has_anomaly(p, ANOM_ARP_UNSUPPORTED) &&
+	       !packet_has_anomaly(p, ANOM_ARP_TRUNCATED);
+}
+
+static void text_arp(struct strbuf *sb, const struct packet *p)
+{
+	const struct arp_info *a = &p->arp;
+
 	sb_puts(sb, "ARP ");
-	if (a->hlen != 6 || a->plen != 4) {
+	if (!arp_addrs_decoded(p)) {
 		sb_puts(sb, arp_op_name(a->op));
+		sb_puts(sb, ", hardware type ");
+		sb_u64(sb, a->htype);
+		sb_puts(sb, ", protocol ");
+		sb_hex16(sb, a->ptype);
 		return;
 	}
 	if (a->op == 1) {
@@ -266,13 +295,27 @@ static void text_packet(struct strbuf *sb, const struct packet *p,
 	sb_putc(sb, ' ');
 	text_link(sb, p);
 	if (p->layers & LAYER_ARP) {
-		text_arp(sb, &p->arp);
+		text_arp(sb, p);
 	} else if (p->layers & (LAYER_IPV4 | LAYER_IPV6)) {
 		text_net(sb, &p->net, p->layers, false);
 		if (p->layers & LAYER_QUOTED) {
 			sb_puts(sb, " for ");
 			text_net(sb, &p->quoted, p->quoted_layers, true);
 		}
+	} else if (p->layers & LAYER_NULL) {
+		/* the family is on the link part already */
+		sb_puts(sb, "not IP, not decoded");
+	} else if (packet_has_anomaly(p, ANOM_LINKTYPE_UNKNOWN)) {
+		char lt[64];
+
+		linktype_name(f->linktype, lt, sizeof(lt));
+		sb_puts(sb, "link type ");
+		if (lt[0]) {
+			sb_puts(sb, lt);
+			sb_puts(sb, " (");
+		}
+		sb_u64(sb, (uint64_t)f->linktype);
+		sb_puts(sb, lt[0] ? ") not decoded" : " not decoded");
 	} else {
 		const char *name = ether_type_name(p->eth.ethertype);
 
@@ -364,6 +407,12 @@ static void json_link(struct strbuf *sb, const struct packet *p)
 		json_close(sb, '}');
 		sb_putc(sb, ',');
 	}
+	if (p->layers & LAYER_NULL) {
+		sb_puts(sb, "\"null\":{");
+		json_u64(sb, "family", p->null_family);
+		json_close(sb, '}');
+		sb_putc(sb, ',');
+	}
 	if (p->n_vlan) {
 		sb_puts(sb, "\"vlan\":[");
 		for (i = 0; i < p->n_vlan; i++) {
@@ -379,11 +428,16 @@ static void json_link(struct strbuf *sb, const struct packet *p)
 	}
 }
 
-static void json_arp(struct strbuf *sb, const struct arp_info *a)
+static void json_arp(struct strbuf *sb, const struct packet *p)
 {
+	const struct arp_info *a = &p->arp;
+
 	sb_puts(sb, "\"arp\":{");
 	json_u64(sb, "op", a->op);
-	if (a->hlen == 6 && a->plen == 4) {
+	if (!arp_addrs_decoded(p)) {
+		json_u64(sb, "htype", a->htype);
+		json_u64(sb, "ptype", a->ptype);
+	} else {
 		json_mac(sb, "sha", a->sha);
 		json_key(sb, "spa");
 		sb_putc(sb, '"');
@@ -488,7 +542,7 @@ static void json_packet(struct strbuf *sb, const struct packet *p,
 	json_u64(sb, "len", f->wirelen);
 	json_link(sb, p);
 	if (p->layers & LAYER_ARP)
-		json_arp(sb, &p->arp);
+		json_arp(sb, p);
 	json_net(sb, &p->net, p->layers, false);
 	if (p->layers & LAYER_QUOTED) {
 		sb_puts(sb, "\"quoted\":{");
@@ -527,16 +581,6 @@ void output_packet(struct output *o, const struct packet *p,
 		sb_flush(&o->buf, o->fp);
 }
 
-/*
- * An SLL2 interface's frames are all attributed to per-ifindex points; the
- * interface itself only clutters the summary when it holds none.
- */
-static bool is_empty_sll2_parent(const struct point *pt)
-{
-	return pt->linktype == LINKTYPE_LINUX_SLL2 && !pt->ifindex &&
-	       !pt->frames;
-}
-
 static void summary_text(struct strbuf *sb, const struct point_table *points)
 {
 	size_t i;
@@ -547,7 +591,7 @@ static void summary_text(struct strbuf *sb, const struct point_table *points)
 		const struct point *pt = &points->items[i];
 		char lost[24] = "-";
 
-		if (is_empty_sll2_parent(pt))
+		if (point_is_sll2_parent(pt))
 			continue;
 		if (pt->capture_drops_known)
 			snprintf(lost, sizeof(lost), "%llu",
@@ -558,6 +602,16 @@ static void summary_text(struct strbuf *sb, const struct point_table *points)
 			  (unsigned long long)pt->frames_out,
 			  (unsigned long long)pt->bytes,
 			  (unsigned long long)pt->snapped, lost);
+		if (pt->frames && !dissect_linktype_known(pt->linktype)) {
+			char lt[64];
+
+			linktype_name(pt->linktype, lt, sizeof(lt));
+			sb_printf(sb, "  ^ link type %s%s%d%s not decoded: "
+				  "%llu frame(s) without analysis\n", lt,
+				  lt[0] ? " (" : "", pt->linktype,
+				  lt[0] ? ")" : "",
+				  (unsigned long long)pt->frames);
+		}
 	}
 }
 
@@ -587,6 +641,8 @@ static void summary_json(struct strbuf *sb, const struct point_table *points)
 		json_u64(sb, "snapped", pt->snapped);
 		if (pt->capture_drops_known)
 			json_u64(sb, "lost", pt->capture_drops);
+		if (pt->frames && !dissect_linktype_known(pt->linktype))
+			json_u64(sb, "undecodable", pt->frames);
 		json_close(sb, '}');
 		sb_putc(sb, ',');
 	}

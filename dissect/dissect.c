@@ -21,6 +21,11 @@ static const struct link_entry link_table[] = {
 	{ LINKTYPE_RAW, dissect_raw_ip },
 	{ LINKTYPE_IPV4, dissect_ipv4 },
 	{ LINKTYPE_IPV6, dissect_ipv6 },
+	{ LINKTYPE_NULL, dissect_null },
+	{ LINKTYPE_LOOP, dissect_loop },
+	/* DLT_RAW as older writers stored it (capture/point.h) */
+	{ LINKTYPE_RAW_DLT12, dissect_raw_ip },
+	{ LINKTYPE_RAW_DLT14, dissect_raw_ip },
 };
 
 struct ethertype_entry {
@@ -194,6 +199,16 @@ void dissect_frame(const struct frame *f, struct packet *p)
 		}
 	}
 	dissect_anom(&d, &c, ANOM_LINKTYPE_UNKNOWN);
+}
+
+bool dissect_linktype_known(int linktype)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(link_table); i++)
+		if (link_table[i].linktype == linktype)
+			return true;
+	return false;
 }
 
 bool packet_has_anomaly(const struct packet *p, enum anomaly_kind k)

@@ -39,6 +39,8 @@ void dissect_vlan(struct dissect_ctx *d, struct cursor *c);
 void dissect_sll(struct dissect_ctx *d, struct cursor *c);
 void dissect_sll2(struct dissect_ctx *d, struct cursor *c);
 void dissect_raw_ip(struct dissect_ctx *d, struct cursor *c);
+void dissect_null(struct dissect_ctx *d, struct cursor *c);
+void dissect_loop(struct dissect_ctx *d, struct cursor *c);
 void dissect_arp(struct dissect_ctx *d, struct cursor *c);
 /* Network and upper layers. */
 void dissect_ipv4(struct dissect_ctx *d, struct cursor *c);

@@ -40,6 +40,12 @@ static const char *const anomaly_names[ANOM_COUNT] = {
 	[ANOM_TCP_TRUNCATED] = "tcp.truncated",
 	[ANOM_TCP_BAD_OFFSET] = "tcp.bad_offset",
 	[ANOM_TRAILING_GARBAGE] = "ip.trailing_garbage",
+	[ANOM_NULL_TRUNCATED] = "null.truncated",
+	[ANOM_IP_FRAG_OVERLAP] = "ip.frag_overlap",
+	[ANOM_IP_FRAG_TOO_BIG] = "ip.frag_too_big",
+	[ANOM_IP_FRAG_BAD_LEN] = "ip.frag_bad_len",
+	[ANOM_IP_FRAG_TOO_MANY] = "ip.frag_too_many",
+	[ANOM_IP_FRAG_INCOMPLETE] = "ip.frag_incomplete",
 };
 
 const char *anomaly_name(enum anomaly_kind k)

@@ -28,6 +28,7 @@ enum layer_bit {
 	LAYER_UDP = 1u << 8,
 	LAYER_TCP = 1u << 9,
 	LAYER_QUOTED = 1u << 10,	/* net.icmp quotes a datagram: see quoted */
+	LAYER_NULL = 1u << 11,		/* BSD loopback header: see null_family */
 };
 
 enum csum_state {
@@ -179,6 +180,13 @@ enum anomaly_kind {
 	ANOM_TCP_TRUNCATED,
 	ANOM_TCP_BAD_OFFSET,
 	ANOM_TRAILING_GARBAGE,		/* reserved: bytes past the IP length */
+	ANOM_NULL_TRUNCATED,		/* BSD loopback family not captured */
+	/* IP reassembly (ipfrag.c) */
+	ANOM_IP_FRAG_OVERLAP,		/* bytes disagree, or any v6 overlap */
+	ANOM_IP_FRAG_TOO_BIG,		/* datagram beyond 65535 bytes */
+	ANOM_IP_FRAG_BAD_LEN,		/* unaligned, empty, ends disagree */
+	ANOM_IP_FRAG_TOO_MANY,		/* more fragments than allowed */
+	ANOM_IP_FRAG_INCOMPLETE,	/* ended with fragments missing */
 	ANOM_COUNT
 };
 
@@ -203,6 +211,7 @@ struct packet {
 	struct vlan_tag vlan[MAX_VLAN_TAGS];	/* outermost first */
 	struct eth_info eth;
 	struct sll_info sll;
+	uint32_t null_family;		/* BSD loopback address family (AF_*) */
 	struct arp_info arp;
 	struct net_info net;		/* the outer IP datagram */
 	struct net_info quoted;		/* datagram quoted by an ICMP error */
@@ -211,6 +220,12 @@ struct packet {
 
 /* Decodes f into *p.  Never fails; p is fully overwritten. */
 void dissect_frame(const struct frame *f, struct packet *p);
+
+/*
+ * True when dissect_frame decodes frames of this link type (LINKTYPE_*);
+ * frames of any other type carry only ANOM_LINKTYPE_UNKNOWN.
+ */
+bool dissect_linktype_known(int linktype);
 
 bool packet_has_anomaly(const struct packet *p, enum anomaly_kind k);
 

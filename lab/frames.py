@@ -11,10 +11,6 @@ through an AF_PACKET socket (run it inside the guest's netns):
   frames.py badcsum IFNAME SRC_IP DST_IP DST_MAC COUNT
       COUNT echo requests with a wrong ICMP checksum, one every 0.2 s:
       what broken checksum offload puts on the wire (row 16).
-  frames.py marker IFNAME
-      one broadcast frame of the local experimental ethertype 0x88b5,
-      which no host answers and dropspot does not analyze: it only marks
-      the end of a capture whose file does not say when watching ended.
 """
 import socket
 import struct
@@ -113,16 +109,8 @@ def badcsum(ifname, src_ip, dst_ip, dst_mac, count):
         time.sleep(0.2)
 
 
-def marker(ifname):
-    src = own_mac(ifname)
-    open_socket(ifname).send(eth(b"\xff" * 6, src, 0x88B5,
-                                 b"dropspot end of capture".ljust(46, b"\0")))
-
-
 def main(argv):
-    if len(argv) == 3 and argv[1] == "marker":
-        marker(argv[2])
-    elif len(argv) == 6 and argv[1] == "storm":
+    if len(argv) == 6 and argv[1] == "storm":
         storm(argv[2], argv[3], argv[4], int(argv[5]))
     elif len(argv) == 7 and argv[1] == "badcsum":
         badcsum(argv[2], argv[3], argv[4], argv[5], int(argv[6]))

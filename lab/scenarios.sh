@@ -312,8 +312,9 @@ scn_record() {
 	fi
 	ds_start pid "" "${args[@]}" -w "$out"
 	scn_traffic || lab_die "$name: the scenario did not behave as described"
-	# replies and timeouts of the last probes still arrive
-	sleep 1.2
+	# past the reply window (3 s after the last request), so that the
+	# capture's end does not leave the last probes unfinished
+	sleep 2.5
 	cap_stop "$pid" >/dev/null
 	[ -s "$out" ] || lab_die "$name: no capture written"
 	SCN_REPORT=

@@ -3,7 +3,8 @@
  * libFuzzer target for the dissectors.  Byte 0 selects how the rest is
  * presented:  bits 0-2 the link type (Ethernet, SLL, SLL2, RAW, IPV4,
  * IPV6, then an unknown one), bit 3 a hw-stripped VLAN tag, bit 4 a wire
- * length beyond the captured bytes (snapped frame).  The frame bytes are
+ * length beyond the captured bytes (snapped frame), bit 5 the other link
+ * types by bits 0-1 (BSD loopback NULL and LOOP, DLT_RAW 12 and 14).  The frame bytes are
  * copied to a buffer of exactly their size so ASan sees any overread.
  */
 #include <stdint.h>
@@ -15,7 +16,12 @@
 
 static const int linktypes[8] = {
 	LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2,
-	LINKTYPE_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6, 0, LINKTYPE_ETHERNET,
+	LINKTYPE_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6, 226 /* ipnet */,
+	LINKTYPE_ETHERNET,
+};
+
+static const int linktypes_more[4] = {
+	LINKTYPE_NULL, LINKTYPE_LOOP, LINKTYPE_RAW_DLT12, LINKTYPE_RAW_DLT14,
 };
 
 static void check_packet(const struct packet *p)
@@ -63,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.data = copy;
 	f.caplen = (uint32_t)size;
 	f.wirelen = (uint32_t)size + ((sel & 0x10) ? 1000 : 0);
-	f.linktype = linktypes[sel & 7];
+	f.linktype = (sel & 0x20) ? linktypes_more[sel & 3] : linktypes[sel & 7];
 	if (sel & 0x08) {
 		f.flags = FRAME_F_HW_VLAN;
 		f.hw_vlan_tci = (uint16_t)(sel << 8 | 0x5a);

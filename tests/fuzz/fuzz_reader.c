@@ -10,6 +10,12 @@
  * also gzipped here and read again through a tiny window (every record then
  * needs refills, moves and growth of the window), and both reads must give
  * the same frames and the same error message.
+ *
+ * Merger half: the bytes are read once more through the merger with a
+ * small reorder window (its size taken from the input), as one source and
+ * as two: the same frames must come out (as a multiset), in time order but
+ * for exactly the frames it counts as late, the read error after all good
+ * frames, and never more than the window read ahead.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +33,7 @@
 struct outcome {
 	uint64_t frames;
 	uint64_t hash;
+	uint64_t sum;		/* of per-frame hashes: order-free */
 	int last;
 	char err[SOURCE_ERR_MAX];
 };
@@ -35,6 +42,21 @@ static uint64_t mix(uint64_t h, uint64_t v)
 {
 	h ^= v;
 	return h * 0x100000001b3ull;
+}
+
+/* One frame's hash, the same whatever order the frames come in. */
+static uint64_t frame_hash(const struct frame *f)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	uint32_t i;
+
+	for (i = 0; i < f->caplen; i++)
+		h = mix(h, f->data[i]);
+	for (i = 0; i < f->comment_len; i++)
+		h = mix(h, (uint8_t)f->comment[i]);
+	h = mix(h, f->ts_ns);
+	h = mix(h, f->number);
+	return mix(h, (uint64_t)f->wirelen << 32 | f->point);
 }
 
 static void read_all(const uint8_t *data, size_t size, bool dissect,
@@ -66,6 +88,7 @@ static void read_all(const uint8_t *data, size_t size, bool dissect,
 		o->hash = mix(o->hash, f.ts_ns);
 		o->hash = mix(o->hash, (uint64_t)f.wirelen << 32 | f.point);
 		o->hash = mix(o->hash, (uint64_t)f.dir << 32 | (uint32_t)f.linktype);
+		o->sum += frame_hash(&f);
 		o->frames++;
 		if (dissect)
 			dissect_frame(&f, &pkt);
@@ -109,6 +132,80 @@ fail:
 	return NULL;
 }
 
+static uint64_t frames_read(const struct point_table *pt)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < pt->count; i++)
+		n += pt->items[i].frames;
+	return n;
+}
+
+/* The same bytes as n sources (1 or 2) through the merger; see above. */
+static void read_merged(const uint8_t *data, size_t size, size_t n,
+			const struct outcome *plain)
+{
+	struct source *src[2] = { NULL, NULL };
+	size_t win = size % 13, bytes = (size_t)64 << (size % 11), i;
+	uint64_t frames = 0, sum = 0, max_ts = 0, inversions = 0, ahead;
+	struct point_table pt;
+	struct merger *m = NULL;
+	struct source *failed;
+	struct frame f;
+	char err[SOURCE_ERR_MAX];
+	int ret, errors = 0;
+
+	point_table_init(&pt);
+	for (i = 0; i < n; i++)
+		/* one name: the error messages are the plain read's */
+		if (source_open_memory(data, size, "fuzz", &pt, &src[i], err,
+				       sizeof(err)))
+			goto cleanup;
+	if (merger_new(src, n, &m) || merger_set_window(m, win, bytes))
+		goto cleanup;
+	while ((ret = merger_next(m, &f, &failed)) != 0) {
+		if (ret < 0) {
+			/* after every good frame of it, with its message */
+			if (!failed || strcmp(source_error(failed), plain->err))
+				__builtin_trap();
+			errors++;
+			continue;
+		}
+		if (f.caplen > f.wirelen || f.point >= pt.count)
+			__builtin_trap();
+		sum += frame_hash(&f);
+		frames++;
+		if (f.ts_ns < max_ts)
+			inversions++;
+		else
+			max_ts = f.ts_ns;
+		/*
+		 * Read ahead: at most the window plus the frame waiting in
+		 * the merge, per source (counted when the points are few:
+		 * the count walks them all).
+		 */
+		ahead = pt.count <= 64 ? frames_read(&pt) - frames : 0;
+		if (ahead > n * (win + 1))
+			__builtin_trap();
+	}
+	/*
+	 * Two copies of the same bytes: sums of per-frame hashes differ only
+	 * in the point ids, so just the counts there.  One source: the same
+	 * frames, and out of order exactly the frames counted late.
+	 */
+	if (frames != n * plain->frames || errors != (plain->last < 0 ? (int)n : 0))
+		__builtin_trap();
+	if (n == 1 && (sum != plain->sum ||
+		       inversions != merger_late_frames(m)))
+		__builtin_trap();
+cleanup:
+	merger_free(m);
+	for (i = 0; i < n; i++)
+		source_close(src[i]);
+	point_table_free(&pt);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct outcome plain, gz;
@@ -116,6 +213,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t zlen;
 
 	read_all(data, size, true, &plain);
+	read_merged(data, size, 1, &plain);
+	read_merged(data, size, 2, &plain);
 
 	/* already gzip (or too big to bother): nothing to compare */
 	if ((size >= 2 && data[0] == 0x1f && data[1] == 0x8b) || size > 1 << 20)

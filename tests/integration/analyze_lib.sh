@@ -19,6 +19,13 @@
 . "$DROPSPOT_SRC/lab/lib.sh"
 . "$DROPSPOT_SRC/tests/integration/report_jq.sh"
 
+# A failing ping long enough (4.5 s) that its first probes are older than
+# the 3 s reply window when the capture ends, however quiet the network is
+# after it: a classic pcap ends at its last frame, and the probes sent in
+# its last 3 s are only "unanswered when the capture ended".
+# shellcheck disable=SC2034 # used by the tests that source this
+AN_FAIL_PING=(-q -c 10 -i 0.5 -W 1)
+
 AN_PIDS=()
 AN_POINTS=()
 AN_NS=
@@ -47,17 +54,14 @@ an_capture() {
 	done
 }
 
-# an_stop: lets the last replies arrive, then ends every tcpdump cleanly.
-# A classic pcap does not say when watching ended, so the analyzer takes
-# its last frame as the end: one marker frame (lab/frames.py marker) after
-# the probes' reply window makes "lost" vs "unfinished" independent of how
-# busy the machine is.
+# an_stop [SECONDS]: waits past the reply window (3.5 s by default, over
+# the 3 s default timeout after the last ping), then ends every tcpdump, as
+# a user would.  A classic pcap does not say when watching ended, so the
+# analyzer takes its last frame as the end and judges requests without a
+# reply against it.
 an_stop() {
 	local pid
-	sleep 1.2
-	lab_exec "$AN_NS" python3 "$DROPSPOT_SRC/lab/frames.py" marker \
-		"${AN_POINTS[0]}" || lab_die "end marker"
-	sleep 0.2
+	sleep "${1:-3.5}"
 	for pid in "${AN_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done

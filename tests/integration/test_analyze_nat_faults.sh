@@ -7,7 +7,7 @@
 an_init nft
 
 guest_ping() {	# $1: target; the ping must fail
-	lab_exec "$LAB_GUEST" ping -q -c 4 -i 0.2 -W 1 "$1" >/dev/null &&
+	lab_exec "$LAB_GUEST" ping "${AN_FAIL_PING[@]}" "$1" >/dev/null &&
 		lab_die "ping to $1 succeeded"
 	an_stop
 	an_analyze

@@ -19,7 +19,7 @@ lab_topo_bridged
 static_peer
 lab_ip "$LAB_HOST" link set tap0 nomaster
 an_capture "$LAB_HOST" tap0 br0 up0
-lab_exec "$LAB_GUEST" ping -q -c 4 -i 0.2 -W 1 "$LAB_PEER_IP" >/dev/null &&
+lab_exec "$LAB_GUEST" ping "${AN_FAIL_PING[@]}" "$LAB_PEER_IP" >/dev/null &&
 	lab_die "ping through a detached tap succeeded"
 an_stop
 an_analyze

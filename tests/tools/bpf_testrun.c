@@ -162,6 +162,43 @@ static size_t build_ipv6(uint8_t *p, bool hbh, uint8_t proto)
 }
 
 /*
+ * An IPv6 fragment (optionally behind hop-by-hop options) whose fragment
+ * header names proto; offlg is the offset | M field.  Its data is not an
+ * ICMPv6 header unless it is the first fragment.
+ */
+static size_t build_ipv6_frag(uint8_t *p, bool hbh, uint8_t proto,
+			      uint16_t offlg)
+{
+	size_t off = put_eth(p, 0x86dd, 0);
+	size_t data = 64, plen = data + 8 + (hbh ? 8 : 0), i;
+
+	p[off] = 0x60;
+	p[off + 4] = 0;
+	p[off + 5] = (uint8_t)plen;
+	p[off + 6] = hbh ? 0 : 44;
+	p[off + 7] = 64;
+	p[off + 8] = 0xfd; p[off + 23] = 1;
+	p[off + 24] = 0xfd; p[off + 39] = 2;
+	off += 40;
+	if (hbh) {
+		p[off] = 44;
+		p[off + 2] = 1;	/* PadN */
+		p[off + 3] = 4;
+		off += 8;
+	}
+	p[off] = proto;
+	p[off + 2] = offlg >> 8;
+	p[off + 3] = offlg & 0xff;
+	p[off + 7] = 0x2a;	/* identification */
+	off += 8;
+	for (i = 0; i < data; i++)
+		p[off + i] = (uint8_t)(0xff - i);
+	if (!(offlg & 0xfff8) && proto == 58)
+		p[off] = 128;	/* echo request */
+	return off + data;
+}
+
+/*
  * Runs every program of in on pkt; expects one record per program when
  * want_rec, none otherwise.  expect_cap 0 = whole packet.
  */
@@ -323,6 +360,26 @@ int main(void)
 	memset(pkt, 0, sizeof(pkt));
 	len = build_ipv4(pkt, 0, 1, 129 - 34, dst_a);
 	run_all(&def, "icmp-129", pkt, len, true, 0, 3);
+	/*
+	 * Fragments of a ping (ping -s 3000): a later fragment has no ICMP
+	 * header, but IPv4 still says proto 1 and the IPv6 fragment header
+	 * still names ICMPv6; reassembly needs every one of them.
+	 */
+	memset(pkt, 0, sizeof(pkt));
+	len = build_ipv4(pkt, 0, 1, 1480, dst_a);
+	pkt[14 + 6] = 0x00;	/* offset 185 (1480 bytes), last fragment */
+	pkt[14 + 7] = 185;
+	pkt[14 + 20] = 0xff;	/* no ICMP header here */
+	run_all(&def, "icmp-frag-nonfirst", pkt, len, true, 0, 3);
+	memset(pkt, 0, sizeof(pkt));
+	len = build_ipv6_frag(pkt, false, 58, 0x0001);
+	run_all(&def, "icmpv6-frag-first", pkt, len, true, 0, 3);
+	memset(pkt, 0, sizeof(pkt));
+	len = build_ipv6_frag(pkt, false, 58, 1448);
+	run_all(&def, "icmpv6-frag-nonfirst", pkt, len, true, 0, 3);
+	memset(pkt, 0, sizeof(pkt));
+	len = build_ipv6_frag(pkt, true, 58, 1448 | 1);
+	run_all(&def, "icmpv6-hbh-frag-nonfirst", pkt, len, true, 0, 3);
 
 	/* filtered by default */
 	memset(pkt, 0, sizeof(pkt));
@@ -337,7 +394,10 @@ int main(void)
 	memset(pkt, 0, sizeof(pkt));
 	len = put_eth(pkt, 0x88cc, 0) + 46;	/* LLDP */
 	run_all(&def, "lldp", pkt, len, false, 0, 3);
-	CHECK_EQ_INT(stat_sum(&def, DS_STAT_SENT), 32);
+	memset(pkt, 0, sizeof(pkt));
+	len = build_ipv6_frag(pkt, false, 17, 1448);
+	run_all(&def, "udp6-frag-nonfirst", pkt, len, false, 0, 3);
+	CHECK_EQ_INT(stat_sum(&def, DS_STAT_SENT), 44);
 	CHECK(stat_sum(&def, DS_STAT_LOST) == 0);
 
 	/* widened: all IP, hosts, everything */

@@ -2,7 +2,7 @@
 /*
  * readcap FILE... : prints every frame the file readers return, one line
  * each, then the per-point counters.  Several files are merged in time
- * order.  Used by tests/integration/test_readers.sh to compare with tshark.
+ * order; within a file, frames keep the file's order.  Used by tests/integration/test_readers.sh to compare with tshark.
  *
  *   frame:  point<TAB>ifindex<TAB>dir<TAB>ts_ns<TAB>caplen<TAB>wirelen<TAB>linktype
  *   points: "# point" name ifname ifindex linktype snaplen tsresol_ns frames
@@ -96,6 +96,11 @@ int main(int argc, char **argv)
 		status = 1;
 		goto cleanup;
 	}
+	/*
+	 * What the readers return, in each file's own order as tshark shows
+	 * it: no reorder window within a file (analyze has one).
+	 */
+	merger_set_window(m, 0, 0);
 	while ((ret = merger_next(m, &f, &failed)) != 0) {
 		if (ret < 0) {
 			sb_flush(&sb, stdout);

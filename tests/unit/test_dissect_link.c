@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Link layers: Ethernet, VLAN tags (wire and hw-stripped), SLL, SLL2, raw
- * IP, unknown link types, and ARP. */
+ * IP, BSD loopback (NULL/LOOP), unknown link types, and ARP. */
 #include "check.h"
 #include "dissect/names.h"
 #include "test_dissect_samples.h"
@@ -147,6 +147,104 @@ static void test_raw(void)
 	CHECK(packet_has_anomaly(&p, ANOM_IPV4_BAD_VERSION));
 }
 
+/* DLT_RAW as older writers stored it: 12 (most systems), 14 (OpenBSD). */
+static void test_raw_dlt(void)
+{
+	struct packet p;
+
+	dissect_bytes(&p, 12, raw_ping4, sizeof(raw_ping4), sizeof(raw_ping4));
+	CHECK_EQ_INT(p.layers, LAYER_IPV4 | LAYER_ICMP);
+	CHECK_EQ_INT(p.n_anom, 0);
+	dissect_bytes(&p, 14, raw_ping6, sizeof(raw_ping6), sizeof(raw_ping6));
+	CHECK_EQ_INT(p.layers, LAYER_IPV6 | LAYER_ICMPV6);
+	CHECK_EQ_INT(p.net.icmp.type, 128);
+	CHECK(dissect_linktype_known(12) && dissect_linktype_known(14));
+}
+
+/* b = the 4-byte family header then the datagram; returns the length. */
+static uint32_t null_frame(unsigned char *b, const uint8_t hdr[4],
+			   const unsigned char *dg, uint32_t n)
+{
+	memcpy(b, hdr, 4);
+	memcpy(b + 4, dg, n);
+	return n + 4;
+}
+
+static void test_null(void)
+{
+	static const uint8_t le_inet[4] = { 2, 0, 0, 0 };
+	static const uint8_t be_inet[4] = { 0, 0, 0, 2 };
+	static const uint8_t inet6[3][4] = {
+		{ 24, 0, 0, 0 }, { 0, 0, 0, 28 }, { 30, 0, 0, 0 },
+	};
+	static const uint8_t other[4] = { 7, 0, 0, 0 };	/* AF_ISO */
+	unsigned char b[4 + 256];
+	struct packet p;
+	uint32_t n;
+	int i;
+
+	/* little-endian writer (x86 macOS, FreeBSD...) */
+	n = null_frame(b, le_inet, raw_ping4, sizeof(raw_ping4));
+	dissect_bytes(&p, LINKTYPE_NULL, b, n, n);
+	CHECK_EQ_INT(p.layers, LAYER_NULL | LAYER_IPV4 | LAYER_ICMP);
+	CHECK_EQ_INT(p.null_family, 2);
+	CHECK_EQ_INT(p.net.l3_offset, 4);
+	CHECK_EQ_INT(p.net.icmp.type, 8);
+	CHECK_EQ_INT(p.n_anom, 0);
+
+	/* big-endian writer: the same family, read the other way round */
+	n = null_frame(b, be_inet, raw_ping4, sizeof(raw_ping4));
+	dissect_bytes(&p, LINKTYPE_NULL, b, n, n);
+	CHECK_EQ_INT(p.layers, LAYER_NULL | LAYER_IPV4 | LAYER_ICMP);
+	CHECK_EQ_INT(p.null_family, 2);
+
+	/* AF_INET6 as NetBSD/OpenBSD (24), FreeBSD (28), macOS (30) */
+	for (i = 0; i < 3; i++) {
+		n = null_frame(b, inet6[i], raw_ping6, sizeof(raw_ping6));
+		dissect_bytes(&p, LINKTYPE_NULL, b, n, n);
+		CHECK_EQ_INT(p.layers, LAYER_NULL | LAYER_IPV6 | LAYER_ICMPV6);
+		CHECK_EQ_INT(p.net.icmp.type, 128);
+	}
+
+	/* another family: the header only, no IP read into it */
+	n = null_frame(b, other, raw_ping4, sizeof(raw_ping4));
+	dissect_bytes(&p, LINKTYPE_NULL, b, n, n);
+	CHECK_EQ_INT(p.layers, LAYER_NULL);
+	CHECK_EQ_INT(p.null_family, 7);
+	CHECK_EQ_INT(p.n_anom, 0);
+
+	/* the family itself cut short */
+	dissect_bytes(&p, LINKTYPE_NULL, le_inet, 3, 40);
+	CHECK_EQ_INT(p.layers, 0);
+	CHECK(packet_has_anomaly(&p, ANOM_NULL_TRUNCATED));
+	CHECK(strcmp(anomaly_name(ANOM_NULL_TRUNCATED), "null.truncated") == 0);
+}
+
+static void test_loop(void)
+{
+	static const uint8_t be_inet[4] = { 0, 0, 0, 2 };
+	static const uint8_t be_inet6[4] = { 0, 0, 0, 24 };
+	static const uint8_t le_inet[4] = { 2, 0, 0, 0 };
+	unsigned char b[4 + 256];
+	struct packet p;
+	uint32_t n;
+
+	n = null_frame(b, be_inet, raw_ping4, sizeof(raw_ping4));
+	dissect_bytes(&p, LINKTYPE_LOOP, b, n, n);
+	CHECK_EQ_INT(p.layers, LAYER_NULL | LAYER_IPV4 | LAYER_ICMP);
+	CHECK_EQ_INT(p.null_family, 2);
+	n = null_frame(b, be_inet6, raw_ping6, sizeof(raw_ping6));
+	dissect_bytes(&p, LINKTYPE_LOOP, b, n, n);
+	CHECK_EQ_INT(p.layers, LAYER_NULL | LAYER_IPV6 | LAYER_ICMPV6);
+	/* LOOP is network order by definition: no guessing */
+	n = null_frame(b, le_inet, raw_ping4, sizeof(raw_ping4));
+	dissect_bytes(&p, LINKTYPE_LOOP, b, n, n);
+	CHECK_EQ_INT(p.layers, LAYER_NULL);
+	CHECK_EQ_INT(p.null_family, 0x02000000);
+	dissect_bytes(&p, LINKTYPE_LOOP, be_inet, 2, 2);
+	CHECK(packet_has_anomaly(&p, ANOM_NULL_TRUNCATED));
+}
+
 static void test_unknown_linktype(void)
 {
 	struct packet p;
@@ -156,6 +254,21 @@ static void test_unknown_linktype(void)
 	CHECK_EQ_INT(p.n_anom, 1);
 	CHECK(packet_has_anomaly(&p, ANOM_LINKTYPE_UNKNOWN));
 	CHECK_EQ_INT(p.anom[0].offset, 0);
+
+	/* Solaris ipnet: libpcap names it, we do not decode it */
+	dissect_bytes(&p, 226, ping4_req, sizeof(ping4_req), sizeof(ping4_req));
+	CHECK_EQ_INT(p.layers, 0);
+	CHECK(packet_has_anomaly(&p, ANOM_LINKTYPE_UNKNOWN));
+	CHECK(!dissect_linktype_known(226));
+	CHECK(!dissect_linktype_known(147));
+	CHECK(dissect_linktype_known(LINKTYPE_ETHERNET));
+	CHECK(dissect_linktype_known(LINKTYPE_LINUX_SLL));
+	CHECK(dissect_linktype_known(LINKTYPE_LINUX_SLL2));
+	CHECK(dissect_linktype_known(LINKTYPE_RAW));
+	CHECK(dissect_linktype_known(LINKTYPE_IPV4));
+	CHECK(dissect_linktype_known(LINKTYPE_IPV6));
+	CHECK(dissect_linktype_known(LINKTYPE_NULL));
+	CHECK(dissect_linktype_known(LINKTYPE_LOOP));
 }
 
 static void test_arp(void)
@@ -206,6 +319,40 @@ static void test_arp_unsupported(void)
 	CHECK(packet_has_anomaly(&p, ANOM_ARP_UNSUPPORTED));
 }
 
+/*
+ * ATMARP (RFC 2225, hardware type 19) over Ethernet, as in tcpdump's
+ * arp-oobr.pcap: its octets 4-5 are type/length of ATM numbers, which
+ * here happen to read as hlen 6, plen 4.  It must stay unsupported with
+ * zero addresses, never pass for an Ethernet ARP.
+ */
+static void test_atmarp(void)
+{
+	static const uint8_t zero[6];
+	unsigned char b[14 + 28];
+	struct packet p;
+
+	memset(b, 0, sizeof(b));
+	memset(b, 0xff, 6);			/* broadcast */
+	memcpy(b + 6, mac1, 6);
+	b[12] = 0x08, b[13] = 0x06;		/* ARP */
+	b[14] = 0, b[15] = 19;			/* ar_hrd: ATM */
+	b[16] = 0x08, b[17] = 0x00;		/* ar_pro: IPv4 */
+	b[18] = 6, b[19] = 4;			/* ar_shtl, ar_sstl */
+	b[20] = 0, b[21] = 1;			/* op: request */
+	b[22] = 4;				/* ar_spln */
+	b[25] = 4;				/* ar_tpln */
+	memcpy(b + 26, ip1, 4);
+	dissect_bytes(&p, LINKTYPE_ETHERNET, b, sizeof(b), sizeof(b));
+	CHECK_EQ_INT(p.layers, LAYER_ETH | LAYER_ARP);
+	CHECK_EQ_INT(p.arp.htype, 19);
+	CHECK_EQ_INT(p.arp.op, 1);
+	CHECK(packet_has_anomaly(&p, ANOM_ARP_UNSUPPORTED));
+	CHECK(!memcmp(p.arp.sha, zero, 6));
+	CHECK(!memcmp(p.arp.spa, zero, 4));
+	CHECK(!memcmp(p.arp.tpa, zero, 4));
+	CHECK(!p.arp.is_gratuitous);
+}
+
 static void test_stale_fields(void)
 {
 	struct packet p;
@@ -239,9 +386,13 @@ int main(void)
 	test_hw_vlan();
 	test_sll();
 	test_raw();
+	test_raw_dlt();
+	test_null();
+	test_loop();
 	test_unknown_linktype();
 	test_arp();
 	test_arp_unsupported();
+	test_atmarp();
 	test_stale_fields();
 	test_names();
 	return check_done();

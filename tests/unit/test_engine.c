@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "analyze/engine.h"
+#include "capture/drop_event.h"
 #include "analyze/internal.h"
 #include "analyze/report.h"
 #include "check.h"
+#include "engine_rig.h"
 #include "dissect/packet.h"
 
 #define MS 1000000ull
@@ -29,32 +31,6 @@ struct echo {
 	uint16_t data_len;
 	uint8_t fill;			/* payload byte pattern seed */
 };
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)(p[n - 1] << 8);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
 
 static size_t eth_hdr(uint8_t *b, const uint8_t *dst, const uint8_t *src,
 		      uint16_t type)
@@ -143,64 +119,6 @@ static size_t build_arp(uint8_t *b, uint16_t op, const uint8_t *sha,
 	return n + 28;
 }
 
-/* ---- a tiny capture: a point table and a feeder ---------------------- */
-
-struct rig {
-	struct point_table points;
-	struct engine *e;
-	uint64_t numbers[8];
-};
-
-static void rig_init(struct rig *r, int n_points, const struct engine_opts *o)
-{
-	int i;
-
-	memset(r, 0, sizeof(*r));
-	point_table_init(&r->points);
-	for (i = 0; i < n_points; i++) {
-		struct point p;
-
-		memset(&p, 0, sizeof(p));
-		snprintf(p.name, sizeof(p.name), "p%d", i);
-		point_table_add(&r->points, &p);
-	}
-	r->e = engine_new(&r->points, o);
-}
-
-static void rig_free(struct rig *r)
-{
-	engine_free(r->e);
-	point_table_free(&r->points);
-}
-
-/* Feeds caplen of the n bytes, from a heap copy (ASan sees overreads). */
-static void feed_cut(struct rig *r, int point, uint64_t ts, const uint8_t *b,
-		     size_t n, size_t caplen)
-{
-	struct packet p;
-	struct frame f;
-	uint8_t *copy = malloc(caplen);
-
-	memcpy(copy, b, caplen);
-	memset(&f, 0, sizeof(f));
-	f.data = copy;
-	f.caplen = (uint32_t)caplen;
-	f.wirelen = (uint32_t)n;
-	f.ts_ns = ts;
-	f.point = (uint32_t)point;
-	f.number = ++r->numbers[point];
-	f.linktype = LINKTYPE_ETHERNET;
-	dissect_frame(&f, &p);
-	engine_feed(r->e, &p);
-	free(copy);
-}
-
-static void feed(struct rig *r, int point, uint64_t ts, const uint8_t *b,
-		 size_t n)
-{
-	feed_cut(r, point, ts, b, n, n);
-}
-
 static void feed_echo(struct rig *r, int point, uint64_t ts,
 		      const struct echo *e)
 {
@@ -226,15 +144,24 @@ static struct echo reply_of(const struct echo *q)
 	return e;
 }
 
-static const struct finding *find_kind(const struct engine *e,
-				       enum finding_kind k, int nth)
+/* Something at the end of a capture that is no probe. */
+static void feed_arp_noise(struct rig *r, uint64_t ts)
 {
-	size_t i;
+	uint8_t b[64];
 
-	for (i = 0; i < e->n_findings; i++)
-		if (e->findings[i].kind == k && nth-- == 0)
-			return &e->findings[i];
-	return NULL;
+	feed(r, 0, ts, b, build_arp(b, 1, MAC_G, 0x0a000002, MAC_H,
+				    0x0a000001));
+}
+
+/* A probe crossing points 0 -> 1 and back. */
+static void full_probe_2(struct rig *r, uint64_t t, uint16_t seq)
+{
+	struct echo q = request(seq), a = reply_of(&q);
+
+	feed_echo(r, 0, t, &q);
+	feed_echo(r, 1, t + 10000, &q);
+	feed_echo(r, 1, t + 300000, &a);
+	feed_echo(r, 0, t + 310000, &a);
 }
 
 /* A probe crossing points 0 -> 1 -> 2 and its reply back 2 -> 1 -> 0. */
@@ -257,7 +184,7 @@ static void test_healthy(void)
 	struct rig r;
 	uint16_t s;
 
-	rig_init(&r, 3, NULL);
+	rig_init_points(&r, 3, NULL, NULL);
 	for (s = 1; s <= 5; s++)
 		full_probe(&r, T0 + s * 1000 * MS, s);
 	engine_finish(r.e);
@@ -281,7 +208,7 @@ static void test_path_from_time(void)
 	struct rig r;
 	uint16_t s;
 
-	rig_init(&r, 3, NULL);
+	rig_init_points(&r, 3, NULL, NULL);
 	for (s = 1; s <= 3; s++) {
 		struct echo q = request(s), a = reply_of(&q);
 		uint64_t t = T0 + s * 1000 * MS;
@@ -307,7 +234,7 @@ static void test_drop_located(void)
 	struct rig r;
 	uint16_t s;
 
-	rig_init(&r, 3, NULL);
+	rig_init_points(&r, 3, NULL, NULL);
 	for (s = 1; s <= 6; s++) {
 		uint64_t t0 = T0 + s * 1000 * MS;
 		struct echo q = request(s);
@@ -346,7 +273,7 @@ static void test_reply_lost(void)
 	struct rig r;
 	uint16_t s;
 
-	rig_init(&r, 3, NULL);
+	rig_init_points(&r, 3, NULL, NULL);
 	full_probe(&r, T0, 1);
 	for (s = 2; s <= 4; s++) {
 		struct echo q = request(s), a = reply_of(&q);
@@ -372,7 +299,7 @@ static void test_nat(void)
 	struct rig r;
 	uint16_t s;
 
-	rig_init(&r, 3, NULL);
+	rig_init_points(&r, 3, NULL, NULL);
 	for (s = 1; s <= 3; s++) {
 		struct echo q = request(s), a;
 		uint64_t t = T0 + s * 1000 * MS;
@@ -413,7 +340,7 @@ static void test_identity(void)
 	struct echo q = request(7), q2 = request(7), a;
 	struct rig r;
 
-	rig_init(&r, 2, NULL);
+	rig_init_points(&r, 2, NULL, NULL);
 	feed_echo(&r, 0, T0, &q);
 	feed_echo(&r, 0, T0 + 1000, &q);		/* duplicate copy */
 	feed_echo(&r, 1, T0 + 2000, &q);
@@ -443,6 +370,347 @@ static void test_identity(void)
 	rig_free(&r);
 }
 
+/*
+ * Two senders ping two targets at the same instants with the same id, seq
+ * and payload (Windows ping, fping): one target answers, the other does
+ * not.  They are two flows, and the dead one's probes are lost, not folded
+ * into the live one's.
+ */
+static void test_concurrent_equal_fingerprints(void)
+{
+	struct engine_totals t;
+	struct rig r;
+	uint16_t s;
+	uint32_t i;
+
+	rig_init_points(&r, 2, NULL, NULL);
+	for (s = 1; s <= 5; s++) {
+		struct echo qa = request(s), qb = request(s), a;
+		uint64_t t0 = T0 + s * 1000 * MS;
+
+		qb.src = 0x0a000003;
+		qb.dst = 0x0a000009;	/* nobody there */
+		feed_echo(&r, 0, t0, &qa);
+		feed_echo(&r, 0, t0 + 1000, &qb);
+		feed_echo(&r, 1, t0 + 2000, &qa);
+		feed_echo(&r, 1, t0 + 3000, &qb);
+		a = reply_of(&qa);
+		feed_echo(&r, 1, t0 + 50000, &a);
+		feed_echo(&r, 0, t0 + 60000, &a);
+	}
+	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
+					    8, 0 });
+	engine_finish(r.e);
+	engine_totals(r.e, &t);
+	CHECK_EQ_INT(t.answered, 5);
+	CHECK_EQ_INT(t.lost, 5);
+	CHECK_EQ_INT(r.e->n_flows, 3);
+	for (i = 0; i < r.e->n_flows; i++) {
+		const struct flow *f = &r.e->flows[i];
+
+		if (f->dst[3] == 9) {
+			CHECK_EQ_INT(f->probes, 5);
+			CHECK_EQ_INT(f->outcome[PO_LOST_REQUEST], 5);
+		} else if (f->dst[3] == 1) {
+			CHECK_EQ_INT(f->outcome[PO_ANSWERED], 5);
+		}
+	}
+	CHECK(t.has_drop);
+	rig_free(&r);
+}
+
+/*
+ * Two Windows guests behind one masquerade (id 1 both, same seq, same
+ * data): the NAT gives the second another id.  Each reply finds its own
+ * guest; the second guest's replies are lost after the NAT.
+ */
+static void test_nat_equal_fingerprints(void)
+{
+	struct engine_totals t;
+	struct rig r;
+	uint16_t s;
+	uint32_t i;
+
+	rig_init_points(&r, 3, NULL, NULL);
+	for (s = 1; s <= 4; s++) {
+		struct echo qa = request(s), qb = request(s), na, nb, ra, rb;
+		uint64_t t0 = T0 + s * 1000 * MS;
+
+		qa.id = qb.id = 1;
+		qa.src = 0xc0a87a02;
+		qb.src = 0xc0a87a03;
+		qa.dst = qb.dst = 0xcb007102;
+		feed_echo(&r, 0, t0, &qa);
+		feed_echo(&r, 0, t0 + 100, &qb);
+		feed_echo(&r, 1, t0 + 1000, &qa);
+		feed_echo(&r, 1, t0 + 1100, &qb);
+		na = qa;
+		nb = qb;
+		na.src = nb.src = 0xcb007101;
+		nb.id = 2;
+		/* the NAT may pass them on in either order */
+		feed_echo(&r, 2, t0 + 30000 + (s & 1) * 500, &na);
+		feed_echo(&r, 2, t0 + 30000 + !(s & 1) * 500, &nb);
+		rb = reply_of(&nb);
+		ra = reply_of(&na);
+		feed_echo(&r, 2, t0 + 200000, &rb);
+		feed_echo(&r, 2, t0 + 200100, &ra);
+		ra = reply_of(&qa);
+		feed_echo(&r, 1, t0 + 230000, &ra);
+		feed_echo(&r, 0, t0 + 240000, &ra);
+	}
+	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
+					    8, 0 });
+	engine_finish(r.e);
+	engine_totals(r.e, &t);
+	CHECK_EQ_INT(t.answered, 4);
+	CHECK_EQ_INT(t.lost, 4);
+	for (i = 0; i < r.e->n_flows; i++) {
+		const struct flow *f = &r.e->flows[i];
+
+		if (f->src[3] == 2)
+			CHECK_EQ_INT(f->outcome[PO_ANSWERED], 4);
+		else if (f->src[3] == 3)
+			CHECK_EQ_INT(f->outcome[PO_LOST_REPLY], 4);
+	}
+	rig_free(&r);
+}
+
+/*
+ * Two identical Windows pings cross a NAT at once; only the second guest's
+ * is passed on.  Taken in order, the survivor past the NAT would be the
+ * first guest's; the reply coming home to the second guest says otherwise,
+ * and the first guest's probe is lost before the NAT, where it was.
+ */
+static void test_nat_swap_repaired(void)
+{
+	struct echo qa = request(9), qb = request(9), nb, rb;
+	struct engine_totals t;
+	struct rig r;
+	uint32_t i;
+
+	rig_init_points(&r, 2, NULL, NULL);
+	qa.id = qb.id = 1;
+	qa.src = 0xc0a87a02;
+	qb.src = 0xc0a87a03;
+	qa.dst = qb.dst = 0xcb007102;
+	feed_echo(&r, 0, T0, &qa);
+	feed_echo(&r, 0, T0 + 100, &qb);
+	nb = qb;
+	nb.src = 0xcb007101;
+	nb.id = 7;
+	feed_echo(&r, 1, T0 + 30000, &nb);
+	rb = reply_of(&nb);
+	feed_echo(&r, 1, T0 + 200000, &rb);
+	rb = reply_of(&qb);
+	feed_echo(&r, 0, T0 + 240000, &rb);
+	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
+					    8, 0 });
+	engine_finish(r.e);
+	engine_totals(r.e, &t);
+	CHECK_EQ_INT(t.answered, 1);
+	CHECK_EQ_INT(t.lost, 1);
+	CHECK_EQ_INT(r.e->nat_swaps, 1);
+	for (i = 0; i < r.e->n_flows; i++) {
+		const struct flow *f = &r.e->flows[i];
+
+		if (f->src[3] == 2)
+			CHECK_EQ_INT(f->outcome[PO_LOST_REQUEST], 1);
+		else if (f->src[3] == 3)
+			CHECK_EQ_INT(f->outcome[PO_ANSWERED], 1);
+	}
+	rig_free(&r);
+}
+
+/* 100 targets, the 77th dead: it has its own flow and its loss is told. */
+static void test_many_flows(void)
+{
+	struct engine_totals t;
+	struct rig r;
+	uint32_t i, found = 0;
+	int k;
+
+	rig_init_points(&r, 2, NULL, NULL);
+	for (k = 0; k < 100; k++) {
+		struct echo q = request(1), a;
+		uint64_t t0 = T0 + (uint64_t)k * 10 * MS;
+
+		q.dst = 0x0a010000 + (uint32_t)k;
+		feed_echo(&r, 0, t0, &q);
+		feed_echo(&r, 1, t0 + 1000, &q);
+		if (k == 77)
+			continue;
+		a = reply_of(&q);
+		feed_echo(&r, 1, t0 + 5000, &a);
+		feed_echo(&r, 0, t0 + 6000, &a);
+	}
+	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
+					    8, 0 });
+	engine_finish(r.e);
+	engine_totals(r.e, &t);
+	CHECK_EQ_INT(r.e->n_flows, 101);
+	CHECK_EQ_INT(t.lost, 1);
+	for (i = 0; i < r.e->n_findings; i++) {
+		const struct finding *f = &r.e->findings[i];
+		const struct detail *d = f->n_det ? &f->det[0] : NULL;
+
+		if (f->kind == FK_DROP && d && !strcmp(d->key, "flow") &&
+		    strstr(d->str, "> 10.1.0.77"))
+			found++;
+	}
+	CHECK_EQ_INT(found, 1);
+	rig_free(&r);
+}
+
+/*
+ * A classic pcap says nothing of when it stopped: requests with no reply
+ * well before the last frame are lost (with the caveat), only the one in
+ * the last moment is unfinished, and none of it reads as success.
+ */
+static void test_end_of_capture(void)
+{
+	struct engine_totals t;
+	const struct finding *f;
+	struct rig r;
+	uint16_t s;
+
+	rig_init_points(&r, 2, NULL, NULL);
+	for (s = 1; s <= 4; s++) {
+		struct echo q = request(s);
+
+		feed_echo(&r, 0, T0 + s * 200 * MS, &q);
+		feed_echo(&r, 1, T0 + s * 200 * MS + 1000, &q);
+	}
+	/* the capture stops 2.2 s after the first request: within 3 s */
+	feed_arp_noise(&r, T0 + 2400 * MS);
+	engine_finish(r.e);
+	engine_totals(r.e, &t);
+	/* no reply ever: the timeout is the window, so all are unfinished */
+	CHECK_EQ_INT(t.unfinished, 4);
+	CHECK_EQ_INT(t.answered, 0);
+	CHECK(t.problems > 0);
+	CHECK(strncmp(engine_verdict(r.e), "0/4 probes answered", 19));
+	rig_free(&r);
+
+	/* with an answered probe before, the window is its round trip */
+	rig_init_points(&r, 2, NULL, NULL);
+	full_probe_2(&r, T0, 1);
+	for (s = 2; s <= 5; s++) {
+		struct echo q = request(s);
+
+		feed_echo(&r, 0, T0 + s * 200 * MS, &q);
+		feed_echo(&r, 1, T0 + s * 200 * MS + 1000, &q);
+	}
+	engine_finish(r.e);
+	engine_totals(r.e, &t);
+	CHECK_EQ_INT(t.answered, 1);
+	CHECK_EQ_INT(t.lost, 3);
+	CHECK_EQ_INT(t.unfinished, 1);
+	f = find_kind(r.e, FK_DROP, 0);
+	CHECK(f && strstr(f->summary, "no reply seen before the capture "
+			  "ended"));
+	rig_free(&r);
+}
+
+/* A reply with other data than its request is still its reply. */
+static void test_reply_data_differs(void)
+{
+	struct engine_totals t;
+	struct rig r;
+	struct echo q = request(3), a;
+
+	rig_init_points(&r, 2, NULL, NULL);
+	feed_echo(&r, 0, T0, &q);
+	feed_echo(&r, 1, T0 + 1000, &q);
+	a = reply_of(&q);
+	a.fill = 0x77;
+	a.data_len = 40;
+	feed_echo(&r, 1, T0 + 5000, &a);
+	feed_echo(&r, 0, T0 + 6000, &a);
+	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
+					    8, 0 });
+	engine_finish(r.e);
+	engine_totals(r.e, &t);
+	CHECK_EQ_INT(t.answered, 1);
+	CHECK_EQ_INT(t.orphan_replies, 0);
+	CHECK_EQ_INT(r.e->data_differs, 1);
+	rig_free(&r);
+}
+
+/* A kernel drop record of an echo, as trace saves it. */
+static void feed_kernel_drop(struct rig *r, int point, uint64_t ts,
+			     const struct echo *e, const char *reason)
+{
+	uint8_t pkt[1600], buf[DROP_FRAME_MAX];
+	struct drop_event ev;
+	struct packet p;
+	struct frame f;
+	char comment[512];
+	size_t n = build_echo(pkt, e) - 14;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = ts;
+	ev.protocol = 0x0800;
+	ev.wire_len = (uint32_t)n;
+	ev.cap_len = (uint32_t)(n < DROP_DATA_MAX ? n : DROP_DATA_MAX);
+	memcpy(ev.data, pkt + 14, ev.cap_len);
+	snprintf(ev.reason_name, sizeof(ev.reason_name), "%s", reason);
+	snprintf(ev.symbol, sizeof(ev.symbol), "somewhere+0x10");
+	drop_event_frame(&ev, (uint32_t)point, buf, &f);
+	drop_event_comment(&ev, comment, sizeof(comment));
+	f.comment = comment;
+	f.comment_len = (uint32_t)strlen(comment);
+	f.number = ++r->numbers[point];
+	dissect_frame(&f, &p);
+	engine_feed(r->e, &p);
+}
+
+/*
+ * "Answered" means delivered: a reply seen at the sender's interface and
+ * then dropped by its kernel is lost there; NO_SOCKET of the copy no ping
+ * socket wanted is not a loss.
+ */
+static void test_reply_dropped_at_home(void)
+{
+	struct engine_totals t;
+	const struct finding *f;
+	struct point kp;
+	struct rig r;
+	uint16_t s;
+
+	rig_init_points(&r, 2, NULL, NULL);
+	memset(&kp, 0, sizeof(kp));
+	snprintf(kp.name, sizeof(kp.name), "kernel-drops");
+	kp.kind = POINT_KIND_KERNEL;
+	kp.hook = HOOK_KFREE_SKB;
+	point_table_add(&r.points, &kp);
+	for (s = 1; s <= 4; s++) {
+		struct echo q = request(s), a = reply_of(&q);
+		uint64_t t0 = T0 + s * 1000 * MS;
+
+		feed_echo(&r, 0, t0, &q);
+		feed_echo(&r, 1, t0 + 1000, &q);
+		feed_echo(&r, 1, t0 + 5000, &a);
+		feed_echo(&r, 0, t0 + 6000, &a);
+		feed_kernel_drop(&r, 2, t0 + 7000, &a,
+				 s <= 2 ? "NO_SOCKET" : "NETFILTER_DROP");
+	}
+	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
+					    8, 0 });
+	engine_finish(r.e);
+	engine_totals(r.e, &t);
+	CHECK_EQ_INT(t.answered, 2);
+	CHECK_EQ_INT(t.lost, 2);
+	f = find_kind(r.e, FK_DROP, 0);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_EQ_INT(f->after, 0);
+		CHECK_EQ_INT(f->dir, LOC_REPLY);
+		CHECK(strstr(f->summary, "NETFILTER_DROP") != NULL);
+	}
+	rig_free(&r);
+}
+
 /* A snap length that cuts the echo data: matched, but flagged. */
 static void test_snaplen(void)
 {
@@ -452,7 +720,7 @@ static void test_snaplen(void)
 	struct rig r;
 
 	q.data_len = a.data_len = 200;
-	rig_init(&r, 2, NULL);
+	rig_init_points(&r, 2, NULL, NULL);
 	feed_echo(&r, 0, T0, &q);
 	n = build_echo(b, &q);
 	feed_cut(&r, 1, T0 + 1000, b, n, 96);	/* snaplen 96 */
@@ -474,7 +742,7 @@ static void test_icmp_error(void)
 	struct rig r;
 	uint16_t s;
 
-	rig_init(&r, 2, NULL);
+	rig_init_points(&r, 2, NULL, NULL);
 	for (s = 1; s <= 3; s++) {
 		struct echo q = request(s);
 		uint64_t t = T0 + s * 1000 * MS;
@@ -502,7 +770,7 @@ static void test_neighbours(void)
 	struct rig r;
 	int i;
 
-	rig_init(&r, 1, NULL);
+	rig_init_points(&r, 1, NULL, NULL);
 	/* the guest asks for its gateway 10.0.0.254 three times, unanswered */
 	for (i = 0; i < 3; i++)
 		feed(&r, 0, T0 + (uint64_t)i * 1000 * MS, b,
@@ -536,7 +804,7 @@ static void test_storm(void)
 	struct rig r;
 	int i;
 
-	rig_init(&r, 1, NULL);
+	rig_init_points(&r, 1, NULL, NULL);
 	for (i = 0; i < 500; i++)
 		feed(&r, 0, T0 + (uint64_t)i * MS, b,
 		     build_arp(b, 1, MAC_X, 0x0a000009, (const uint8_t[6]){ 0 },
@@ -553,7 +821,7 @@ static void test_mtu(void)
 	struct rig r;
 	uint16_t s;
 
-	rig_init(&r, 3, NULL);
+	rig_init_points(&r, 3, NULL, NULL);
 	for (s = 1; s <= 6; s++) {
 		struct echo q = request(s);
 		uint64_t t = T0 + s * 1000 * MS;
@@ -582,7 +850,7 @@ static void test_bad_checksum(void)
 	size_t n;
 	struct rig r;
 
-	rig_init(&r, 2, NULL);
+	rig_init_points(&r, 2, NULL, NULL);
 	full_probe(&r, T0, 9);
 	feed_echo(&r, 0, T0 + 1000 * MS, &q);
 	n = build_echo(b, &q);
@@ -606,7 +874,7 @@ static void test_bounded(void)
 
 	engine_opts_default(&o);
 	o.keep_probes = 16;
-	rig_init(&r, 2, &o);
+	rig_init_points(&r, 2, NULL, &o);
 	for (i = 0; i < 50000; i++) {
 		struct echo q = request((uint16_t)i), a = reply_of(&q);
 		uint64_t t = T0 + (uint64_t)i * 10 * MS;
@@ -639,7 +907,7 @@ static void test_json(void)
 	FILE *fp = open_memstream(&buf, &len);
 	struct rig r;
 
-	rig_init(&r, 3, NULL);
+	rig_init_points(&r, 3, NULL, NULL);
 	full_probe(&r, T0, 1);
 	engine_finish(r.e);
 	CHECK(report_json(r.e, fp) == 0);
@@ -659,6 +927,13 @@ int main(void)
 	test_reply_lost();
 	test_nat();
 	test_identity();
+	test_concurrent_equal_fingerprints();
+	test_nat_equal_fingerprints();
+	test_nat_swap_repaired();
+	test_many_flows();
+	test_end_of_capture();
+	test_reply_data_differs();
+	test_reply_dropped_at_home();
 	test_snaplen();
 	test_icmp_error();
 	test_neighbours();
