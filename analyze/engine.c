@@ -5,10 +5,12 @@
  * checksums, broadcast rate), and at the end build paths and findings.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/cursor.h"
 #include "dissect/ipfrag.h"
 #include "dissect/names.h"
 #include "internal.h"
@@ -240,17 +242,64 @@ static void note_other_drop(struct engine *e, const struct frame *f)
  * An echo (request, reply or kernel drop of one) or an error quoting a
  * request: true when the packet is consumed.
  */
+/*
+ * Whether the echo data of n (the packet's own datagram or the one an
+ * error quotes) starts with the session's prefix.  Data not captured far
+ * enough cannot say: it counts as ours rather than vanish.
+ */
+static bool echo_is_own(const struct engine *e, const struct packet *p,
+			const struct net_info *n)
+{
+	const struct frame *f = p->frame;
+	const uint8_t *d;
+	struct cursor c;
+
+	if (!e->o.own_prefix_len || !f || !f->data)
+		return true;
+	cur_init(&c, f->data, f->caplen, f->wirelen);
+	if (!cur_skip(&c, n->l3_offset + n->ip.hdr_len + 8))
+		return true;
+	d = cur_peek(&c, (uint32_t)e->o.own_prefix_len);
+	return !d || !memcmp(d, e->o.own_prefix, e->o.own_prefix_len);
+}
+
 static bool feed_icmp(struct engine *e, const struct packet *p, int family)
 {
 	uint16_t point = (uint16_t)p->frame->point;
 
 	if (is_echo(family, p->net.icmp.type)) {
-		probe_feed(e, p, point);
+		if (echo_is_own(e, p, &p->net))
+			probe_feed(e, p, point);
+		else
+			e->other_pings++;
 		return true;
 	}
-	if (quotes_echo_request(p))
+	if (quotes_echo_request(p) && echo_is_own(e, p, &p->quoted))
 		probe_feed_error(e, p, point);
 	return false;
+}
+
+void engine_note_unsent(struct engine *e, int err)
+{
+	if (!e->unsent++)
+		e->unsent_err = err;
+}
+
+/* "dropspot-session probes=HEX" anywhere in a saved trace's comment. */
+bool engine_opts_own_from_comment(struct engine_opts *o, const char *comment)
+{
+	static const char key[] = "dropspot-session probes=";
+	const char *h = comment ? strstr(comment, key) : NULL;
+	size_t n = 0;
+	unsigned v;
+
+	if (!h)
+		return false;
+	for (h += sizeof(key) - 1; n < sizeof(o->own_prefix) &&
+	     sscanf(h, "%2x", &v) == 1 && isxdigit((unsigned char)h[1]); h += 2)
+		o->own_prefix[n++] = (uint8_t)v;
+	o->own_prefix_len = n;
+	return n > 0;
 }
 
 const struct ipfrag_stats *engine_frag_stats(const struct engine *e)
@@ -378,10 +427,13 @@ void engine_totals(const struct engine *e, struct engine_totals *t)
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
+	/* a probe the kernel refused to send was sent and lost, for ping */
 	t->probes = e->outcome[PO_ANSWERED] + e->outcome[PO_LOST_REQUEST] +
-		    e->outcome[PO_LOST_REPLY] + e->outcome[PO_UNFINISHED];
+		    e->outcome[PO_LOST_REPLY] + e->outcome[PO_UNFINISHED] +
+		    e->unsent;
 	t->answered = e->outcome[PO_ANSWERED];
-	t->lost = e->outcome[PO_LOST_REQUEST] + e->outcome[PO_LOST_REPLY];
+	t->lost = e->outcome[PO_LOST_REQUEST] + e->outcome[PO_LOST_REPLY] +
+		  e->unsent;
 	t->unfinished = e->outcome[PO_UNFINISHED];
 	t->orphan_replies = e->outcome[PO_ORPHAN_REPLY];
 	t->findings = e->n_findings;

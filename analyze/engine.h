@@ -34,7 +34,21 @@ struct engine_opts {
 	uint32_t storm_rate;	/* broadcast frames/s at a point = storm */
 	const uint32_t *path;	/* --path: point ids in order, or NULL */
 	size_t path_len;
+	/*
+	 * A session with probes of its own (trace --ping, or the file such a
+	 * session saved) counts only echoes whose data starts with these
+	 * bytes; every other ping is left out.  0 = every ping counts.
+	 */
+	uint8_t own_prefix[32];
+	size_t own_prefix_len;
 };
+
+/*
+ * The own-probe prefix a saved trace recorded in its section comment
+ * ("dropspot-session probes=HEX"), into o; false when comment has none.
+ */
+bool engine_opts_own_from_comment(struct engine_opts *o, const char *comment);
+
 
 void engine_opts_default(struct engine_opts *o);
 
@@ -44,6 +58,11 @@ struct engine;
 struct engine *engine_new(const struct point_table *points,
 			  const struct engine_opts *o);
 void engine_free(struct engine *e);
+/*
+ * A probe this session could not send (the sender's kernel refused it,
+ * err an errno): lost before the first point, counted and told.
+ */
+void engine_note_unsent(struct engine *e, int err);
 
 /*
  * Sets the path (point ids in order) after the engine was created: points

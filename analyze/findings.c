@@ -156,25 +156,6 @@ static void err_name(char *buf, size_t n, int fam, uint16_t err)
 		 code[0] ? " / " : "", code);
 }
 
-static int dominant_group(const struct engine *e)
-{
-	uint64_t best = 0;
-	int bi = -1;
-	uint32_t i;
-
-	for (i = 0; i < e->n_groups; i++) {
-		const struct group *g = &e->groups[i];
-
-		if (g->outcome != PO_LOST_REQUEST && g->outcome != PO_LOST_REPLY)
-			continue;
-		if (g->count > best) {
-			best = g->count;
-			bi = (int)i;
-		}
-	}
-	return bi;
-}
-
 static uint32_t largest_answered(const struct engine *e, int *found)
 {
 	uint32_t i, best = 0;
@@ -685,10 +666,39 @@ static void unfinished_finding(struct engine *e, uint32_t gi)
 	add_group_evidence(f, g);
 }
 
+/*
+ * Probes of this session the sender's own kernel refused to send
+ * (ENETUNREACH...): lost before any point, and the errno says why.
+ */
+static void unsent_finding(struct engine *e)
+{
+	struct engine_totals t;
+	struct finding *f;
+
+	if (!e->unsent)
+		return;
+	engine_totals(e, &t);
+	f = finding_add(e, FK_DROP, SEV_ERROR);
+	if (!f)
+		return;
+	f->group = FINDING_UNSENT;
+	f->dir = LOC_REQUEST;
+	f->count = e->unsent;
+	snprintf(f->summary, sizeof(f->summary),
+		 "%llu of %llu probes could not be sent: %s",
+		 (unsigned long long)e->unsent, (unsigned long long)t.probes,
+		 strerror(e->unsent_err));
+	snprintf(f->cause, sizeof(f->cause),
+		 "the sender's own stack refused them: check its routes and "
+		 "neighbour table");
+	finding_str(f, "send_error", "%s", strerror(e->unsent_err));
+}
+
 static void drop_findings(struct engine *e)
 {
 	uint32_t i;
 
+	unsent_finding(e);
 	for (i = 0; i < e->n_groups; i++) {
 		const struct group *g = &e->groups[i];
 
@@ -1455,7 +1465,6 @@ static void verdict_build(struct engine *e)
 {
 	struct engine_totals t;
 	const struct finding *np = first_kind(e, FK_NO_PROBES);
-	int gi;
 	size_t i;
 	const struct finding *best = NULL;
 
@@ -1468,7 +1477,7 @@ static void verdict_build(struct engine *e)
 			 np->cause);
 		return;
 	}
-	if (!e->packets) {
+	if (!e->packets && !e->unsent) {
 		snprintf(e->verdict, sizeof(e->verdict),
 			 "Evidence incomplete: no frame was captured at any "
 			 "point");
@@ -1489,15 +1498,15 @@ static void verdict_build(struct engine *e)
 			 u ? u->summary : "");
 		return;
 	}
-	gi = dominant_group(e);
 	for (i = 0; i < e->n_findings; i++) {
 		const struct finding *f = &e->findings[i];
 
 		if ((f->kind == FK_DROP || f->kind == FK_EVIDENCE_INCOMPLETE) &&
-		    f->group >= 0 && (!best || f->count > best->count))
+		    (f->group >= 0 || f->group == FINDING_UNSENT) &&
+		    (!best || f->count > best->count))
 			best = f;
 	}
-	if (!best || gi < 0) {
+	if (!best) {
 		snprintf(e->verdict, sizeof(e->verdict),
 			 "%llu/%llu probes lost",
 			 (unsigned long long)t.lost,
@@ -1514,7 +1523,8 @@ void findings_build(struct engine *e)
 	struct engine_totals t;
 
 	engine_totals(e, &t);
-	if (!e->packets && !watched_seconds(e))
+	/* probes that could not be sent explain a silent capture */
+	if (!e->packets && !watched_seconds(e) && !e->unsent)
 		empty_finding(e);
 	else if (!t.probes && !t.orphan_replies)
 		no_probe_finding(e, watched_seconds(e));

@@ -358,6 +358,9 @@ struct finding {
 	int group;		/* group index for drop findings, -1 */
 };
 
+/* finding.group of the probes this session could not send */
+#define FINDING_UNSENT (-3)
+
 /* ---- the engine ------------------------------------------------------ */
 
 #define REASONS_LIMIT 1024
@@ -456,6 +459,10 @@ struct engine {
 	struct engine_frag *frag;	/* IP reassembly (engine.c) */
 	/* frames fed out of time order beyond the merger's window */
 	uint64_t late_frames;
+	/* this session's own probes only (engine_opts.own_prefix) */
+	uint64_t other_pings;		/* echo frames of other pings left out */
+	uint64_t unsent;		/* own probes the kernel refused to send */
+	int unsent_err;			/* errno of the first of them */
 };
 
 /* engine.c: what the fragment reassembler met (dissect/ipfrag.h) */

@@ -175,6 +175,10 @@ static bool outside_coverage(const struct engine *e, const struct group *g,
 	for (i = 0; i < ENGINE_MAX_POINTS; i++)
 		if ((cand & (1ull << i)) && e->pstat[i].undecodable)
 			return true;
+	/* nor one a live capture could not attach to (point.blind) */
+	for (i = 0; i < ENGINE_MAX_POINTS && (size_t)i < e->points->count; i++)
+		if ((cand & (1ull << i)) && e->points->items[i].blind)
+			return true;
 
 	/* only a point that saw this flow at other times can have missed it */
 	if (point < 0 || !((f->req_mask | f->rep_mask) & (1ull << point)))

@@ -116,6 +116,11 @@ static void json_points(struct strbuf *sb, const struct engine *e)
 		/* only when some were: frames of a link type not decoded */
 		if (ps && ps->undecodable)
 			kv_u64(sb, &first, "undecodable", ps->undecodable);
+		/* only when it was: directions a live capture could not watch */
+		if (pt->blind)
+			kv_str(sb, &first, "not_watched",
+			       pt->blind == POINT_BLIND_ALL ? "both" :
+			       pt->blind & POINT_BLIND_IN ? "in" : "out");
 		sb_putc(sb, '}');
 	}
 	sb_putc(sb, ']');
@@ -410,6 +415,8 @@ int report_json(const struct engine *e, FILE *fp)
 		kv_u64(&sb, &f2, "unmatched_icmp_errors", e->late_errors);
 		kv_u64(&sb, &f2, "forced_closed", e->forced);
 		kv_u64(&sb, &f2, "replies_data_differs", e->data_differs);
+		kv_u64(&sb, &f2, "unsent", e->unsent);
+		kv_u64(&sb, &f2, "other_pings_ignored", e->other_pings);
 		key(&sb, &f2, "has_drop");
 		sb_puts(&sb, t.has_drop ? "true" : "false");
 		kv_u64(&sb, &f2, "problems", t.problems);

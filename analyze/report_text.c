@@ -215,6 +215,12 @@ static void print_points(FILE *fp, const struct engine *e)
 				"decoded: not watched\n", "",
 				(unsigned long long)ps->undecodable,
 				pt->linktype);
+		/* a live hook the kernel refused: silence here proves nothing */
+		if (pt->blind)
+			fprintf(fp, "     %-16s not watched%s\n", "",
+				pt->blind == POINT_BLIND_ALL ? "" :
+				pt->blind & POINT_BLIND_IN ? " (frames received)" :
+				" (frames sent)");
 	}
 }
 

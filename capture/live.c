@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/capability.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -38,9 +39,10 @@ struct live_point {
 	bool use_xdp;		/* ingress by XDP, else TC */
 	dev_t ns_dev;		/* netns identity: paths may differ */
 	ino_t ns_ino;
-	bool attached;
-	struct capture *skel;
-	struct bpf_link *xdp_link;
+	bool tried;		/* attached, or found unwatchable */
+	uint8_t blind;		/* POINT_BLIND_*: directions not watched */
+	struct capture *skel;	/* NULL: never resolved, nothing loaded */
+	int xdp_fd;		/* XDP link fd, -1 = none */
 	int tcx_in_fd, tcx_out_fd;	/* tcx link fds, -1 = none */
 	/* clsact fallback: exactly what we added */
 	bool qdisc_created;
@@ -291,30 +293,61 @@ static int load_point(struct live *lv, struct live_point *lp, char *err,
 	return 0;
 }
 
-static int attach_xdp(struct live_point *lp, const struct link_info *li,
-		      const char *name, char *err, size_t errlen)
+/*
+ * Why XDP was refused, naming the device whose program is in the way: the
+ * kernel says EBUSY when the slot holds a program it will not replace and
+ * EEXIST both when an upper device (bridge, bond, VLAN) has XDP and when
+ * the device itself has XDP in the other mode (native vs generic).
+ */
+static void explain_xdp_error(const struct live_point *lp, int e,
+			      const char *name, char *why, size_t whylen)
 {
-	int e;
+	struct link_info now, up;
+	uint32_t master = lp->li.master;
 
-	lp->xdp_link = bpf_program__attach_xdp(lp->skel->progs.dropspot_xdp,
-					       (int)lp->ifindex);
-	if (lp->xdp_link)
-		return 0;
-	e = errno;
-	if (e == EEXIST)
-		return -EEXIST;	/* an upper device has XDP: caller falls back */
-	if (e == EBUSY) {
-		struct link_info now;
-
-		if (link_query(lp->ifindex, NULL, &now) == 0)
-			li = &now;
-		snprintf(err, errlen,
-			 "XDP slot of %s is taken by another program (id %u); use "
-			 "--tc-ingress to watch its ingress with TC instead",
-			 name, li->xdp_prog_id);
-		return -EBUSY;
+	if (e != EBUSY && e != EEXIST) {
+		snprintf(why, whylen, "cannot attach XDP to %s: %s", name,
+			 strerror(e));
+		return;
 	}
-	snprintf(err, errlen, "cannot attach XDP to %s: %s", name, strerror(e));
+	/* asked now, in the point's netns: the device itself first */
+	if (link_query(lp->ifindex, NULL, &now) == 0) {
+		if (now.xdp_prog_id) {
+			snprintf(why, whylen, "XDP slot of %s is taken by "
+				 "another program (id %u)", name,
+				 now.xdp_prog_id);
+			return;
+		}
+		master = now.master;
+	}
+	if (master && link_query(master, NULL, &up) == 0 && up.xdp_prog_id) {
+		snprintf(why, whylen,
+			 "%s: its master device has an XDP program (%s, id %u)",
+			 name, up.ifname, up.xdp_prog_id);
+		return;
+	}
+	snprintf(why, whylen, "cannot attach XDP to %s: %s (an upper device "
+		 "may hold an XDP program)", name, strerror(e));
+}
+
+/*
+ * XDP through a link, so it goes away with the process.  flags 0 lets the
+ * kernel pick native XDP where the driver has it, generic XDP elsewhere.
+ */
+static int attach_xdp(struct live_point *lp, uint32_t flags, const char *name,
+		      char *why, size_t whylen)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd, e;
+
+	fd = bpf_link_create(bpf_program__fd(lp->skel->progs.dropspot_xdp),
+			     (int)lp->ifindex, BPF_XDP, &opts);
+	if (fd >= 0) {
+		lp->xdp_fd = fd;
+		return 0;
+	}
+	e = -fd;
+	explain_xdp_error(lp, e, name, why, whylen);
 	return -e;
 }
 
@@ -366,8 +399,10 @@ static int attach_tc(struct live *lv, struct live_point *lp, bool egress,
 							   : DS_ATTACH_TCX_INGRESS),
 			     NULL);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot attach tcx %s link to %s: %s",
-			 egress ? "egress" : "ingress", name, strerror(-fd));
+		snprintf(err, errlen, "cannot attach tcx %s link to %s: %s%s",
+			 egress ? "egress" : "ingress", name, strerror(-fd),
+			 fd == -ERANGE ? " (the hook holds as many programs as "
+			 "the kernel allows)" : "");
 		return fd;
 	}
 	if (egress)
@@ -384,8 +419,9 @@ static void detach_point(struct live_point *lp)
 	char err[256];
 	int saved = -1;
 
-	bpf_link__destroy(lp->xdp_link);
-	lp->xdp_link = NULL;
+	if (lp->xdp_fd >= 0)
+		close(lp->xdp_fd);
+	lp->xdp_fd = -1;
 	if (lp->tcx_in_fd >= 0)
 		close(lp->tcx_in_fd);
 	if (lp->tcx_out_fd >= 0)
@@ -439,7 +475,14 @@ static bool ingress_uses_xdp(const struct live *lv, const struct link_info *li)
 	case LIVE_INGRESS_AUTO:
 		break;
 	}
-	return strcmp(li->kind, "veth") != 0 && strcmp(li->kind, "bridge") != 0;
+	/*
+	 * Physical NICs: TC too.  Attaching native XDP makes many drivers
+	 * (mlx5, i40e, ixgbe, virtio_net ...) rebuild their rings, a link
+	 * flap and lost frames on the very path we are asked to observe;
+	 * TC ingress sees the same frames without touching the device.
+	 */
+	return link_point_kind(li) != POINT_KIND_PHYSICAL &&
+	       strcmp(li->kind, "veth") != 0 && strcmp(li->kind, "bridge") != 0;
 }
 
 static void describe_point(struct point *p, const struct if_target *t,
@@ -464,33 +507,188 @@ static void describe_point(struct point *p, const struct if_target *t,
 }
 
 /*
- * The kernel refuses XDP on a device whose upper device (its bridge, bond)
- * already has an XDP program, ours included when the bridge was attached
- * first.  TC ingress sees the same frames there, so the point uses it.
+ * Ingress, in this order, stopping at the first hook the kernel takes:
+ *   1. XDP as the kernel picks it (native where the driver has it), for a
+ *      point configured for XDP;
+ *   2. TC ingress (tcx link; clsact without tcx): it sees every frame XDP
+ *      would pass, shares the hook with other programs and changes nothing
+ *      on the device, so it is the fallback whatever refused XDP (a driver
+ *      without XDP, a foreign program in the slot, XDP on the master);
+ *   3. generic XDP (XDP_FLAGS_SKB_MODE) last: it runs on every skb,
+ *      linearising the non-linear ones, and while it holds the generic
+ *      slot nobody can attach native XDP to the device.
+ * Each refusal is appended to why.  Returns 0 or the last error.
+ */
+static int attach_ingress(struct live *lv, struct live_point *lp,
+			  const char *name, char *why, size_t whylen)
+{
+	struct point *p = point_get(lv->points, lp->point_id);
+	char msg[512];
+	size_t off = 0;
+	int ret = 0, xdp_ret = 0;
+
+	why[0] = '\0';
+	if (lp->use_xdp) {
+		ret = xdp_ret = attach_xdp(lp, 0, name, msg, sizeof(msg));
+		if (!ret)
+			return 0;
+		off += (size_t)snprintf(why + off, off < whylen ? whylen - off : 0,
+					"%s", msg);
+	}
+	ret = attach_tc(lv, lp, false, name, msg, sizeof(msg));
+	if (!ret) {
+		if (lp->use_xdp)
+			log_info("%s; using TC ingress instead", why);
+		if (p)
+			p->hook = HOOK_TC_INGRESS;
+		return 0;
+	}
+	off += (size_t)snprintf(why + off, off < whylen ? whylen - off : 0,
+				"%s%s", off ? "; " : "", msg);
+	/* a foreign program in the way refuses generic XDP just the same */
+	if (!lp->use_xdp || xdp_ret == -EBUSY || xdp_ret == -EEXIST)
+		return ret;
+	ret = attach_xdp(lp, XDP_FLAGS_SKB_MODE, name, msg, sizeof(msg));
+	if (!ret) {
+		log_info("%s; using generic XDP instead", why);
+		if (p)
+			p->hook = HOOK_XDP;
+		return 0;
+	}
+	snprintf(why + off, off < whylen ? whylen - off : 0, "; generic XDP: %s",
+		 msg);
+	return ret;
+}
+
+/*
+ * Attaches what the kernel takes and records in lp->blind what it does
+ * not.  Returns 0 when at least one direction is watched.
  */
 static int attach_point(struct live *lv, struct live_point *lp,
-			const struct link_info *li, const char *name,
-			char *err, size_t errlen)
+			const char *name, char *err, size_t errlen)
 {
-	struct point *p;
-	int ret;
+	char in_why[1024], out_why[512];
+	int in_ret, out_ret;
 
-	if (!lp->use_xdp) {
-		ret = attach_tc(lv, lp, false, name, err, errlen);
-	} else {
-		ret = attach_xdp(lp, li, name, err, errlen);
-		if (ret == -EEXIST) {
-			log_info("%s: its master device has an XDP program; "
-				 "watching its ingress with TC instead", name);
-			p = point_get(lv->points, lp->point_id);
-			if (p)
-				p->hook = HOOK_TC_INGRESS;
-			ret = attach_tc(lv, lp, false, name, err, errlen);
-		}
+	in_ret = attach_ingress(lv, lp, name, in_why, sizeof(in_why));
+	out_ret = attach_tc(lv, lp, true, name, out_why, sizeof(out_why));
+	if (in_ret && out_ret) {
+		lp->blind = POINT_BLIND_ALL;
+		snprintf(err, errlen, "%s not watched: %s; %s", name, in_why,
+			 out_why);
+		return in_ret;
 	}
-	if (!ret)
-		ret = attach_tc(lv, lp, true, name, err, errlen);
-	return ret;
+	if (in_ret) {
+		lp->blind |= POINT_BLIND_IN;
+		log_warn("%s: frames it receives are not watched: %s", name,
+			 in_why);
+	}
+	if (out_ret) {
+		lp->blind |= POINT_BLIND_OUT;
+		log_warn("%s: frames it sends are not watched: %s", name,
+			 out_why);
+	}
+	return 0;
+}
+
+/* Marks lp and its point as watched nowhere. */
+static void set_blind(struct live *lv, struct live_point *lp)
+{
+	struct point *p = point_get(lv->points, lp->point_id);
+
+	lp->blind = POINT_BLIND_ALL;
+	lp->tried = true;
+	if (p) {
+		p->blind = POINT_BLIND_ALL;
+		p->capture_drops_known = false;
+	}
+}
+
+/* Room for one more point in lv->lp. */
+static int grow_points(struct live *lv, char *err, size_t errlen)
+{
+	size_t ncap;
+	struct live_point *n;
+
+	if (lv->n < lv->cap)
+		return 0;
+	ncap = lv->cap ? lv->cap * 2 : 8;
+	n = realloc(lv->lp, ncap * sizeof(*n));
+	if (!n) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	lv->lp = n;
+	lv->cap = ncap;
+	return 0;
+}
+
+/*
+ * A target that names no interface we can watch (gone, never there, in a
+ * netns that is gone, not Ethernet) still takes its place in the point
+ * table: the i-th target stays point i, and the report says it was not
+ * watched instead of reading its silence as evidence.
+ */
+/*
+ * The point in the table and its live slot (not yet counted in lv->n, so
+ * the caller fills it before live_free may see it), or NULL on ENOMEM.
+ */
+static struct live_point *add_live_point(struct live *lv,
+					 const struct point *pt, int *id,
+					 char *err, size_t errlen)
+{
+	struct live_point *lp;
+
+	*id = point_table_add(lv->points, pt);
+	if (*id < 0) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	lp = &lv->lp[lv->n];
+	memset(lp, 0, sizeof(*lp));
+	lp->point_id = (uint32_t)*id;
+	lp->xdp_fd = lp->tcx_in_fd = lp->tcx_out_fd = -1;
+	snprintf(lp->name, sizeof(lp->name), "%s", pt->name);
+	return lp;
+}
+
+static int add_unwatched(struct live *lv, const char *target,
+			 const struct point *pt, const char *why, char *err,
+			 size_t errlen)
+{
+	struct live_point *lp;
+	struct point tmpl;
+	const char *slash = strrchr(target, '/');
+	int id, ret;
+
+	ret = grow_points(lv, err, errlen);
+	if (ret)
+		return ret;
+	if (pt) {
+		tmpl = *pt;
+	} else {
+		memset(&tmpl, 0, sizeof(tmpl));
+		snprintf(tmpl.name, sizeof(tmpl.name), "%s", target);
+		snprintf(tmpl.ifname, sizeof(tmpl.ifname), "%s",
+			 slash ? slash + 1 : target);
+		if (slash)
+			snprintf(tmpl.netns, sizeof(tmpl.netns), "%.*s",
+				 (int)(slash - target), target);
+		snprintf(tmpl.source, sizeof(tmpl.source), "live");
+		tmpl.linktype = LINKTYPE_ETHERNET;
+		tmpl.snaplen = lv->opts.snaplen;
+		tmpl.tsresol_ns = 1;
+		tmpl.kind = POINT_KIND_UNKNOWN;
+		tmpl.hook = lv->opts.ingress == LIVE_INGRESS_XDP ? HOOK_XDP :
+			    HOOK_TC_INGRESS;
+	}
+	lp = add_live_point(lv, &tmpl, &id, err, errlen);
+	if (!lp)
+		return -ENOMEM;
+	lv->n++;
+	set_blind(lv, lp);
+	log_warn("%s not watched: %s", tmpl.name, why);
+	return id;
 }
 
 int live_prepare(struct live *lv, const char *target, char *err, size_t errlen)
@@ -503,22 +701,17 @@ int live_prepare(struct live *lv, const char *target, char *err, size_t errlen)
 	size_t i;
 
 	ret = netns_parse_target(target, &t, err, errlen);
+	/* a malformed target is a usage error; a netns that is gone is not */
+	if (ret == -EINVAL || ret == -ENAMETOOLONG)
+		return ret;
+	if (ret)
+		return add_unwatched(lv, target, NULL, err, err, errlen);
+	ret = grow_points(lv, err, errlen);
 	if (ret)
 		return ret;
-	if (lv->n == lv->cap) {
-		size_t ncap = lv->cap ? lv->cap * 2 : 8;
-		struct live_point *n = realloc(lv->lp, ncap * sizeof(*n));
-
-		if (!n) {
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		lv->lp = n;
-		lv->cap = ncap;
-	}
 	ret = netns_enter(t.netns_path, &saved, err, errlen);
 	if (ret)
-		return ret;
+		return add_unwatched(lv, target, NULL, err, err, errlen);
 	ret = link_query(t.ifindex, t.ifname, &li);
 	if (netns_leave(saved)) {
 		/* Continuing in a foreign netns would be silently wrong. */
@@ -532,13 +725,14 @@ int live_prepare(struct live *lv, const char *target, char *err, size_t errlen)
 		else
 			snprintf(err, errlen, "cannot look up interface '%s': %s",
 				 target, strerror(-ret));
-		return ret;
+		return add_unwatched(lv, target, NULL, err, err, errlen);
 	}
 	if (li.type != ARPHRD_ETHER && li.type != ARPHRD_LOOPBACK) {
 		snprintf(err, errlen,
-			 "%s is not an Ethernet device (ARPHRD %u): not supported",
-			 target, li.type);
-		return -EOPNOTSUPP;
+			 "not an Ethernet device (ARPHRD %u): not supported",
+			 li.type);
+		describe_point(&pt, &t, &li, lv);
+		return add_unwatched(lv, target, &pt, err, err, errlen);
 	}
 	for (i = 0; i < lv->n; i++) {
 		if (lv->lp[i].ifindex == li.ifindex &&
@@ -552,22 +746,15 @@ int live_prepare(struct live *lv, const char *target, char *err, size_t errlen)
 		log_warn("%s: tap device without carrier (no process holds it "
 			 "open, or it is down): it passes no frames", target);
 	describe_point(&pt, &t, &li, lv);
-	id = point_table_add(lv->points, &pt);
-	if (id < 0) {
-		snprintf(err, errlen, "out of memory");
+	lp = add_live_point(lv, &pt, &id, err, errlen);
+	if (!lp)
 		return -ENOMEM;
-	}
-	lp = &lv->lp[lv->n];
-	memset(lp, 0, sizeof(*lp));
-	lp->point_id = (uint32_t)id;
 	lp->ifindex = li.ifindex;
 	lp->li = li;
 	lp->use_xdp = pt.hook == HOOK_XDP;
 	lp->ns_dev = t.ns_dev;
 	lp->ns_ino = t.ns_ino;
-	lp->tcx_in_fd = lp->tcx_out_fd = -1;
 	snprintf(lp->netns_path, sizeof(lp->netns_path), "%s", t.netns_path);
-	snprintf(lp->name, sizeof(lp->name), "%s", pt.name);
 	lv->n++;	/* from here on live_free cleans it up */
 
 	ret = load_point(lv, lp, err, errlen);
@@ -586,25 +773,39 @@ static bool is_watched_master(const struct live *lv, const struct live_point *lp
 	return false;
 }
 
-static int attach_one(struct live *lv, struct live_point *lp, char *err,
-		      size_t errlen)
+/*
+ * A point the kernel refuses is reported once and left blind; only a run
+ * with no point watched at all is an error.
+ */
+static void attach_one(struct live *lv, struct live_point *lp)
 {
+	struct point *p = point_get(lv->points, lp->point_id);
+	char err[2048];
 	int saved = -1, ret;
 
-	ret = netns_enter(lp->netns_path, &saved, err, errlen);
+	ret = netns_enter(lp->netns_path, &saved, err, sizeof(err));
+	if (ret) {
+		set_blind(lv, lp);
+		log_warn("%s not watched: %s", lp->name, err);
+		return;
+	}
+	ret = attach_point(lv, lp, lp->name, err, sizeof(err));
 	if (ret)
-		return ret;
-	ret = attach_point(lv, lp, &lp->li, lp->name, err, errlen);
+		detach_point(lp);	/* nothing is attached; be sure */
 	if (netns_leave(saved)) {
 		log_error("cannot return to the original netns: %s", strerror(errno));
 		abort();
 	}
-	if (ret)
-		return ret;
-	lp->attached = true;
+	lp->tried = true;
+	if (p)
+		p->blind = lp->blind;
+	if (ret) {
+		set_blind(lv, lp);
+		log_warn("%s", err);
+		return;
+	}
 	log_debug("live: watching %s (ifindex %u, %s) as point %u", lp->name,
 		  lp->ifindex, lp->li.kind[0] ? lp->li.kind : "-", lp->point_id);
-	return 0;
 }
 
 /*
@@ -613,19 +814,24 @@ static int attach_one(struct live *lv, struct live_point *lp, char *err,
  */
 int live_attach(struct live *lv, char *err, size_t errlen)
 {
-	int pass, ret;
-	size_t i;
+	size_t i, watched = 0;
+	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < lv->n; i++) {
 			struct live_point *lp = &lv->lp[i];
 
-			if (lp->attached || is_watched_master(lv, lp) != (pass == 1))
+			if (lp->tried || is_watched_master(lv, lp) != (pass == 1))
 				continue;
-			ret = attach_one(lv, lp, err, errlen);
-			if (ret)
-				return ret;
+			attach_one(lv, lp);
 		}
+	}
+	for (i = 0; i < lv->n; i++)
+		if (lv->lp[i].blind != POINT_BLIND_ALL)
+			watched++;
+	if (!watched) {
+		snprintf(err, errlen, "no point could be watched");
+		return -ENODEV;
 	}
 	return 0;
 }
@@ -751,7 +957,7 @@ void live_update_stats(struct live *lv)
 	for (i = 0; i < lv->n; i++) {
 		struct point *p = point_get(lv->points, lv->lp[i].point_id);
 
-		if (!p)
+		if (!p || lv->lp[i].blind == POINT_BLIND_ALL)
 			continue;
 		p->capture_drops = read_stat(lv, &lv->lp[i], DS_STAT_LOST) +
 				   read_stat(lv, &lv->lp[i], DS_STAT_LOAD_ERR);

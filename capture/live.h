@@ -13,6 +13,12 @@
  *
  * Frames handed to the callback point into the ring record (no copy): they
  * are valid only during the callback.
+ *
+ * One point never ends the run: a hook the kernel refuses falls back to
+ * another (see live_ingress), and a point nothing attaches to (gone,
+ * unknown, every hook refused) is reported once and kept in the table
+ * with point.blind set, so the report says "not watched" and its silence
+ * is not read as evidence.  Only when no point is watched is it an error.
  */
 #ifndef DROPSPOT_LIVE_H
 #define DROPSPOT_LIVE_H
@@ -29,8 +35,14 @@
  * when XDP is attached) and only sees frames that take veth's NAPI path,
  * and on bridges, where XDP runs in generic (skb) mode anyway: there it
  * cannot see a VLAN tag the stack already moved into the skb, and it keeps
- * the bridge's ports from having XDP of their own.  TC ingress sees every
- * frame there, tag included, without touching the device.
+ * the bridge's ports from having XDP of their own; and on physical NICs,
+ * where attaching native XDP makes many drivers rebuild their rings (a
+ * link flap on the path being observed).  TC ingress sees every frame
+ * there, tag included, without touching the device.
+ *
+ * Where XDP is chosen but refused (a driver without XDP, a foreign program
+ * in the slot or on the master), the point falls back to TC ingress, then
+ * to generic XDP; where TC egress is refused, frames sent go unwatched.
  */
 enum live_ingress {
 	LIVE_INGRESS_AUTO = 0,
@@ -58,13 +70,17 @@ int live_new(const struct live_opts *o, struct point_table *points,
 /*
  * Resolves target (see capture/netns.h for the syntax), registers its point
  * in the table given to live_new, loads and attaches.  Returns the point id
- * or a negative errno with a message in err.
+ * (of a blind point too, when others are watched) or a negative errno with
+ * a message in err.
  */
 int live_add(struct live *lv, const char *target, char *err, size_t errlen);
 /*
  * The same in two steps, for several points: live_prepare resolves,
- * registers and loads (returns the point id); live_attach then attaches
- * every prepared point, bridge ports before their bridge.
+ * registers and loads (returns the point id; a target that resolves to no
+ * interface becomes a blind point, only a malformed target, a duplicate or
+ * a failed BPF load is an error); live_attach then attaches every prepared
+ * point, bridge ports before their bridge, and fails (-ENODEV) only when
+ * no point at all is watched.
  */
 int live_prepare(struct live *lv, const char *target, char *err, size_t errlen);
 int live_attach(struct live *lv, char *err, size_t errlen);

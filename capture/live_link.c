@@ -79,7 +79,13 @@ static void linkinfo_attr(uint16_t type, struct cursor *p, struct link_info *li)
 
 static void xdp_attr(uint16_t type, struct cursor *p, struct link_info *li)
 {
-	if (type == IFLA_XDP_PROG_ID)
+	/*
+	 * IFLA_XDP_PROG_ID is absent when programs sit in more than one mode:
+	 * the per-mode ids then say that the slot is taken.
+	 */
+	if (type == IFLA_XDP_PROG_ID ||
+	    ((type == IFLA_XDP_SKB_PROG_ID || type == IFLA_XDP_DRV_PROG_ID ||
+	      type == IFLA_XDP_HW_PROG_ID) && !li->xdp_prog_id))
 		li->xdp_prog_id = attr_u32(p);
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pcapng_write.h"
 
@@ -30,6 +32,7 @@
 struct pcapng_writer {
 	FILE *fp;
 	bool own_fp;
+	char *created;		/* path of the file we created, else NULL */
 	int error;		/* first write error, -errno */
 	uint32_t n_if;
 	int *point_if;		/* point id -> interface id, -1 = none */
@@ -128,6 +131,51 @@ static int block_end(struct pcapng_writer *w, bool had_opts)
 	return w->error;
 }
 
+/*
+ * Opens path for writing as fopen "w" would, but tells whether the file
+ * was created here: O_EXCL first, so a file someone else made (or that was
+ * there before) is never taken for ours.  *created gets a copy of path.
+ */
+static FILE *create_file(const char *path, char **created)
+{
+	FILE *fp;
+	int fd, err;
+
+	*created = NULL;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd >= 0) {
+		*created = strdup(path);
+		if (!*created) {
+			close(fd);
+			unlink(path);
+			errno = ENOMEM;
+			return NULL;
+		}
+	} else if (errno == EEXIST) {
+		/*
+		 * EEXIST also for a dangling symlink (O_EXCL does not follow
+		 * it): its target is created as fopen would, but not as ours.
+		 */
+		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				  0666);
+	}
+	if (fd < 0)
+		return NULL;
+	fp = fdopen(fd, "wb");
+	if (!fp) {
+		err = errno;
+		close(fd);
+		if (*created)
+			unlink(path);
+		free(*created);
+		*created = NULL;
+		errno = err;
+	}
+	return fp;
+}
+
 int pcapng_writer_open(const char *path, const char *application,
 		       const char *comment,
 		       struct pcapng_writer **out, char *err, size_t errlen)
@@ -145,7 +193,7 @@ int pcapng_writer_open(const char *path, const char *application,
 	if (!strcmp(path, "-")) {
 		w->fp = stdout;
 	} else {
-		w->fp = fopen(path, "wbe");
+		w->fp = create_file(path, &w->created);
 		if (!w->fp) {
 			ret = -errno;
 			snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
@@ -165,7 +213,7 @@ int pcapng_writer_open(const char *path, const char *application,
 			   (comment && *comment));
 	if (ret) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
-		pcapng_writer_close(w);
+		pcapng_writer_discard(w);
 		return ret;
 	}
 	*out = w;
@@ -296,8 +344,24 @@ int pcapng_writer_close(struct pcapng_writer *w)
 	if (w->own_fp && fclose(w->fp) && !w->error)
 		w->error = -errno;
 	ret = w->error;
+	free(w->created);
 	free(w->buf);
 	free(w->point_if);
 	free(w);
 	return ret;
+}
+
+void pcapng_writer_discard(struct pcapng_writer *w)
+{
+	char *created;
+
+	if (!w)
+		return;
+	/* taken before close frees it; removed after the fd is closed */
+	created = w->created;
+	w->created = NULL;
+	pcapng_writer_close(w);
+	if (created)
+		unlink(created);
+	free(created);
 }

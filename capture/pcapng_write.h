@@ -22,7 +22,9 @@ struct pcapng_writer;
 /*
  * Creates path ("-" = stdout) and writes the section header, with comment
  * (may be NULL) as its opt_comment: what the recording was (trace records
- * the topology it discovered there).
+ * the topology it discovered there).  A file that already exists is
+ * truncated and written, not replaced; the writer remembers whether it
+ * created the file, for pcapng_writer_discard().
  */
 int pcapng_writer_open(const char *path, const char *application,
 		       const char *comment, struct pcapng_writer **out,
@@ -59,5 +61,12 @@ int pcapng_writer_stats(struct pcapng_writer *w, uint32_t if_id,
 
 /* Flushes and closes; returns 0 or the first write error (-errno). */
 int pcapng_writer_close(struct pcapng_writer *w);
+
+/*
+ * Closes and removes the file when this writer created it (not when it was
+ * there before, nor stdout): for a capture that failed before it started,
+ * so no header-only stub is left behind.
+ */
+void pcapng_writer_discard(struct pcapng_writer *w);
 
 #endif /* DROPSPOT_PCAPNG_WRITE_H */

@@ -13,6 +13,8 @@
 #include <linux/icmp.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <time.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "netns.h"
@@ -30,6 +32,7 @@ struct pinger {
 	socklen_t dst_len;
 	bool dgram;		/* ICMP datagram ("ping") socket, else raw */
 	uint16_t id;
+	uint8_t tag[PINGER_TAG_LEN];	/* this session's, in every probe */
 	uint32_t size;
 	uint8_t *pkt;		/* ICMP header + data */
 };
@@ -111,6 +114,58 @@ static int make_socket(struct pinger *p)
 	return socket(dom, SOCK_RAW | flags, proto);
 }
 
+/*
+ * A datagram socket's echo id is its local "port": bound to the session's
+ * random id, so the wire carries it as a raw socket's probes do.  Taken
+ * (another session drew the same), the kernel's choice is read back.
+ */
+static void bind_id(struct pinger *p)
+{
+	union {
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} a;
+	socklen_t len;
+
+	memset(&a, 0, sizeof(a));
+	if (p->family == 4) {
+		a.in4.sin_family = AF_INET;
+		a.in4.sin_port = htons(p->id);
+		len = sizeof(a.in4);
+	} else {
+		a.in6.sin6_family = AF_INET6;
+		a.in6.sin6_port = htons(p->id);
+		len = sizeof(a.in6);
+	}
+	if (bind(p->fd, (struct sockaddr *)&a, len) == 0)
+		return;
+	len = sizeof(a);
+	if (getsockname(p->fd, (struct sockaddr *)&a, &len) == 0)
+		p->id = ntohs(p->family == 4 ? a.in4.sin_port : a.in6.sin6_port);
+}
+
+/*
+ * The session's identity on the wire: a random echo id and a random tag in
+ * the data, so two sessions (two operators, a script and a person) never
+ * take each other's probes for their own.
+ */
+static void draw_identity(struct pinger *p)
+{
+	uint8_t r[2 + PINGER_TAG_LEN];
+	size_t i;
+
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		/* no entropy yet: pid and clock still differ per session */
+		uint64_t x = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^
+			     (uint64_t)clock();
+
+		for (i = 0; i < sizeof(r); i++, x = x * 6364136223846793005ull + 1)
+			r[i] = (uint8_t)(x >> 56);
+	}
+	p->id = (uint16_t)(r[0] << 8 | r[1]);
+	memcpy(p->tag, r + 2, PINGER_TAG_LEN);
+}
+
 static int open_socket(struct pinger *p, const char *from, char *err,
 		       size_t errlen)
 {
@@ -138,6 +193,8 @@ static int open_socket(struct pinger *p, const char *from, char *err,
 	}
 	if (!p->dgram)
 		block_all_input(p->fd, p->family);
+	else
+		bind_id(p);
 	return 0;
 }
 
@@ -158,7 +215,7 @@ int pinger_open(const char *target, const char *from, uint32_t size,
 		return -ENOMEM;
 	p->fd = -1;
 	p->size = size;
-	p->id = (uint16_t)getpid();
+	draw_identity(p);
 	p->pkt = calloc(1, ICMP_HDR_LEN + size);
 	if (!p->pkt) {
 		ret = -ENOMEM;
@@ -200,18 +257,20 @@ static void put_be(uint8_t *b, uint64_t v, int n)
 }
 
 /*
- * "dropspot" + send time + seq + pattern: every probe's data differs, so
- * the engine's payload hash tells even reused sequence numbers apart.
+ * "dropspot" + the session's tag + send time + seq + pattern: every
+ * probe's data differs, so the engine's payload hash tells even reused
+ * sequence numbers apart, and the first 16 bytes say whose it is.
  */
 static void build(struct pinger *p, uint16_t seq, uint64_t now_ns)
 {
-	uint8_t data[18], *d = p->pkt + ICMP_HDR_LEN;
+	uint8_t data[PINGER_OWN_LEN + 10], *d = p->pkt + ICMP_HDR_LEN;
 	uint32_t i, n;
 	uint16_t sum;
 
 	memcpy(data, PINGER_MAGIC, 8);
-	put_be(data + 8, now_ns, 8);
-	put_be(data + 16, seq, 2);
+	memcpy(data + 8, p->tag, PINGER_TAG_LEN);
+	put_be(data + PINGER_OWN_LEN, now_ns, 8);
+	put_be(data + PINGER_OWN_LEN + 8, seq, 2);
 	n = p->size < sizeof(data) ? p->size : (uint32_t)sizeof(data);
 	memcpy(d, data, n);
 	for (i = n; i < p->size; i++)
@@ -261,6 +320,15 @@ const char *pinger_kind(const struct pinger *p)
 int pinger_family(const struct pinger *p)
 {
 	return p->family;
+}
+
+size_t pinger_own_prefix(const struct pinger *p, uint8_t *out)
+{
+	if (p->size < PINGER_OWN_LEN)
+		return 0;
+	memcpy(out, PINGER_MAGIC, 8);
+	memcpy(out + 8, p->tag, PINGER_TAG_LEN);
+	return PINGER_OWN_LEN;
 }
 
 void pinger_close(struct pinger *p)

@@ -3,8 +3,9 @@
  * dropspot's own echo probes for `dropspot trace --ping`: an ICMP or ICMPv6
  * raw socket opened inside a chosen netns (the socket keeps that netns after
  * we return to ours, so no thread has to stay there).  Each request carries
- * a recognisable payload: "dropspot", the send time and the sequence, then
- * a fixed pattern up to the requested size.
+ * a recognisable payload: "dropspot", the session's random tag, the send
+ * time and the sequence, then a fixed pattern up to the requested size;
+ * and the session's random echo id.
  *
  * The socket is an ICMP datagram ("ping") socket where the netns allows
  * it (net.ipv4.ping_group_range), else a raw socket.  Replies are not
@@ -22,6 +23,8 @@
 #define PINGER_SIZE_DEFAULT 56		/* echo data bytes, as ping(8) */
 #define PINGER_SIZE_MAX 8972		/* fits the default snap length */
 #define PINGER_MAGIC "dropspot"
+#define PINGER_TAG_LEN 8
+#define PINGER_OWN_LEN (8 + PINGER_TAG_LEN)	/* magic + tag */
 
 struct pinger;
 
@@ -37,6 +40,12 @@ int pinger_send(struct pinger *p, uint16_t seq, uint64_t now_ns);
 /* Reads and discards what arrived on the socket (no-op on raw). */
 void pinger_drain(struct pinger *p);
 int pinger_family(const struct pinger *p);	/* 4 or 6 */
+/*
+ * The first bytes of every probe's data ("dropspot" + this session's tag)
+ * into out (PINGER_OWN_LEN bytes); returns their length, 0 when the probes
+ * are too small to carry them.
+ */
+size_t pinger_own_prefix(const struct pinger *p, uint8_t *out);
 /* "ping socket" or "raw socket", for messages. */
 const char *pinger_kind(const struct pinger *p);
 void pinger_close(struct pinger *p);

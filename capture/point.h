@@ -88,7 +88,17 @@ struct point {
 	 * A known window turns "no frame here" into evidence of absence.
 	 */
 	uint64_t watch_start_ns, watch_end_ns;
+	/*
+	 * Directions a live capture could not watch here (POINT_BLIND_*): no
+	 * hook would attach.  A blind point's silence is missing evidence,
+	 * never evidence of absence.
+	 */
+	uint8_t blind;
 };
+
+#define POINT_BLIND_IN 0x1
+#define POINT_BLIND_OUT 0x2
+#define POINT_BLIND_ALL (POINT_BLIND_IN | POINT_BLIND_OUT)
 
 struct point_table {
 	struct point *items;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +17,79 @@ int cli_parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
+	int base = 10;
 
-	if (!s || !*s || *s == '-')
+	if (!s || !isdigit((unsigned char)s[0]))
 		return -1;
+	/* "010" is ten, not eight: only 0x changes the base */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (!isxdigit((unsigned char)s[2]))
+			return -1;
+		base = 16;
+	}
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, base);
 	if (*end || errno)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* Bounds as people write them: 3600, 0.001, 10000000 (not 1e+07). */
+static void fmt_seconds(char *buf, size_t n, double v)
+{
+	if (v >= 1 && v == floor(v))
+		snprintf(buf, n, "%.0f", v);
+	else
+		snprintf(buf, n, "%g", v);
+}
+
+int cli_opt_seconds(const char *opt, const char *arg, double min, double max,
+		    double *out)
+{
+	char lo[32], hi[32], *end;
+	double v;
+
+	/* strtod alone takes " 1", "-0", "nan", "inf" and "0x1p3" */
+	if (arg && (isdigit((unsigned char)arg[0]) ||
+		    (arg[0] == '.' && isdigit((unsigned char)arg[1]))) &&
+	    !(arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X'))) {
+		errno = 0;
+		v = strtod(arg, &end);
+		if (!*end && !errno && isfinite(v) && v >= min && v <= max) {
+			*out = v;
+			return 0;
+		}
+	}
+	fmt_seconds(lo, sizeof(lo), min);
+	fmt_seconds(hi, sizeof(hi), max);
+	log_error("%s wants seconds from %s to %s, not '%s'", opt, lo, hi,
+		  arg ? arg : "");
+	return -1;
+}
+
+int cli_opt_uint(const char *opt, const char *arg, uint64_t min, uint64_t max,
+		 uint64_t *out)
+{
+	uint64_t v;
+
+	if (!cli_parse_u64(arg, &v) && v >= min && v <= max) {
+		*out = v;
+		return 0;
+	}
+	if (max == UINT64_MAX)
+		log_error("%s wants a whole number >= %llu, not '%s'", opt,
+			  (unsigned long long)min, arg ? arg : "");
+	else
+		log_error("%s wants a whole number from %llu to %llu, not '%s'",
+			  opt, (unsigned long long)min,
+			  (unsigned long long)max, arg ? arg : "");
+	return -1;
+}
+
+int cli_opt_count(const char *opt, const char *arg, uint64_t *out)
+{
+	return cli_opt_uint(opt, arg, 1, UINT64_MAX, out);
 }
 
 int cli_report(const struct engine *e, bool json, int color,

@@ -32,6 +32,7 @@ struct analyze_opts {
 	bool json;
 	int color;		/* -1 auto */
 	bool verbose;
+	bool all_pings;
 	unsigned ladder_max;
 	double timeout_s;
 	unsigned storm_rate;
@@ -59,6 +60,8 @@ static void analyze_usage(FILE *fp)
 		"  -t, --timeout SEC     a probe without reply after SEC is lost (3)\n"
 		"      --ladder N        probes per flow in the ladder (20, 0 = none)\n"
 		"      --storm-rate N    broadcast frames/s that make a storm (500)\n"
+		"      --all-pings       every ping, also in a file `trace --ping`\n"
+		"                        saved (default there: its own probes only)\n"
 		"  -v, --verbose         info findings and all evidence\n"
 		"  -h, --help            this help\n"
 		"\n"
@@ -67,23 +70,10 @@ static void analyze_usage(FILE *fp)
 		"(also: no frame of a link type dropspot decodes).\n");
 }
 
-static int parse_uint(const char *s, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s || *s == '-')
-		return -1;
-	v = strtoul(s, &end, 10);
-	if (*end || v > 1000000000ul)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
 static int parse_analyze_opts(int argc, char **argv, struct analyze_opts *o)
 {
-	enum { OPT_NO_COLOR = 256, OPT_COLOR, OPT_LADDER, OPT_STORM };
+	enum { OPT_NO_COLOR = 256, OPT_COLOR, OPT_LADDER, OPT_STORM,
+	       OPT_ALL_PINGS };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
@@ -94,11 +84,12 @@ static int parse_analyze_opts(int argc, char **argv, struct analyze_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "ladder", required_argument, NULL, OPT_LADDER },
 		{ "storm-rate", required_argument, NULL, OPT_STORM },
+		{ "all-pings", no_argument, NULL, OPT_ALL_PINGS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	uint64_t v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -119,41 +110,40 @@ static int parse_analyze_opts(int argc, char **argv, struct analyze_opts *o)
 			o->color = 1;
 			break;
 		case 'n':
-			if (!strchr(optarg, '=') || o->n_names == MAX_NAMES) {
-				log_error("--name wants POINT=NAME, not '%s'",
-					  optarg);
+			if (point_arg_check_name(optarg))
+				return -1;
+			if (o->n_names == MAX_NAMES) {
+				log_error("too many --name (max %d)", MAX_NAMES);
 				return -1;
 			}
 			o->names[o->n_names++] = optarg;
 			break;
 		case 'p':
+			if (point_arg_check_path(optarg))
+				return -1;
 			o->path = optarg;
 			break;
 		case 'f':
 			o->filter_expr = optarg;
 			break;
 		case 't':
-			o->timeout_s = strtod(optarg, &end);
-			if (*end || o->timeout_s <= 0 || o->timeout_s > 3600) {
-				log_error("--timeout wants seconds, not '%s'",
-					  optarg);
+			if (cli_opt_seconds("--timeout", optarg, CLI_TIMEOUT_MIN,
+					    CLI_TIMEOUT_MAX, &o->timeout_s))
 				return -1;
-			}
 			break;
 		case OPT_LADDER:
-			if (parse_uint(optarg, &o->ladder_max)) {
-				log_error("--ladder wants a count, not '%s'",
-					  optarg);
+			if (cli_opt_uint("--ladder", optarg, 0, 1000000000, &v))
 				return -1;
-			}
+			o->ladder_max = (unsigned)v;
+			break;
+		case OPT_ALL_PINGS:
+			o->all_pings = true;
 			break;
 		case OPT_STORM:
-			if (parse_uint(optarg, &o->storm_rate) ||
-			    !o->storm_rate) {
-				log_error("--storm-rate wants a positive rate, "
-					  "not '%s'", optarg);
+			if (cli_opt_uint("--storm-rate", optarg, 1, 1000000000,
+					 &v))
 				return -1;
-			}
+			o->storm_rate = (unsigned)v;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -253,6 +243,10 @@ int cmd_analyze(int argc, char **argv)
 	engine_opts_default(&eo);
 	eo.timeout_ns = (uint64_t)(o.timeout_s * 1e9);
 	eo.storm_rate = o.storm_rate;
+	/* a saved trace with probes of its own: the same probes count */
+	for (i = 0; i < n && !o.all_pings; i++)
+		if (engine_opts_own_from_comment(&eo, source_comment(sources[i])))
+			break;
 	e = engine_new(&points, &eo);
 	if (!e) {
 		log_error("out of memory");

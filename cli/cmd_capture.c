@@ -62,12 +62,6 @@ struct capture_run {
 	bool draining;		/* after the loop: take what is left */
 };
 
-/* Counts, sizes and seconds of capture: 0 is not a value here. */
-static int parse_positive(const char *s, uint64_t *out)
-{
-	return cli_parse_u64(s, out) || !*out ? -1 : 0;
-}
-
 static void capture_usage(FILE *fp)
 {
 	fprintf(fp,
@@ -85,7 +79,8 @@ static void capture_usage(FILE *fp)
 		"\n"
 		"options:\n"
 		"  -i, --interface P[,P]  points to watch (repeatable)\n"
-		"  -w, --write FILE       write a pcapng (one interface per point; - = stdout)\n"
+		"  -w, --write FILE       write a pcapng (one interface per point; - = stdout,\n"
+		"                         and the summary goes to stderr)\n"
 		"  -c, --count N          stop after N frames (after -f)\n"
 		"  -d, --duration S       stop after S seconds\n"
 		"  -s, --snaplen N        bytes kept per frame (default/max %u)\n"
@@ -167,7 +162,6 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
-	char *end;
 	int c;
 
 	o->print = true;
@@ -184,24 +178,17 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			o->write_path = optarg;
 			break;
 		case 'c':
-			if (parse_positive(optarg, &o->max_packets)) {
-				log_error("-c wants a positive count, not '%s'", optarg);
+			if (cli_opt_count("-c", optarg, &o->max_packets))
 				return -1;
-			}
 			break;
 		case 'd':
-			errno = 0;
-			o->duration = strtod(optarg, &end);
-			if (*end || errno || !(o->duration > 0) || !isfinite(o->duration)) {
-				log_error("--duration wants positive seconds, not '%s'", optarg);
+			if (cli_opt_seconds("--duration", optarg, CLI_DURATION_MIN,
+					    CLI_DURATION_MAX, &o->duration))
 				return -1;
-			}
 			break;
 		case 's':
-			if (parse_positive(optarg, &v) || v > DS_SNAPLEN_MAX) {
-				log_error("-s wants 1..%u, not '%s'", DS_SNAPLEN_MAX, optarg);
+			if (cli_opt_uint("-s", optarg, 1, DS_SNAPLEN_MAX, &v))
 				return -1;
-			}
 			o->snaplen = (uint32_t)v;
 			break;
 		case 'f':
@@ -243,7 +230,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			o->summary = false;
 			break;
 		case OPT_RING_SIZE:
-			if (parse_positive(optarg, &v) || v > (1u << 30)) {
+			if (cli_parse_u64(optarg, &v) || !v || v > (1u << 30)) {
 				log_error("--ring-size wants bytes, a power of two");
 				return -1;
 			}
@@ -312,6 +299,19 @@ static int on_frame(const struct frame *f, void *ctx)
 	return r->o->max_packets && r->matched >= r->o->max_packets;
 }
 
+/* The kernel-drops point's row in the summary and its ISB in the file. */
+static void count_drop(struct point_table *points, const struct frame *f)
+{
+	struct point *p = point_get(points, f->point);
+
+	if (!p)
+		return;
+	p->frames++;
+	p->bytes += f->wirelen;
+	if (f->caplen < f->wirelen)
+		p->snapped++;
+}
+
 /*
  * A kernel drop: written with its dropspot-drop comment (so `analyze` reads
  * back the same event) and printed with its reason and function.  -f
@@ -324,6 +324,8 @@ static int on_drop(const struct drop_event *ev, void *ctx)
 	int id, ret;
 
 	drop_frame_build(ev, drops_point(r->d), &df);
+	/* counted before -f, as the wire points count what the ring gave */
+	count_drop(r->points, &df.f);
 	if (!filter_match(r->flt, &df.f))
 		return 0;
 	id = r->w ? pcapng_writer_if_of_point(r->w, df.f.point) : -1;
@@ -433,11 +435,9 @@ static int capture_loop(struct live *lv, struct capture_run *r)
 		ret = live_poll(lv, timeout, on_frame, r);
 		if (poll_drops(r))
 			return EXIT_TROUBLE;
-		if (r->write_error) {
-			log_error("cannot write %s: %s", o->write_path,
-				  strerror(-r->write_error));
+		/* said once, when the writer is closed */
+		if (r->write_error)
 			return EXIT_TROUBLE;
-		}
 		if (r->out && r->out->buf.oom) {
 			log_error("out of memory while printing");
 			return EXIT_TROUBLE;
@@ -482,6 +482,7 @@ int cmd_capture(int argc, char **argv)
 	struct pcapng_writer *w = NULL;
 	struct output out;
 	uint64_t start_ns, end_ns, lost;
+	size_t n_wire;
 	char err[1024];
 	int status = EXIT_TROUBLE, ret;
 	size_t i;
@@ -490,8 +491,11 @@ int cmd_capture(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	point_table_init(&points);
 	output_init(&out, stdout, false);
-		if (parse_capture_opts(argc, argv, &o))
+	if (parse_capture_opts(argc, argv, &o))
 		goto cleanup;
+	/* -w -: stdout is the pcapng stream; any other byte there corrupts it */
+	if (o.write_path && !strcmp(o.write_path, "-"))
+		out.fp = stderr;
 	out.json = o.json;
 	out.flush_each = true;
 	if (filter_new(o.filter_expr, &flt, err, sizeof(err))) {
@@ -516,21 +520,29 @@ int cmd_capture(int argc, char **argv)
 		log_error("%s", err);
 		goto cleanup;
 	}
-	if (o.write_path &&
-	    pcapng_writer_open(o.write_path, "dropspot capture", NULL, &w, err, sizeof(err))) {
-		log_error("%s", err);
-		goto cleanup;
-	}
 	start_ns = now_ns(CLOCK_REALTIME);
 	if (live_session_attach(lv, o.targets, o.n_targets))
 		goto cleanup;
 	/* after the -i points, so their ids follow the -i order */
 	if (o.drops)
 		start_drops(&o, &points, &d);
-	if (add_writer_points(&o, &points, w))
+	/*
+	 * Only now that the capture can start: a capture that failed to
+	 * attach leaves no file behind (and an existing one untouched).
+	 */
+	if (o.write_path &&
+	    pcapng_writer_open(o.write_path, "dropspot capture", NULL, &w, err, sizeof(err))) {
+		log_error("%s", err);
 		goto cleanup;
-	log_info("watching %zu point%s (%s); Ctrl-C to stop", points.count,
-		 points.count == 1 ? "" : "s",
+	}
+	if (add_writer_points(&o, &points, w)) {
+		pcapng_writer_discard(w);
+		w = NULL;
+		goto cleanup;
+	}
+	n_wire = points.count - (d ? 1 : 0);
+	log_info("watching %zu point%s%s (%s); Ctrl-C to stop", n_wire,
+		 n_wire == 1 ? "" : "s", d ? " and kernel drops" : "",
 		 o.ingress == LIVE_INGRESS_TC ? "TC ingress + egress" :
 		 o.ingress == LIVE_INGRESS_XDP ? "XDP + TC egress" :
 		 "XDP or TC ingress + TC egress");
@@ -552,12 +564,20 @@ int cmd_capture(int argc, char **argv)
 
 	live_update_stats(lv);
 	lost = live_lost_total(lv);
+	/* the kernel-drops point's lost count, for the file and the summary */
+	if (d)
+		report_drop_stats(d);
 	if (w) {
 		write_stats(w, &points, start_ns, end_ns);
 		ret = pcapng_writer_close(w);
 		w = NULL;
+		/* the one message for a write error, wherever it was seen */
+		if (!ret)
+			ret = r.write_error;
 		if (ret) {
-			log_error("cannot write %s: %s", o.write_path, strerror(-ret));
+			log_error("cannot write %s: %s",
+				  strcmp(o.write_path, "-") ? o.write_path :
+				  "the pcapng to stdout", strerror(-ret));
 			status = EXIT_TROUBLE;
 		}
 	}
@@ -570,8 +590,6 @@ int cmd_capture(int argc, char **argv)
 	if (live_bad_records(lv))
 		log_warn("%llu malformed ring records ignored",
 			 (unsigned long long)live_bad_records(lv));
-	if (d)
-		report_drop_stats(d);
 	if (!output_flush(&out) && status == 0)
 		status = EXIT_TROUBLE;
 cleanup:

@@ -69,7 +69,6 @@ static int parse_diff_opts(int argc, char **argv, struct diff_cli *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
 	int c, want;
 
 	memset(o, 0, sizeof(*o));
@@ -92,12 +91,9 @@ static int parse_diff_opts(int argc, char **argv, struct diff_cli *o)
 			}
 			break;
 		case 't':
-			o->timeout_s = strtod(optarg, &end);
-			if (*end || !(o->timeout_s > 0) || o->timeout_s > 3600) {
-				log_error("--timeout wants seconds, not '%s'",
-					  optarg);
+			if (cli_opt_seconds("--timeout", optarg, CLI_TIMEOUT_MIN,
+					    CLI_TIMEOUT_MAX, &o->timeout_s))
 				return -1;
-			}
 			break;
 		case 'h':
 			diff_usage(stdout);
@@ -246,6 +242,8 @@ static struct diff_summary *summary_of_capture(const char *path,
 	}
 	engine_opts_default(&eo);
 	eo.timeout_ns = (uint64_t)(o->timeout_s * 1e9);
+	/* as analyze does: a saved trace's own probes only */
+	engine_opts_own_from_comment(&eo, source_comment(src));
 	e = engine_new(&points, &eo);
 	if (merger_new(&src, 1, &m) || !e) {
 		log_error("out of memory");

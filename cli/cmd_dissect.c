@@ -47,20 +47,6 @@ static void dissect_usage(FILE *fp)
 		"(packets read before a fault are still printed).\n");
 }
 
-static int parse_count(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (*end || v == 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_dissect_opts(int argc, char **argv, struct dissect_opts *o)
 {
 	enum { OPT_COUNT_ONLY = 256, OPT_NO_SUMMARY };
@@ -85,11 +71,8 @@ static int parse_dissect_opts(int argc, char **argv, struct dissect_opts *o)
 			o->filter_expr = optarg;
 			break;
 		case 'c':
-			if (parse_count(optarg, &o->max_packets)) {
-				log_error("-c wants a positive count, not '%s'",
-					  optarg);
+			if (cli_opt_count("-c", optarg, &o->max_packets))
 				return -1;
-			}
 			break;
 		case 'j':
 			o->json = true;
@@ -217,8 +200,13 @@ int cmd_dissect(int argc, char **argv)
 		log_error("out of memory");
 		goto cleanup;
 	}
+	/*
+	 * Each file's frames in the file's own order, as tcpdump -r and
+	 * tshark print them; several files still merge in time order.  Only
+	 * the analysis needs a file's frames put back in time order.
+	 */
+	merger_set_window(m, 0, 0);
 	status = dissect_all(m, flt, &o, &out, &points);
-	cli_warn_late_frames(m, sources, (size_t)n);
 	if (o.summary)
 		output_summary(&out, &points);
 	if (!output_flush(&out)) {

@@ -150,17 +150,6 @@ static void trace_usage(FILE *fp)
 		PINGER_SIZE_DEFAULT);
 }
 
-static int parse_seconds(const char *s, double max, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	if (*end || errno || !(*out > 0) || !isfinite(*out) || *out > max)
-		return -1;
-	return 0;
-}
-
 static int add_target(struct trace_opts *o, const char *spec)
 {
 	char *copy;
@@ -306,37 +295,21 @@ static int parse_opt(struct trace_opts *o, int c, const char *arg)
 		o->from = arg;
 		return 0;
 	case 'c':
-		if (cli_parse_u64(arg, &o->count) || !o->count) {
-			log_error("-c wants a positive count, not '%s'", arg);
-			return -1;
-		}
-		return 0;
+		return cli_opt_count("-c", arg, &o->count);
 	case 's':
-		if (cli_parse_u64(arg, &v) || v > PINGER_SIZE_MAX) {
-			log_error("-s wants 0..%u bytes, not '%s'", PINGER_SIZE_MAX,
-				  arg);
+		if (cli_opt_uint("-s", arg, 0, PINGER_SIZE_MAX, &v))
 			return -1;
-		}
 		o->size = (uint32_t)v;
 		return 0;
 	case OPT_INTERVAL:
-		if (parse_seconds(arg, 3600, &o->interval) || o->interval < 0.01) {
-			log_error("--interval wants 0.01..3600 seconds, not '%s'", arg);
-			return -1;
-		}
-		return 0;
+		return cli_opt_seconds("--interval", arg, 0.01, 3600,
+				       &o->interval);
 	case 'd':
-		if (parse_seconds(arg, 1e7, &o->duration)) {
-			log_error("--duration wants positive seconds, not '%s'", arg);
-			return -1;
-		}
-		return 0;
+		return cli_opt_seconds("--duration", arg, CLI_DURATION_MIN,
+				       CLI_DURATION_MAX, &o->duration);
 	case 't':
-		if (parse_seconds(arg, 3600, &o->timeout_s)) {
-			log_error("--timeout wants seconds, not '%s'", arg);
-			return -1;
-		}
-		return 0;
+		return cli_opt_seconds("--timeout", arg, CLI_TIMEOUT_MIN,
+				       CLI_TIMEOUT_MAX, &o->timeout_s);
 	case 'w':
 		o->write_path = arg;
 		return 0;
@@ -350,20 +323,22 @@ static int parse_opt(struct trace_opts *o, int c, const char *arg)
 		o->drops = false;
 		return 0;
 	case 'p':
+		if (point_arg_check_path(arg))
+			return -1;
 		o->path = arg;
 		return 0;
 	case 'n':
-		if (!strchr(arg, '=') || o->n_names == MAX_NAMES) {
-			log_error("--name wants POINT=NAME, not '%s'", arg);
+		if (point_arg_check_name(arg))
+			return -1;
+		if (o->n_names == MAX_NAMES) {
+			log_error("too many --name (max %d)", MAX_NAMES);
 			return -1;
 		}
 		o->names[o->n_names++] = arg;
 		return 0;
 	case OPT_LADDER:
-		if (cli_parse_u64(arg, &v) || v > 1000000) {
-			log_error("--ladder wants a count, not '%s'", arg);
+		if (cli_opt_uint("--ladder", arg, 0, 1000000, &v))
 			return -1;
-		}
 		o->ladder_max = (unsigned)v;
 		return 0;
 	case OPT_NO_COLOR:
@@ -607,15 +582,37 @@ static struct drops_handle *start_drops(const struct trace_opts *o,
 	return d;
 }
 
-static int open_writer(const struct trace_opts *o, struct point_table *points,
-		       struct pcapng_writer **w)
+/*
+ * The section comment: where the points came from (--auto), and the bytes
+ * this session's probes start with, so `analyze` of the file counts the
+ * same probes as the live session did.
+ */
+static void writer_comment(const struct trace_opts *o,
+			   const struct trace_run *r, char *buf, size_t n)
 {
-	char err[1024];
+	uint8_t own[PINGER_OWN_LEN];
+	size_t k, len, i;
+
+	len = (size_t)snprintf(buf, n, "%s", o->topology);
+	k = r->pg ? pinger_own_prefix(r->pg, own) : 0;
+	if (!k || len >= n)
+		return;
+	len += (size_t)snprintf(buf + len, n - len, "%sdropspot-session probes=",
+				len ? "; " : "");
+	for (i = 0; i < k && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%02x", own[i]);
+}
+
+static int open_writer(const struct trace_opts *o, const struct trace_run *r,
+		       struct point_table *points, struct pcapng_writer **w)
+{
+	char err[1024], comment[sizeof(o->topology) + 64];
 	size_t i;
 
 	if (!o->write_path)
 		return 0;
-	if (pcapng_writer_open(o->write_path, "dropspot trace", o->topology,
+	writer_comment(o, r, comment, sizeof(comment));
+	if (pcapng_writer_open(o->write_path, "dropspot trace", comment,
 			       w, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
@@ -624,6 +621,9 @@ static int open_writer(const struct trace_opts *o, struct point_table *points,
 	for (i = 0; i < points->count; i++) {
 		if (pcapng_writer_add_point(*w, &points->items[i]) < 0) {
 			log_error("cannot write to %s", o->write_path);
+			/* no stub left behind: only a file this run created */
+			pcapng_writer_discard(*w);
+			*w = NULL;
 			return -1;
 		}
 	}
@@ -655,9 +655,13 @@ static void send_due(struct trace_run *r, uint64_t mono)
 	if (!r->pg || (o->count && r->sent >= o->count) || mono < r->next_send)
 		return;
 	ret = pinger_send(r->pg, (uint16_t)(r->sent + 1), now_ns(CLOCK_REALTIME));
-	if (ret)
+	if (ret) {
 		log_warn("probe %llu not sent: %s", (unsigned long long)r->sent + 1,
 			 strerror(-ret));
+		/* sent, as far as the user's count goes, and lost at once */
+		engine_note_unsent(r->e, -ret);
+		r->completed++;
+	}
 	r->sent++;
 	r->last_send = mono;
 	r->next_send += (uint64_t)(o->interval * 1e9);
@@ -795,6 +799,9 @@ static struct engine *make_engine(const struct trace_opts *o,
 
 	engine_opts_default(&eo);
 	eo.timeout_ns = (uint64_t)(o->timeout_s * 1e9);
+	/* with probes of its own, a session counts only those */
+	if (r->pg)
+		eo.own_prefix_len = pinger_own_prefix(r->pg, eo.own_prefix);
 	e = engine_new(r->points, &eo);
 	if (!e) {
 		log_error("out of memory");
@@ -812,11 +819,12 @@ static int finish(struct trace_run *r, int status)
 	if (r->w) {
 		ret = pcapng_writer_close(r->w);
 		r->w = NULL;
-		if (ret) {
+		/* the loop already said it when the same write error stopped it */
+		if (ret && ret != r->error)
 			log_error("cannot write %s: %s", r->o->write_path,
 				  strerror(-ret));
+		if (ret)
 			status = EXIT_TROUBLE;
-		}
 	}
 	if (point_args_rename(r->points, r->o->names, r->o->n_names))
 		return EXIT_TROUBLE;
@@ -884,7 +892,7 @@ int cmd_trace(int argc, char **argv)
 	 * where that is unique), so live and offline verdicts read the same.
 	 */
 	point_table_short_names(&points);
-	if (open_writer(&o, &points, &r.w))
+	if (open_writer(&o, &r, &points, &r.w))
 		goto cleanup;
 	r.e = make_engine(&o, &r);
 	if (!r.e)

@@ -41,6 +41,7 @@ int live_session_attach(struct live *lv, const char *const *targets, size_t n)
 			return ret;
 		}
 	}
+	/* points the kernel refuses were reported; only none watched ends it */
 	ret = live_attach(lv, err, sizeof(err));
 	if (ret < 0) {
 		log_error("%s", err);
