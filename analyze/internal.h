@@ -495,6 +495,8 @@ const char *engine_reason(const struct engine *e, int idx);
 int engine_intern_reason(struct engine *e, const char *s, size_t n);
 /* A kernel drop: reason name and the function that freed the packet. */
 int engine_intern_drop(struct engine *e, const char *reason, const char *func);
+/* A drop reason that, for a reply already home, does not mean lost. */
+bool engine_reason_after_delivery(const struct engine *e, int reason);
 /* The function of a reason interned by engine_intern_drop, or "". */
 const char *engine_reason_function(const struct engine *e, int idx);
 

@@ -799,7 +799,7 @@ static const char *const after_delivery_reasons[] = {
 	"NO_SOCKET",
 };
 
-static bool reason_after_delivery(const struct engine *e, int reason)
+bool engine_reason_after_delivery(const struct engine *e, int reason)
 {
 	const char *name = engine_reason(e, reason);
 	size_t i;
@@ -827,7 +827,7 @@ static const struct sighting *loss_drop(const struct engine *e,
 		if (s->kind != SK_DROP)
 			continue;
 		any = s;
-		if (s->aux && !reason_after_delivery(e, s->aux - 1))
+		if (s->aux && !engine_reason_after_delivery(e, s->aux - 1))
 			r = s;
 	}
 	return r ? r : any;
@@ -1007,7 +1007,7 @@ static bool reply_dropped_at_home(const struct engine *e,
 
 		if (s->kind == SK_DROP && (s->flags & SF_DROP_REPLY) &&
 		    s->ts_ns >= home_ts && s->aux &&
-		    !reason_after_delivery(e, s->aux - 1))
+		    !engine_reason_after_delivery(e, s->aux - 1))
 			return true;
 	}
 	return false;

@@ -348,6 +348,10 @@ void report_probe_line(const struct engine *e, const struct probe *pr,
 	for (i = 0; i < pr->n_sight && len < n; i++) {
 		const struct sighting *s = &pr->s[i];
 
+		/* the raw-socket copy's NO_SOCKET says nothing of a delivery */
+		if (s->kind == SK_DROP && pr->outcome == PO_ANSWERED && s->aux &&
+		    engine_reason_after_delivery(e, s->aux - 1))
+			continue;
 		len += (size_t)snprintf(buf + len, n - len, " %s%s",
 					s->kind == SK_REQ ? "->" :
 					s->kind == SK_REP ? "<-" :

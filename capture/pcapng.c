@@ -203,18 +203,26 @@ static int read_shb(struct source *s, const struct block *b)
 
 /*
  * dropspot's own writer describes each interface as "NAME; netns NS; KIND;
- * HOOK" (pcapng_writer_add_point).  Read back, the netns and the kind of
- * the point are what the live capture knew, so the engine reasons about a
- * saved file as it did live.  Any other description is left alone.
+ * HOOK[; not watched[ in| out]]" (pcapng_writer_add_point).  Read back,
+ * the netns, the kind and the directions no hook watched are what the live
+ * capture knew, so the engine reasons about a saved file as it did live.
+ * Any other description is left alone.
  */
 static void apply_own_description(struct point *p, const char *desc)
 {
-	const char *ns, *kind, *end;
+	const char *ns, *kind, *end, *blind;
 	size_t len;
 	int k;
 
 	if (!p || !(ns = strstr(desc, "; netns ")))
 		return;
+	blind = strstr(ns, "; not watched");
+	if (blind) {
+		blind += strlen("; not watched");
+		p->blind = !strcmp(blind, " in") ? POINT_BLIND_IN :
+			   !strcmp(blind, " out") ? POINT_BLIND_OUT :
+			   POINT_BLIND_ALL;
+	}
 	ns += strlen("; netns ");
 	kind = strstr(ns, "; ");
 	if (!kind)

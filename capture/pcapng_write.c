@@ -245,9 +245,13 @@ int pcapng_writer_add_point(struct pcapng_writer *w, const struct point *p)
 	char desc[POINT_NAME_MAX + POINT_NETNS_MAX + 64];
 	int id;
 
-	snprintf(desc, sizeof(desc), "%s; netns %s; %s; %s", p->name,
+	/* a direction no hook could watch is said, so analyze knows too */
+	snprintf(desc, sizeof(desc), "%s; netns %s; %s; %s%s", p->name,
 		 p->netns[0] ? p->netns : "(host)", point_kind_name(p->kind),
-		 point_hook_name(p->hook));
+		 point_hook_name(p->hook),
+		 p->blind == POINT_BLIND_ALL ? "; not watched" :
+		 p->blind == POINT_BLIND_IN ? "; not watched in" :
+		 p->blind == POINT_BLIND_OUT ? "; not watched out" : "");
 	id = pcapng_writer_add_if(w, p->ifname[0] ? p->ifname : p->name, desc,
 				  p->linktype, p->snaplen);
 	if (id < 0)

@@ -171,7 +171,7 @@ expect "hooks full: helpers' programs gone" "$left" 0
 lab_input_rule "$P" 'icmp type echo-request drop'
 rep=$LAB_DIR/trace.json
 "$DROPSPOT" trace --json --no-drops -i "$H/tap0,$H/up0,$P/nosuch0" --ping "$LAB_PEER_IP" \
-	--from "$G" -c 2 --interval 0.2 >"$rep" 2>"$rep.err"
+	--from "$G" -c 2 --interval 0.2 -w "$LAB_DIR/blind.pcapng" >"$rep" 2>"$rep.err"
 rc=$?
 cat "$rep.err"
 [ $rc = 0 ] || [ $rc = 1 ] && r=yes || r=no
@@ -187,6 +187,14 @@ expect "trace: loss is evidence incomplete, not a drop" \
 	evidence_incomplete
 expect "trace: both probes sent, none answered" \
 	"$(jq -r '"\(.summary.probes) \(.summary.answered)"' "$rep" 2>/dev/null)" "2 0"
+# the saved file says so too: analyze reads the point as not watched
+"$DROPSPOT" analyze --json "$LAB_DIR/blind.pcapng" >"$rep.file" 2>/dev/null
+expect "trace's file: analyze marks it not watched" \
+	"$(jq -r '[.points[] | select(.not_watched == "both") | .name] | join(",")' "$rep.file" 2>/dev/null)" \
+	"nosuch0"
+expect "trace's file: loss is evidence incomplete, not a drop" \
+	"$(jq -r '[.findings[].kind] | map(select(. == "drop" or . == "evidence_incomplete")) | join(",")' "$rep.file" 2>/dev/null)" \
+	evidence_incomplete
 "$DROPSPOT" trace -i "$H/tap0,$H/up0,$P/nosuch0" --ping "$LAB_PEER_IP" \
 	--from "$G" -c 1 --interval 0.2 >"$rep.txt" 2>/dev/null
 grep -E "^ +nosuch0|not watched" "$rep.txt" | head -3

@@ -676,6 +676,7 @@ static void test_reply_dropped_at_home(void)
 	const struct finding *f;
 	struct point kp;
 	struct rig r;
+	uint32_t i;
 	uint16_t s;
 
 	rig_init_points(&r, 2, NULL, NULL);
@@ -701,6 +702,16 @@ static void test_reply_dropped_at_home(void)
 	engine_totals(r.e, &t);
 	CHECK_EQ_INT(t.answered, 2);
 	CHECK_EQ_INT(t.lost, 2);
+	/* the answered ones' lines leave the raw-socket copy's drop out */
+	for (i = 0; i < r.e->n_kept; i++) {
+		char line[512];
+
+		if (r.e->kept[i]->seq > 4)
+			continue;	/* the closing frame, no drop */
+		report_probe_line(r.e, r.e->kept[i], line, sizeof(line));
+		CHECK((strstr(line, " xkernel-drops") != NULL) ==
+		      (r.e->kept[i]->outcome != PO_ANSWERED));
+	}
 	f = find_kind(r.e, FK_DROP, 0);
 	CHECK(f != NULL);
 	if (f) {
