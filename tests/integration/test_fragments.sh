@@ -158,13 +158,17 @@ echo "up0: $v4_later later IPv4 fragments, $v4_first with MF," \
 	lab_die "up0 did not see only the small last fragments"
 [ "$(count "$LAB_DIR/cap-up0.pcap" 'icmp[icmptype] == icmp-echoreply')" = 0 ] ||
 	lab_die "a reply came back through MTU 1400"
-frag_analyze mtu-files 1 --name 0=vg0 --name 1=up0 \
+# judged with ping's own -W 1: the IPv4 probes, sent before the whole
+# IPv6 ping, are then lost whatever the quiet tail of the classic pcap;
+# the last IPv6 ones may be only unanswered when it ended
+frag_analyze mtu-files 1 -t 1 --name 0=vg0 --name 1=up0 \
 	"$LAB_DIR/cap-vg0.pcap" "$LAB_DIR/cap-up0.pcap"
-frag_analyze mtu-any 1 "$LAB_DIR/cap-any.pcap"
+frag_analyze mtu-any 1 -t 1 "$LAB_DIR/cap-any.pcap"
 for r in mtu-files mtu-any; do
 	expect $r "$r: every fragmented probe recognised" "$JQ_ALL_FRAG_PROBES"
 	expect $r "$r: all lost, none answered" \
-		".summary.lost == $N and .summary.answered == 0"
+		".summary.lost + .summary.unfinished == $N and
+		 .summary.lost >= $COUNT and .summary.answered == 0"
 	expect $r "$r: not 'no probe'" "$(jq_has no_probes) | not"
 	expect $r "$r: a located request drop" \
 		'any(.findings[]; .kind == "drop" and
@@ -187,13 +191,14 @@ big=$(count "$LAB_DIR/cap-up0.pcap" 'greater 1415')
 echo "up0 with bridge netfilter: $v4_first IPv4 echo headers," \
 	"$v6_first first IPv6 fragments, $big frames over 1400 + 14 bytes"
 [ "$big" = 0 ] || lab_die "up0 sent frames beyond its MTU"
-frag_analyze brnf-files 1 --name 0=vg0 --name 1=up0 \
+frag_analyze brnf-files 1 -t 1 --name 0=vg0 --name 1=up0 \
 	"$LAB_DIR/cap-vg0.pcap" "$LAB_DIR/cap-up0.pcap"
-frag_analyze brnf-any 1 "$LAB_DIR/cap-any.pcap"
+frag_analyze brnf-any 1 -t 1 "$LAB_DIR/cap-any.pcap"
 for r in brnf-files brnf-any; do
 	expect $r "$r: every fragmented probe recognised" "$JQ_ALL_FRAG_PROBES"
 	expect $r "$r: all lost, none answered" \
-		".summary.lost == $N and .summary.answered == 0"
+		".summary.lost + .summary.unfinished == $N and
+		 .summary.lost >= $COUNT and .summary.answered == 0"
 	expect $r "$r: not 'no probe'" "$(jq_has no_probes) | not"
 done
 if [ "$v4_first" -ge "$COUNT" ]; then
