@@ -306,7 +306,7 @@ static void unanswered_finding(struct engine *e, const struct neigh *ne)
 		return;
 	snprintf(f->summary, sizeof(f->summary),
 		 "neighbour resolution for %s fails: %s asked %llu times "
-		 "(%s)%s, seen at %s; nobody answers for %s",
+		 "(%s)%s, seen at %.200s; nobody answers for %s",
 		 ip, asker, (unsigned long long)neigh_streak(ne),
 		 fam == 6 ? "neighbour solicitation" : "ARP request",
 		 ne->replies ? " since its last answer" : "", where, ip);

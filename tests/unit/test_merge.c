@@ -202,7 +202,7 @@ static void run(struct buf *bufs, size_t n, long frames, size_t bytes,
 	struct merger *m = NULL;
 	struct source *failed;
 	struct frame f;
-	char err[SOURCE_ERR_MAX], name[16];
+	char err[SOURCE_ERR_MAX], name[32];
 	size_t i;
 	int ret;
 
