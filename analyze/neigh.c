@@ -305,8 +305,9 @@ static void unanswered_finding(struct engine *e, const struct neigh *ne)
 	if (!f)
 		return;
 	snprintf(f->summary, sizeof(f->summary),
-		 "neighbour resolution for %s fails: %s asked %llu times "
-		 "(%s)%s, seen at %.200s; nobody answers for %s",
+		 /* addresses are at most 45 characters (INET6_ADDRSTRLEN) */
+		 "neighbour resolution for %.46s fails: %.46s asked %llu times "
+		 "(%s)%s, seen at %.150s; nobody answers for %.46s",
 		 ip, asker, (unsigned long long)neigh_streak(ne),
 		 fam == 6 ? "neighbour solicitation" : "ARP request",
 		 ne->replies ? " since its last answer" : "", where, ip);
