@@ -530,10 +530,8 @@ static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
  * at its last frame: a request with no reply before it is lost, said with
  * how little time its reply had.
  */
-static const char *ended_caveat(const struct engine *e, const struct group *g,
-				char *buf, size_t n)
+static const char *ended_caveat(const struct group *g, char *buf, size_t n)
 {
-	(void)e;
 	buf[0] = 0;
 	if (!g->ended)
 		return buf;
@@ -608,7 +606,7 @@ static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
 	fmt_ip(dst, sizeof(dst), fl->family, fl->dst);
 	snprintf(f->summary, sizeof(f->summary), "%s%.230s: %.200s%s", why ?
 		 "cannot locate the loss: " : "", loc, cause,
-		 ended_caveat(e, g, caveat, sizeof(caveat)));
+		 ended_caveat(g, caveat, sizeof(caveat)));
 	finding_str(f, "flow", "%s > %s", src, dst);
 	if (g->err) {
 		char en[96];

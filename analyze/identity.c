@@ -632,7 +632,7 @@ static bool merge_sides(const struct probe *a, const struct tuple *ao,
  * and none back home, means the two were swapped there.  Swapped back,
  * each loss is told where it happened.
  */
-void identity_repair(struct engine *e, struct probe *pr, uint16_t point)
+void identity_repair(struct engine *e, struct probe *pr)
 {
 	struct side a, b;
 	struct probe *q;
@@ -667,5 +667,4 @@ void identity_repair(struct engine *e, struct probe *pr, uint16_t point)
 		e->nat_swaps++;
 		return;
 	}
-	(void)point;
 }

@@ -409,7 +409,6 @@ struct engine {
 	struct nat_rewrite nats[MAX_NATS];
 	uint32_t n_nats;
 	uint64_t outcome[PO_COUNT];
-	uint64_t max_rtt_ns;		/* longest round trip seen so far */
 	/* probes seen again at a point with a lower TTL (loops) */
 	uint64_t loops;
 	uint64_t loop_probe, loop_frame, loop_ts;
@@ -479,7 +478,7 @@ struct probe *identity_find(struct engine *e, const struct identity_key *k,
 			    bool *partial, bool *data_differs);
 void identity_learn(struct engine *e, const struct probe *pr);
 /* A reply came home at pr: undo a swap past a NAT its replies reveal. */
-void identity_repair(struct engine *e, struct probe *pr, uint16_t point);
+void identity_repair(struct engine *e, struct probe *pr);
 void identity_free(struct engine *e);
 /* Two points that are one place (two hooks of one live interface). */
 bool same_place(const struct engine *e, uint16_t a, uint16_t b);

@@ -354,7 +354,7 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 	} else if (kind == SK_REP) {
 		pr->rep_mask |= 1ull << point;
 		e->pstat[point].probes_rep++;
-		identity_repair(e, pr, point);
+		identity_repair(e, pr);
 		note_answered(e, pr);
 	} else {
 		pr->drop_mask |= 1ull << point;
@@ -618,8 +618,6 @@ static void learn_rtt(struct engine *e, struct flow *f, const struct probe *pr)
 	rp = find_sighting((struct probe *)pr, rq->point, SK_REP);
 	if (!rp || rp->ts_ns < rq->ts_ns)
 		return;
-	if (rp->ts_ns - rq->ts_ns > e->max_rtt_ns)
-		e->max_rtt_ns = rp->ts_ns - rq->ts_ns;
 	if (rp->ts_ns - rq->ts_ns > f->rtt_max_ns)
 		f->rtt_max_ns = rp->ts_ns - rq->ts_ns;
 	ms = (double)(rp->ts_ns - rq->ts_ns) / 1e6;
@@ -629,12 +627,6 @@ static void learn_rtt(struct engine *e, struct flow *f, const struct probe *pr)
 		f->rtt_min_ms = ms;
 	if (ms > f->rtt_max_ms)
 		f->rtt_max_ms = ms;
-}
-
-static bool same_tuple(const struct sighting *a, const struct sighting *b)
-{
-	return !memcmp(a->src, b->src, 16) && !memcmp(a->dst, b->dst, 16) &&
-	       a->echo_id == b->echo_id;
 }
 
 static void copy_tuple(uint8_t *src, uint8_t *dst, uint16_t *id,
@@ -701,6 +693,16 @@ static void note_nat(struct engine *e, uint32_t flow, const struct probe *pr,
 	n->ts = b->ts_ns;
 }
 
+/* Two sightings carry one tuple (identity.c's, oriented alike). */
+static bool same_sighting_tuple(const struct sighting *a,
+				const struct sighting *b)
+{
+	struct tuple ta, tb;
+
+	return tuple_of_sighting(&ta, a) && tuple_of_sighting(&tb, b) &&
+	       tuple_eq(&ta, &tb);
+}
+
 /* Sightings whose addresses or id differ from the first of their kind. */
 static void learn_nat(struct engine *e, uint32_t flow, const struct probe *pr)
 {
@@ -714,12 +716,13 @@ static void learn_nat(struct engine *e, uint32_t flow, const struct probe *pr)
 		if (!first)
 			continue;
 		for (i = 0; i < pr->n_sight; i++)
-			if (pr->s[i].kind == kind && same_tuple(first, &pr->s[i]))
+			if (pr->s[i].kind == kind &&
+			    same_sighting_tuple(first, &pr->s[i]))
 				same |= 1ull << pr->s[i].point;
 		for (i = 0; i < pr->n_sight; i++) {
 			const struct sighting *s = &pr->s[i];
 
-			if (s->kind == kind && !same_tuple(first, s))
+			if (s->kind == kind && !same_sighting_tuple(first, s))
 				note_nat(e, flow, pr, first, same, s);
 		}
 	}

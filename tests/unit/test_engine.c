@@ -144,6 +144,16 @@ static struct echo reply_of(const struct echo *q)
 	return e;
 }
 
+/*
+ * A frame long after everything else (an unrelated ping), so the probes
+ * before it had their whole reply window in a file with no watch window.
+ */
+static void feed_later_frame(struct rig *r)
+{
+	feed_echo(r, 0, T0 + 20000 * MS,
+		  &(struct echo){ 8, 1, 2, 3, 999, 64, 8, 0 });
+}
+
 /* Something at the end of a capture that is no probe. */
 static void feed_arp_noise(struct rig *r, uint64_t ts)
 {
@@ -398,8 +408,7 @@ static void test_concurrent_equal_fingerprints(void)
 		feed_echo(&r, 1, t0 + 50000, &a);
 		feed_echo(&r, 0, t0 + 60000, &a);
 	}
-	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
-					    8, 0 });
+	feed_later_frame(&r);
 	engine_finish(r.e);
 	engine_totals(r.e, &t);
 	CHECK_EQ_INT(t.answered, 5);
@@ -459,8 +468,7 @@ static void test_nat_equal_fingerprints(void)
 		feed_echo(&r, 1, t0 + 230000, &ra);
 		feed_echo(&r, 0, t0 + 240000, &ra);
 	}
-	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
-					    8, 0 });
+	feed_later_frame(&r);
 	engine_finish(r.e);
 	engine_totals(r.e, &t);
 	CHECK_EQ_INT(t.answered, 4);
@@ -504,8 +512,7 @@ static void test_nat_swap_repaired(void)
 	feed_echo(&r, 1, T0 + 200000, &rb);
 	rb = reply_of(&qb);
 	feed_echo(&r, 0, T0 + 240000, &rb);
-	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
-					    8, 0 });
+	feed_later_frame(&r);
 	engine_finish(r.e);
 	engine_totals(r.e, &t);
 	CHECK_EQ_INT(t.answered, 1);
@@ -544,8 +551,7 @@ static void test_many_flows(void)
 		feed_echo(&r, 1, t0 + 5000, &a);
 		feed_echo(&r, 0, t0 + 6000, &a);
 	}
-	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
-					    8, 0 });
+	feed_later_frame(&r);
 	engine_finish(r.e);
 	engine_totals(r.e, &t);
 	CHECK_EQ_INT(r.e->n_flows, 101);
@@ -627,8 +633,7 @@ static void test_reply_data_differs(void)
 	a.data_len = 40;
 	feed_echo(&r, 1, T0 + 5000, &a);
 	feed_echo(&r, 0, T0 + 6000, &a);
-	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
-					    8, 0 });
+	feed_later_frame(&r);
 	engine_finish(r.e);
 	engine_totals(r.e, &t);
 	CHECK_EQ_INT(t.answered, 1);
@@ -696,8 +701,7 @@ static void test_reply_dropped_at_home(void)
 		feed_kernel_drop(&r, 2, t0 + 7000, &a,
 				 s <= 2 ? "NO_SOCKET" : "NETFILTER_DROP");
 	}
-	feed_echo(&r, 0, T0 + 20000 * MS, &(struct echo){ 8, 1, 2, 3, 999, 64,
-					    8, 0 });
+	feed_later_frame(&r);
 	engine_finish(r.e);
 	engine_totals(r.e, &t);
 	CHECK_EQ_INT(t.answered, 2);
