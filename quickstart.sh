@@ -7,6 +7,7 @@
 #   ./quickstart.sh test     build (gcc -Werror, clang ASan+UBSan+libFuzzer)
 #                            + the whole ctest suite under the sanitizers
 #   ./quickstart.sh build    set-up and build only
+#   ./quickstart.sh package  build + a Debian package, build/dropspot_*.deb
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")"
@@ -17,6 +18,7 @@ PACKAGES=(
 	build-essential cmake pkg-config clang llvm libclang-rt-14-dev
 	libbpf-dev bpftool libpcap-dev zlib1g-dev
 	iproute2 iputils-ping nftables tcpdump tshark jq gzip procps python3
+	man-db groff-base dpkg-dev
 )
 
 install_missing() {
@@ -72,8 +74,15 @@ build)
 	install_missing
 	build_release
 	;;
+package)
+	# CPack (cmake/DropspotInstall.cmake): Depends from dpkg-shlibdeps
+	install_missing
+	build_release
+	(cd "$ROOT/build" && cpack -G DEB)
+	ls "$ROOT"/build/dropspot_*.deb
+	;;
 *)
-	echo "usage: $0 demo|test|build" >&2
+	echo "usage: $0 demo|test|build|package" >&2
 	exit 2
 	;;
 esac

@@ -22,6 +22,7 @@
 enum diff_cat {
 	CAT_LOSS = 0,
 	CAT_KERNEL,
+	CAT_CAUSE,
 	CAT_NAT,
 	CAT_NEIGH,
 	CAT_FINDING,
@@ -31,7 +32,7 @@ enum diff_cat {
 };
 
 static const char *const cat_names[CAT_COUNT] = {
-	"loss", "kernel_reason", "nat", "neighbour", "finding", "path",
+	"loss", "kernel_reason", "cause", "nat", "neighbour", "finding", "path",
 	"latency",
 };
 
@@ -221,7 +222,7 @@ static const struct ds_flow *find_flow(const struct diff_summary *s,
  */
 struct loss {
 	const char *flow, *after, *before, *dir;
-	const char *cause;
+	const char *cause, *code;
 	uint64_t count;
 	char reasons[256];
 };
@@ -273,6 +274,7 @@ static size_t collect_losses(const struct diff_summary *s, struct loss *l)
 			l[n].before = f->before;
 			l[n].dir = f->dir;
 			l[n].cause = f->cause;
+			l[n].code = f->cause_code;
 			n++;
 		}
 		l[j].count += f->count;
@@ -505,6 +507,52 @@ static void compare_reasons(struct diff_result *r, const struct loss *la,
 	}
 }
 
+/* ---- causes ---------------------------------------------------------- */
+
+/*
+ * Another cause at the same place is another failure, even when as many
+ * probes are lost: the golden tier must not pass a wrong cause.  Reports
+ * of version 1 carry no code and are not compared.
+ */
+static bool cause_moved(const char *a, const char *b)
+{
+	return a[0] && b[0] && strcmp(a, b);
+}
+
+static void cause_change(struct diff_result *r, const char *flow,
+			 const char *where, const char *code_a,
+			 const char *code_b, const char *text_b)
+{
+	struct diff_change *c = add_change(r, CAT_CAUSE, "changed", true);
+
+	if (!c)
+		return;
+	summary(c, "%s%s%s: the cause is now %s (before: %s)%s%s", flow,
+		flow[0] ? " " : "", where, code_b, code_a,
+		text_b[0] ? ": " : "", text_b);
+	val_str(c, false, "cause", code_a);
+	val_str(c, true, "cause", code_b);
+}
+
+static void compare_loss_causes(struct diff_result *r, const struct loss *la,
+				size_t na, const struct loss *lb, size_t nb)
+{
+	char where[256];
+	size_t i;
+
+	for (i = 0; i < nb; i++) {
+		const struct loss *b = &lb[i], *a = find_loss(la, na, b);
+		size_t before = r->n;
+
+		if (!a || !cause_moved(a->code, b->code))
+			continue;
+		where_phrase(where, sizeof(where), b->after, b->before, b->dir);
+		cause_change(r, b->flow, where, a->code, b->code, b->cause);
+		if (r->n > before)
+			loss_located(&r->c[r->n - 1], b);
+	}
+}
+
 /* ---- NAT mappings ---------------------------------------------------- */
 
 static bool is_nat(const struct ds_finding *f)
@@ -598,15 +646,19 @@ static void compare_nat(struct diff_result *r)
 
 static enum diff_cat finding_cat(const char *kind)
 {
-	static const char *const neigh[] = {
-		"arp_unanswered", "nd_unanswered", "ip_conflict",
-		"gratuitous_arp",
+	static const struct {
+		const char *name;
+		enum diff_cat cat;
+	} kinds[] = {
+#define FINDING_KIND(id, name, cat, located, ...) { name, CAT_##cat },
+#include "kinds.def"
+#undef FINDING_KIND
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(neigh) / sizeof(neigh[0]); i++)
-		if (!strcmp(kind, neigh[i]))
-			return CAT_NEIGH;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i].name))
+			return kinds[i].cat;
 	return CAT_FINDING;
 }
 
@@ -631,8 +683,20 @@ static void compare_findings(struct diff_result *r)
 
 	for (i = 0; i < B->n_findings; i++) {
 		const struct ds_finding *b = &B->findings[i];
+		const struct ds_finding *a;
 
-		if (!strcmp(b->kind, "drop") || is_nat(b) || find_ident(A, b))
+		if (!strcmp(b->kind, "drop") || is_nat(b))
+			continue;
+		a = find_ident(A, b);
+		if (a && cause_moved(a->cause_code, b->cause_code)) {
+			size_t before = r->n;
+
+			cause_change(r, b->flow, b->kind, a->cause_code,
+				     b->cause_code, b->cause);
+			if (r->n > before)
+				locate(&r->c[r->n - 1], b);
+		}
+		if (a)
 			continue;
 		c = add_change(r, finding_cat(b->kind), "appeared",
 			       is_problem(b));
@@ -815,6 +879,7 @@ struct diff_result *diff_compare(const struct diff_side *a,
 	compare_loss(r, la, na, lb, nb);
 	compare_flows(r);
 	compare_reasons(r, la, na, lb, nb);
+	compare_loss_causes(r, la, na, lb, nb);
 	compare_nat(r);
 	compare_findings(r);
 	compare_paths(r);

@@ -51,6 +51,7 @@ struct ds_finding {
 	char ident[DS_IDENT];			/* identity details k=v;... */
 	char reason[128];			/* kernel_reason(s), sorted */
 	char cause[256];
+	char cause_code[48];	/* "" in version 1 reports */
 	char summary[384];
 	uint64_t count;
 };

@@ -6,10 +6,12 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/hoststate.h"
 #include "dissect/cursor.h"
 #include "dissect/ipfrag.h"
 #include "dissect/names.h"
@@ -56,6 +58,7 @@ struct engine *engine_new(const struct point_table *points,
 	if (!e)
 		return NULL;
 	e->points = points;
+	e->socket_point = -1;
 	if (o)
 		e->o = *o;
 	else
@@ -66,6 +69,9 @@ struct engine *engine_new(const struct point_table *points,
 		e->o.max_live = 32768;
 	if (!e->o.storm_rate)
 		e->o.storm_rate = 500;
+	/* a saved trace's unsent probes count as they did live */
+	e->unsent = e->o.unsent;
+	e->unsent_err = e->o.unsent_err;
 	for (i = 0; o && o->path && i < o->path_len && i < ENGINE_MAX_POINTS; i++)
 		e->path_user[i] = o->path[i];
 	e->path_user_len = i;
@@ -113,8 +119,12 @@ void engine_free(struct engine *e)
 
 	if (!e)
 		return;
+	if (e->hs)
+		hs_free(e->hs);
+	free(e->hs);
 	probe_table_free(e);
 	identity_free(e);
+	neigh_free(e);
 	for (i = 0; i < e->n_reasons; i++)
 		free(e->reasons[i]);
 	free(e->reasons);
@@ -263,6 +273,24 @@ static bool echo_is_own(const struct engine *e, const struct packet *p,
 	return !d || !memcmp(d, e->o.own_prefix, e->o.own_prefix_len);
 }
 
+/*
+ * trace's probe socket among the points, or -1.  A file's interfaces are
+ * read as its packets come, so the table is looked at again when it grew.
+ */
+int engine_socket_point(struct engine *e)
+{
+	size_t i;
+
+	if (e->socket_point >= 0 || e->points->count == e->points_seen)
+		return e->socket_point;
+	for (i = e->points_seen; i < e->points->count &&
+	     i < ENGINE_MAX_POINTS; i++)
+		if (e->points->items[i].kind == POINT_KIND_SOCKET)
+			e->socket_point = (int)i;
+	e->points_seen = e->points->count;
+	return e->socket_point;
+}
+
 static bool feed_icmp(struct engine *e, const struct packet *p, int family)
 {
 	uint16_t point = (uint16_t)p->frame->point;
@@ -285,6 +313,21 @@ void engine_note_unsent(struct engine *e, int err)
 		e->unsent_err = err;
 }
 
+/* "dropspot-session unsent=N errno=E": written over room kept for it. */
+static void unsent_from_comment(struct engine_opts *o, const char *comment)
+{
+	static const char key[] = "dropspot-session unsent=";
+	const char *h = comment ? strstr(comment, key) : NULL;
+	unsigned long long n;
+	int err = 0;
+
+	if (!h || sscanf(h + sizeof(key) - 1, "%llu errno=%d", &n, &err) < 1)
+		return;
+	/* a file's word: bounded, so the totals it joins cannot wrap */
+	o->unsent = n < UINT32_MAX ? n : UINT32_MAX;
+	o->unsent_err = err > 0 && err < 4096 ? err : EIO;
+}
+
 /* "dropspot-session probes=HEX" anywhere in a saved trace's comment. */
 bool engine_opts_own_from_comment(struct engine_opts *o, const char *comment)
 {
@@ -293,6 +336,7 @@ bool engine_opts_own_from_comment(struct engine_opts *o, const char *comment)
 	size_t n = 0;
 	unsigned v;
 
+	unsent_from_comment(o, comment);
 	if (!h)
 		return false;
 	for (h += sizeof(key) - 1; n < sizeof(o->own_prefix) &&
@@ -364,6 +408,7 @@ void engine_feed(struct engine *e, const struct packet *p)
 		note_broadcast(e, ps, p);
 		note_vlan(ps, p);
 		note_checksum(ps, p);
+		macs_feed(e, p, (uint16_t)f->point);
 	}
 	if (p->layers & LAYER_ICMP)
 		family = 4;
@@ -378,10 +423,13 @@ void engine_feed(struct engine *e, const struct packet *p)
 	} else if (family && feed_icmp(e, p, family)) {
 		return;
 	}
-	if (f->flags & FRAME_F_KERNEL_DROP)
-		note_other_drop(e, f);
-	else
+	if (f->flags & FRAME_F_KERNEL_DROP) {
+		/* an ARP/ND answer's joins its exchange, others are counted */
+		if (!neigh_feed_drop(e, p))
+			note_other_drop(e, f);
+	} else {
 		neigh_feed(e, p, (uint16_t)f->point);
+	}
 }
 
 /*
@@ -399,7 +447,7 @@ static uint64_t evidence_end(const struct engine *e)
 	for (i = 0; i < e->points->count; i++) {
 		const struct point *p = &e->points->items[i];
 
-		if (p->hook == HOOK_KFREE_SKB || point_is_sll2_parent(p))
+		if (!point_on_wire(p))
 			continue;
 		if (!p->watch_end_ns)
 			return e->now;
@@ -502,4 +550,68 @@ bool ip_is_private(int family, const uint8_t *a)
 	return a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
 	       (a[0] == 192 && a[1] == 168) ||
 	       (a[0] == 100 && (a[1] & 0xc0) == 64);
+}
+
+int engine_note_host_state(struct engine *e, const struct host_state *hs)
+{
+	if (!hs)
+		return 0;
+	if (!e->hs) {
+		e->hs = malloc(sizeof(*e->hs));
+		if (!e->hs)
+			return -ENOMEM;
+		hs_init(e->hs);
+	}
+	return hs_merge(e->hs, hs);
+}
+
+size_t engine_flow_addrs(const struct engine *e, struct hs_flow *out,
+			 size_t max)
+{
+	size_t n = 0;
+	uint32_t i;
+	int pass;
+
+	/* lost flows first: their routes are the ones worth asking */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < e->n_flows && n < max; i++) {
+			const struct flow *f = &e->flows[i];
+			bool lost = f->outcome[PO_LOST_REQUEST] ||
+				    f->outcome[PO_LOST_REPLY] ||
+				    f->outcome[PO_UNFINISHED];
+
+			if (lost != (pass == 0))
+				continue;
+			out[n].family = f->family;
+			memcpy(out[n].src, f->src, 16);
+			memcpy(out[n].dst, f->dst, 16);
+			n++;
+		}
+	}
+	return n;
+}
+
+size_t engine_drop_places(const struct engine *e, struct hs_dev *out,
+			  size_t max)
+{
+	size_t n = 0, j;
+	uint32_t i;
+
+	for (i = 0; i < e->n_reasons && n < max; i++) {
+		const char *dev = engine_reason_device(e, (int)i);
+		const char *ns = engine_reason_netns(e, (int)i);
+
+		if (!dev[0])
+			continue;
+		for (j = 0; j < n; j++)
+			if (!strcmp(out[j].ifname, dev) &&
+			    !strcmp(out[j].netns, ns))
+				break;
+		if (j < n)
+			continue;
+		out[n].netns = ns;
+		out[n].ifname = dev;
+		n++;
+	}
+	return n;
 }

@@ -41,11 +41,19 @@ struct engine_opts {
 	 */
 	uint8_t own_prefix[32];
 	size_t own_prefix_len;
+	/*
+	 * Probes of the session that could not be sent (a saved trace's
+	 * count), as engine_note_unsent would have counted them live.
+	 */
+	uint64_t unsent;
+	int unsent_err;
 };
 
 /*
  * The own-probe prefix a saved trace recorded in its section comment
  * ("dropspot-session probes=HEX"), into o; false when comment has none.
+ * Also the probes it could not send ("dropspot-session unsent=N
+ * errno=E"), into o->unsent and o->unsent_err.
  */
 bool engine_opts_own_from_comment(struct engine_opts *o, const char *comment);
 
@@ -122,5 +130,28 @@ uint64_t engine_packets(const struct engine *e);
  * (reason frames_out_of_order) at engine_finish().  Call before it.
  */
 void engine_note_late_frames(struct engine *e, uint64_t n);
+
+/*
+ * The host state read when the capture was made (live at trace time, or
+ * the snapshot a saved trace carries): evidence for the located losses
+ * (analyze/state.c).  Copied; call before engine_finish().  -ENOMEM.
+ */
+struct host_state;
+int engine_note_host_state(struct engine *e, const struct host_state *hs);
+
+/*
+ * The addresses of up to max flows seen so far (lost ones first), for a
+ * live snapshot to ask the routes their probes take.  Returns how many.
+ */
+struct hs_flow;
+size_t engine_flow_addrs(const struct engine *e, struct hs_flow *out,
+			 size_t max);
+/*
+ * The devices the kernel's drop records named (netns, ifname: strings the
+ * engine owns), up to max: their netns' state matters too.
+ */
+struct hs_dev;
+size_t engine_drop_places(const struct engine *e, struct hs_dev *out,
+			  size_t max);
 
 #endif /* DROPSPOT_ENGINE_H */

@@ -17,22 +17,9 @@
 #include "internal.h"
 
 static const char *const kind_names[FK_COUNT] = {
-	[FK_DROP] = "drop",
-	[FK_NAT_REWRITE] = "nat_rewrite",
-	[FK_NAT_REPLY_NOT_REVERSED] = "nat_reply_not_reversed",
-	[FK_ARP_UNANSWERED] = "arp_unanswered",
-	[FK_ND_UNANSWERED] = "nd_unanswered",
-	[FK_IP_CONFLICT] = "ip_conflict",
-	[FK_GRATUITOUS_ARP] = "gratuitous_arp",
-	[FK_STORM] = "storm",
-	[FK_VLAN_MISMATCH] = "vlan_mismatch",
-	[FK_MTU_BLACKHOLE] = "mtu_blackhole",
-	[FK_TTL_EXCEEDED] = "ttl_exceeded",
-	[FK_ICMP_ERROR] = "icmp_error",
-	[FK_CHECKSUM_BAD] = "checksum_bad",
-	[FK_NO_PROBES] = "no_probes",
-	[FK_EVIDENCE_INCOMPLETE] = "evidence_incomplete",
-	[FK_KERNEL_DROPS] = "kernel_drops",
+#define FINDING_KIND(id, name, cat, located, ...) [FK_##id] = name,
+#include "kinds.def"
+#undef FINDING_KIND
 };
 
 const char *finding_kind_name(enum finding_kind k)
@@ -70,6 +57,7 @@ struct finding *finding_add(struct engine *e, enum finding_kind kind,
 	f->sev = sev;
 	f->after = f->before = -1;
 	f->group = -1;
+	f->drop_dev_point = DROP_DEV_NONE;
 	return f;
 }
 
@@ -118,275 +106,37 @@ void finding_str(struct finding *f, const char *key, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- helpers --------------------------------------------------------- */
-
-static bool icmp_is_admin(int fam, uint16_t err)
+void finding_cause(struct finding *f, const struct cause_ref *c)
 {
-	uint8_t t = err >> 8, c = err & 0xff;
-
-	if (fam == 6)
-		return t == 1 && (c == 1 || c == 5 || c == 6);
-	return t == 3 && (c == 9 || c == 10 || c == 13);
+	f->cref = *c;
+	cause_render(c, f->cause, sizeof(f->cause));
 }
 
-static bool icmp_is_noroute(int fam, uint16_t err)
+void finding_assign_cause(struct finding *f, enum cause_id id, ...)
 {
-	uint8_t t = err >> 8, c = err & 0xff;
+	struct cause_ref c;
+	va_list ap;
 
-	if (fam == 6)
-		return t == 1 && (c == 0 || c == 3);
-	return t == 3 && (c == 0 || c == 1 || c == 6 || c == 7);
+	va_start(ap, id);
+	cause_assignv(&c, id, ap);
+	va_end(ap);
+	finding_cause(f, &c);
 }
 
-static bool icmp_is_toobig(int fam, uint16_t err)
-{
-	return fam == 6 ? (err >> 8) == 2 : err == (3 << 8 | 4);
-}
-
-static bool icmp_is_ttl(int fam, uint16_t err)
-{
-	return fam == 6 ? err == (3 << 8) : err == (11 << 8);
-}
-
-static void err_name(char *buf, size_t n, int fam, uint16_t err)
-{
-	const char *code = icmp_code_name(fam, err >> 8, err & 0xff);
-
-	snprintf(buf, n, "%s%s%s", icmp_type_name(fam, err >> 8),
-		 code[0] ? " / " : "", code);
-}
-
-static uint32_t largest_answered(const struct engine *e, int *found)
-{
-	uint32_t i, best = 0;
-
-	*found = 0;
-	for (i = 0; i < e->n_sizes; i++) {
-		if (e->sizes[i].answered && e->sizes[i].len >= best) {
-			best = e->sizes[i].len;
-			*found = 1;
-		}
-	}
-	return best;
-}
-
-static const struct nat_rewrite *nat_of_flow(const struct engine *e,
-					     uint32_t flow)
-{
-	uint32_t i;
-
-	for (i = 0; i < e->n_nats; i++)
-		if (e->nats[i].flow == flow && e->nats[i].kind == SK_REQ)
-			return &e->nats[i];
-	return NULL;
-}
-
-/* A neighbour nobody answers, asked for at one of the points in mask. */
-static const struct neigh *unresolved_near(const struct engine *e,
-					   uint64_t mask)
-{
-	uint32_t i;
-
-	for (i = 0; i < e->n_neigh; i++) {
-		const struct neigh *ne = &e->neigh[i];
-
-		if (neigh_unresolved(ne) && (ne->req_mask & mask))
-			return ne;
-	}
-	return NULL;
-}
-
-/* TTL fell between the first and the last request sighting: routed. */
-static bool request_routed(const struct engine *e, const struct group *g)
-{
-	uint32_t i;
-	uint16_t j;
-
-	for (i = 0; i < e->n_kept; i++) {
-		const struct probe *pr = e->kept[i];
-		int lo = 256, hi = -1;
-
-		if (pr->flow != g->flow || pr->req_mask != g->req_mask)
-			continue;
-		for (j = 0; j < pr->n_sight; j++) {
-			if (pr->s[j].kind != SK_REQ)
-				continue;
-			if (pr->s[j].ttl < lo)
-				lo = pr->s[j].ttl;
-			if (pr->s[j].ttl > hi)
-				hi = pr->s[j].ttl;
-		}
-		return hi > lo;
-	}
-	return false;
-}
-
-static bool point_is(const struct engine *e, int id, enum point_kind k)
-{
-	const struct point *pt = id >= 0 ? point_get_const(e->points, (uint32_t)id)
-					 : NULL;
-
-	return pt && pt->kind == k;
-}
-
-/*
- * The most likely cause of a group's loss, from the strongest evidence
- * down to what the location alone suggests.
- */
-/*
- * What the wire says about a group's loss.  *guess is set when it is only
- * a suspicion (a silent target, loss with no other sign), which a kernel
- * drop reason, when there is one, replaces rather than completes.
- */
-static void wire_cause(const struct engine *e, const struct group *g,
-		       char *buf, size_t n, bool *guess)
-{
-	const struct flow *f = &e->flows[g->flow];
-	const struct nat_rewrite *nat = nat_of_flow(e, g->flow);
-	const struct neigh *ne;
-	const struct sighting *lr;
-	char a[64], b[64], en[96];
-	int found;
-	uint32_t big = largest_answered(e, &found);
-
-	buf[0] = 0;
-	if (g->loop && (!g->err || icmp_is_ttl(g->family, g->err) ||
-			(g->err >> 8) == (g->family == 6 ? 137 : 5))) {
-		snprintf(buf, n, "routing loop: the request comes back to %s "
-			 "with a lower TTL", point_label(e, g->after));
-		return;
-	}
-	if (g->err) {
-		fmt_ip(a, sizeof(a), g->family, g->err_src);
-		err_name(en, sizeof(en), g->family, g->err);
-		if (icmp_is_admin(g->family, g->err))
-			snprintf(buf, n, "rejected by a firewall at %s (ICMP %s)",
-				 a, en);
-		else if (icmp_is_noroute(g->family, g->err))
-			snprintf(buf, n, "no route on %s for the target (ICMP %s)",
-				 a, en);
-		else if (icmp_is_toobig(g->family, g->err))
-			snprintf(buf, n, "too big for the path: %s reports "
-				 "next-hop MTU %u", a, g->err_mtu);
-		else if (icmp_is_ttl(g->family, g->err))
-			snprintf(buf, n, "TTL exceeded at router %s (loop "
-				 "suspected)", a);
-		else
-			snprintf(buf, n, "ICMP %s from %s", en, a);
-		return;
-	}
-	if (g->csum_bad) {
-		snprintf(buf, n, "corrupt checksum at %s: the receiver discards "
-			 "it (checksum offload?)", point_label(e, g->after));
-		return;
-	}
-	if (g->vlan_last) {
-		snprintf(buf, n, "frames carry VLAN tag %u at %s: VLAN mismatch",
-			 g->vlan_last - 1, point_label(e, g->after));
-		return;
-	}
-	if (found && g->min_len > big) {
-		snprintf(buf, n, "size-dependent loss: MTU black hole (%u-byte "
-			 "echo data passes, %u does not)", big, g->min_len);
-		return;
-	}
-	if (g->reply_dir) {
-		if (nat && (g->rep_mask & (1ull << nat->to)) &&
-		    !(g->rep_mask & (1ull << nat->from)))
-			snprintf(buf, n, "reply dropped on the way back, at "
-				 "or before its de-NAT (host firewall or "
-				 "conntrack)");
-		else
-			snprintf(buf, n, "reply dropped on the return path");
-		*guess = !nat;
-		return;
-	}
-	/* a probe no point saw died before the first one: any segment */
-	ne = unresolved_near(e, g->after < 0 ? ~0ull :
-				(1ull << g->after) |
-				(g->before >= 0 ? 1ull << g->before : 0));
-	if (ne) {
-		fmt_ip(a, sizeof(a), ne->family, ne->ip);
-		snprintf(buf, n, "neighbour resolution for %s fails (nobody "
-			 "answers)", a);
-		return;
-	}
-	if (g->before >= 0 && !e->pstat[g->before].frames) {
-		snprintf(buf, n, "%s saw no frames at all (link down or not "
-			 "attached?)", point_label(e, g->before));
-		*guess = true;
-		return;
-	}
-	if (g->before >= 0 && e->pstat[g->before].last_ts < g->first_ts) {
-		/* it carried traffic, then nothing at all: not a filter */
-		snprintf(buf, n, "%s went silent before these probes, after "
-			 "passing earlier ones (link down or detached?)",
-			 point_label(e, g->before));
-		return;
-	}
-	if (g->before < 0 && g->missing_mask) {
-		snprintf(buf, n, "not passed on from %s (port detached from "
-			 "its bridge, link down, or blocked?)",
-			 point_label(e, g->after));
-		return;
-	}
-	if (g->before < 0) {
-		lr = group_last_request(e, g);
-		if (lr && !nat && ip_is_private(g->family, lr->src) &&
-		    request_routed(e, g)) {
-			fmt_ip(a, sizeof(a), g->family, lr->src);
-			snprintf(buf, n, "left un-NATed with private source %s; "
-				 "replies cannot come back (masquerade missing?)",
-				 a);
-			return;
-		}
-		fmt_ip(b, sizeof(b), g->family, f->dst);
-		snprintf(buf, n, "the target %s does not answer (host firewall "
-			 "suspected)", b);
-		*guess = true;
-		return;
-	}
-	if ((point_is(e, g->after, POINT_KIND_TAP) ||
-	     point_is(e, g->after, POINT_KIND_VETH)) &&
-	    (point_is(e, g->before, POINT_KIND_BRIDGE) ||
-	     point_is(e, g->before, POINT_KIND_BRIDGE_PORT))) {
-		snprintf(buf, n, "not passed into the bridge (port detached, "
-			 "down or blocked?)");
-		return;
-	}
-	*guess = true;
-	if (f->outcome[PO_ANSWERED])
-		snprintf(buf, n, "intermittent loss between these points");
-	else
-		snprintf(buf, n, "host firewall, forwarding or routing "
-			 "suspected");
-}
-
-/*
- * The cause of a group's loss: the kernel's drop reason, where the kernel
- * gave one, is the strongest evidence; what the wire shows (size, checksum,
- * a port off its bridge...) says why the kernel dropped it, so both are
- * told, unless the wire had only a suspicion.
- */
+/* The cause of a group's loss: the cause table over the group's facts. */
 static void group_cause(const struct engine *e, const struct group *g,
-			char *buf, size_t n)
+			struct cause_ref *c)
 {
-	char wire[256], kern[128];
-	const char *fn;
-	bool guess = false;
+	struct cause_facts cf;
 
-	wire_cause(e, g, wire, sizeof(wire), &guess);
-	if (g->drop_reason < 0) {
-		snprintf(buf, n, "%s", wire);
-		return;
-	}
-	fn = engine_reason_function(e, g->drop_reason);
-	snprintf(kern, sizeof(kern), "%s%s%s", engine_reason(e, g->drop_reason),
-		 fn[0] ? " in " : "", fn);
-	if (guess)
-		snprintf(buf, n, "dropped by the kernel: %s", kern);
-	else
-		snprintf(buf, n, "%s; the kernel dropped it: %s", wire, kern);
+	group_facts(e, g, &cf);
+	cause_pick(&cf, c);
+}
+
+static bool cause_is_incomplete(const struct cause_ref *c)
+{
+	return c->id != CAUSE_NONE &&
+	       cause_strength_of(c->id) == CAUSE_INCOMPLETE;
 }
 
 static void missing_list(const struct engine *e, uint64_t mask, char *buf,
@@ -407,8 +157,8 @@ static void missing_list(const struct engine *e, uint64_t mask, char *buf,
 }
 
 /* "requests stop after A, not seen at B" */
-static void location_phrase(const struct engine *e, const struct group *g,
-			    char *buf, size_t n)
+static void path_phrase(const struct engine *e, const struct group *g,
+			char *buf, size_t n)
 {
 	const char *what = g->reply_dir ? "replies" : "requests";
 	char miss[256];
@@ -451,43 +201,31 @@ static void location_phrase(const struct engine *e, const struct group *g,
 			 "no reply seen", point_label(e, g->after));
 }
 
-/* The next point (or one of the candidates) had frames we cannot decode. */
-static bool undecodable_ahead(const struct engine *e, const struct group *g)
+/*
+ * Where on the path, and, when the kernel named a device no point watched,
+ * that device too: it is where the probes died, even unwatched.
+ */
+static void location_phrase(const struct engine *e, const struct group *g,
+			    char *buf, size_t n)
 {
-	uint64_t cand = g->before >= 0 ? 1ull << g->before : g->missing_mask;
-	int i;
+	const char *what = g->reply_dir || g->drop_reply ? "replies" : "requests";
+	char dev[96];
+	size_t len;
 
-	for (i = 0; i < ENGINE_MAX_POINTS; i++)
-		if ((cand & (1ull << i)) && e->pstat[i].undecodable)
-			return true;
-	return false;
-}
-
-/* Why this group's evidence cannot locate a drop, or NULL. */
-static const char *incomplete_reason(const struct engine *e,
-				     const struct group *g)
-{
-	const struct point *pt;
-
-	if (g->forced)
-		return "too many open probes: closed before the reply window ended";
-	if (g->not_watched && undecodable_ahead(e, g))
-		return g->before >= 0 ?
-		       "the next point's link type cannot be decoded" :
-		       "a point it may reach next has a link type that cannot be decoded";
-	if (g->not_watched)
-		return "the next point was not capturing when these probes passed";
-	if (g->before >= 0) {
-		pt = point_get_const(e->points, (uint32_t)g->before);
-		if (pt && pt->capture_drops_known && pt->capture_drops)
-			return "the next point's capture lost frames";
+	path_phrase(e, g, buf, n);
+	if (drop_device_point(e, g) != DROP_DEV_UNWATCHED)
+		return;
+	drop_device_label(e, g, dev, sizeof(dev));
+	if (g->after < 0) {
+		snprintf(buf, n, "%s dropped on %s (not watched), before any "
+			 "watched point", what, dev);
+		return;
 	}
-	if (g->after >= 0) {
-		pt = point_get_const(e->points, (uint32_t)g->after);
-		if (pt && pt->capture_drops_known && pt->capture_drops)
-			return "the last point's capture lost frames";
-	}
-	return NULL;
+	len = strlen(buf);
+	if (len < n)
+		snprintf(buf + len, n - len, "; the kernel drops %s on %s "
+			 "(not watched)", g->reply_dir ? "them" :
+			 g->drop_reply ? "their replies" : "them", dev);
 }
 
 static void add_group_evidence(struct finding *f, const struct group *g)
@@ -503,7 +241,8 @@ static void add_group_evidence(struct finding *f, const struct group *g)
 
 /* Groups with the same location and cause make one finding. */
 static struct finding *same_drop(struct engine *e, const struct group *g,
-				 enum finding_kind kind, const char *cause)
+				 enum finding_kind kind,
+				 const struct cause_ref *c)
 {
 	size_t i;
 
@@ -516,14 +255,14 @@ static struct finding *same_drop(struct engine *e, const struct group *g,
 		o = &e->groups[f->group];
 		if (o->flow == g->flow && o->after == g->after &&
 		    o->before == g->before && o->reply_dir == g->reply_dir &&
-		    (kind == FK_DROP || !strcmp(f->cause, cause)))
+		    (kind == FK_DROP || f->cref.id == c->id))
 			return f;
 	}
 	return NULL;
 }
 
 static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
-		      const char *why, const char *cause);
+		      const struct cause_ref *c);
 
 /*
  * A file that does not say when capture stopped (classic pcap, SLL) ends
@@ -550,16 +289,13 @@ static const char *ended_caveat(const struct group *g, char *buf, size_t n)
 static void drop_finding(struct engine *e, uint32_t gi)
 {
 	const struct group *g = &e->groups[gi];
-	const char *why = incomplete_reason(e, g);
-	enum finding_kind kind = why ? FK_EVIDENCE_INCOMPLETE : FK_DROP;
-	char cause[256];
+	struct cause_ref c;
+	enum finding_kind kind;
 	struct finding *f;
 
-	if (why)
-		snprintf(cause, sizeof(cause), "%s", why);
-	else
-		group_cause(e, g, cause, sizeof(cause));
-	f = same_drop(e, g, kind, cause);
+	group_cause(e, g, &c);
+	kind = cause_is_incomplete(&c) ? FK_EVIDENCE_INCOMPLETE : FK_DROP;
+	f = same_drop(e, g, kind, &c);
 	if (f) {
 		/*
 		 * Same place: one finding.  The cause with the stronger
@@ -575,43 +311,49 @@ static void drop_finding(struct engine *e, uint32_t gi)
 
 			f->n_ev = 0;
 			f->n_det = 0;
-			fill_drop(e, f, gi, why, cause);
+			fill_drop(e, f, gi, &c);
 			f->count = count;
 		}
 		add_group_evidence(f, g);
 		return;
 	}
-	f = finding_add(e, kind, why ? SEV_WARNING : SEV_ERROR);
+	f = finding_add(e, kind, kind == FK_DROP ? SEV_ERROR : SEV_WARNING);
 	if (!f)
 		return;
-	fill_drop(e, f, gi, why, cause);
+	fill_drop(e, f, gi, &c);
 	add_group_evidence(f, g);
 }
 
 static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
-		      const char *why, const char *cause)
+		      const struct cause_ref *c)
 {
 	const struct group *g = &e->groups[gi];
 	const struct flow *fl = &e->flows[g->flow];
 	char loc[256], src[64], dst[64], caveat[128];
+	bool incomplete = cause_is_incomplete(c);
 
 	f->group = (int)gi;
 	f->after = g->after;
 	f->before = g->before;
-	f->dir = g->reply_dir ? LOC_REPLY : LOC_REQUEST;
+	f->dir = g->reply_dir || g->drop_reply ? LOC_REPLY : LOC_REQUEST;
 	f->count = g->count;
-	snprintf(f->cause, sizeof(f->cause), "%s", cause);
+	finding_cause(f, c);
+	f->drop_dev_point = drop_device_point(e, g);
+	if (f->drop_dev_point != DROP_DEV_NONE)
+		drop_device_label(e, g, f->drop_dev, sizeof(f->drop_dev));
 	location_phrase(e, g, loc, sizeof(loc));
 	fmt_ip(src, sizeof(src), fl->family, fl->src);
 	fmt_ip(dst, sizeof(dst), fl->family, fl->dst);
-	snprintf(f->summary, sizeof(f->summary), "%s%.230s: %.200s%s", why ?
-		 "cannot locate the loss: " : "", loc, cause,
+	snprintf(f->summary, sizeof(f->summary), "%s%.230s: %.200s%s",
+		 incomplete ? "cannot locate the loss: " : "", loc, f->cause,
 		 ended_caveat(g, caveat, sizeof(caveat)));
 	finding_str(f, "flow", "%s > %s", src, dst);
+	if (incomplete)
+		finding_str(f, "reason", "%s", cause_code(c->id));
 	if (g->err) {
 		char en[96];
 
-		err_name(en, sizeof(en), g->family, g->err);
+		icmp_err_name(en, sizeof(en), g->family, g->err);
 		finding_str(f, "icmp_error", "%s", en);
 	}
 	if (g->drop_reason >= 0) {
@@ -622,6 +364,10 @@ static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
 		if (fn[0])
 			finding_str(f, "kernel_function", "%s", fn);
 	}
+	/* the host state behind the cause, as the operator reads it */
+	state_evidence(e, g, f);
+	/* lost on an underlay: which tunnel carried it there */
+	encap_evidence(e, g, f);
 }
 
 /*
@@ -631,6 +377,7 @@ static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
 static void unfinished_finding(struct engine *e, uint32_t gi)
 {
 	const struct group *g = &e->groups[gi];
+	struct cause_ref c;
 	struct finding *f;
 	char loc[256];
 	size_t i;
@@ -659,7 +406,8 @@ static void unfinished_finding(struct engine *e, uint32_t gi)
 		 "less than its reply window", loc,
 		 (double)(e->now - g->last_ts) / 1e6);
 	/* what the wire suggests, were they lost: the operator's next step */
-	group_cause(e, g, f->cause, sizeof(f->cause));
+	group_cause(e, g, &c);
+	finding_cause(f, &c);
 	finding_str(f, "reason", "capture_ended");
 	add_group_evidence(f, g);
 }
@@ -686,9 +434,8 @@ static void unsent_finding(struct engine *e)
 		 "%llu of %llu probes could not be sent: %s",
 		 (unsigned long long)e->unsent, (unsigned long long)t.probes,
 		 strerror(e->unsent_err));
-	snprintf(f->cause, sizeof(f->cause),
-		 "the sender's own stack refused them: check its routes and "
-		 "neighbour table");
+	finding_assign_cause(f, CAUSE_SEND_REFUSED, "send_error",
+			     strerror(e->unsent_err), NULL);
 	finding_str(f, "send_error", "%s", strerror(e->unsent_err));
 }
 
@@ -718,6 +465,8 @@ static void error_findings(struct engine *e)
 		const struct flow *fl = &e->flows[g->flow];
 		char who[64], en[96], dst[64];
 		enum finding_kind kind;
+		struct cause_facts cf;
+		struct cause_ref c;
 		struct finding *f;
 		int pt;
 
@@ -727,7 +476,7 @@ static void error_findings(struct engine *e)
 						       : FK_ICMP_ERROR;
 		fmt_ip(who, sizeof(who), g->family, g->err_src);
 		fmt_ip(dst, sizeof(dst), fl->family, fl->dst);
-		err_name(en, sizeof(en), g->family, g->err);
+		icmp_err_name(en, sizeof(en), g->family, g->err);
 		pt = g->err_mask ? __builtin_ctzll(g->err_mask) : -1;
 		f = finding_add(e, kind, SEV_ERROR);
 		if (!f)
@@ -735,19 +484,12 @@ static void error_findings(struct engine *e)
 		snprintf(f->summary, sizeof(f->summary),
 			 "ICMP %s from %s quoting %llu probe(s) to %s", en, who,
 			 (unsigned long long)g->count, dst);
-		if (icmp_is_admin(g->family, g->err))
-			snprintf(f->cause, sizeof(f->cause),
-				 "rejected by firewall at host %s", who);
-		else if (icmp_is_noroute(g->family, g->err))
-			snprintf(f->cause, sizeof(f->cause),
-				 "no route on host %s for %s", who, dst);
-		else if (kind == FK_TTL_EXCEEDED)
-			snprintf(f->cause, sizeof(f->cause),
-				 "TTL exceeded at router %s (loop suspected)",
-				 who);
-		else if (icmp_is_toobig(g->family, g->err))
-			snprintf(f->cause, sizeof(f->cause),
-				 "next-hop MTU %u at %s", g->err_mtu, who);
+		/* the ICMP causes of the table, from the error alone */
+		group_facts(e, g, &cf);
+		cf.bits &= CF_ICMP_ADMIN | CF_ICMP_NOROUTE | CF_ICMP_TOOBIG |
+			   CF_ICMP_TTL | CF_ICMP_OTHER;
+		cause_pick(&cf, &c);
+		finding_cause(f, &c);
 		f->after = g->after >= 0 ? g->after : pt;
 		f->before = g->before;
 		f->dir = LOC_REQUEST;
@@ -778,9 +520,8 @@ static void loop_finding(struct engine *e)
 		 "(%u down to %u): routing loop",
 		 (unsigned long long)e->loops, point_label(e, e->loop_point),
 		 e->loop_ttl_first, e->loop_ttl_min);
-	snprintf(f->cause, sizeof(f->cause),
-		 "routing loop through %s (TTL falls hop after hop)",
-		 point_label(e, e->loop_point));
+	finding_assign_cause(f, CAUSE_ROUTING_LOOP_TTL, "after",
+			     point_label(e, e->loop_point), NULL);
 	f->after = e->loop_point;
 	f->count = e->loops;
 	finding_num(f, "ttl_first", e->loop_ttl_first);
@@ -860,7 +601,8 @@ static void nat_reply_findings(struct engine *e)
 static void mtu_finding(struct engine *e)
 {
 	uint32_t i, smallest_lost = UINT32_MAX, big;
-	int found;
+	char ip_len[16];
+	bool found;
 	struct finding *f;
 
 	big = largest_answered(e, &found);
@@ -898,9 +640,9 @@ static void mtu_finding(struct engine *e)
 		 point_label(e, f->after),
 		 f->before >= 0 ? point_label(e, f->before) : "the target",
 		 big, smallest_lost);
-	snprintf(f->cause, sizeof(f->cause),
-		 "path MTU smaller than the sender's; largest IP packet that "
-		 "passes: %u bytes", big + 28);
+	snprintf(ip_len, sizeof(ip_len), "%u", big + 28);
+	finding_assign_cause(f, CAUSE_PATH_MTU_SMALLER, "largest_ip_len",
+			     ip_len, NULL);
 	finding_num(f, "largest_passing_data", big);
 	finding_num(f, "smallest_failing_data", smallest_lost);
 	finding_num(f, "largest_passing_ip4_len", big + 28);
@@ -924,9 +666,7 @@ static void checksum_findings(struct engine *e)
 			 "corrupt IP/ICMP checksum in %llu frame(s) at %s",
 			 (unsigned long long)ps->csum_bad,
 			 point_label(e, (int)i));
-		snprintf(f->cause, sizeof(f->cause),
-			 "a receiver discards them (checksum offload or "
-			 "corruption)");
+		finding_assign_cause(f, CAUSE_CHECKSUM_DISCARDED, NULL);
 		f->after = (int)i;
 		f->count = ps->csum_bad;
 		for (k = 0; k < ps->n_csum_examples; k++)
@@ -967,8 +707,7 @@ static void storm_findings(struct engine *e)
 			 (unsigned long long)ps->max_rate,
 			 (unsigned long long)ps->bcast, mac,
 			 (unsigned long long)ps->senders[0].count);
-		snprintf(f->cause, sizeof(f->cause),
-			 "a loop or a misbehaving host floods the segment");
+		finding_assign_cause(f, CAUSE_BROADCAST_STORM, NULL);
 		f->after = (int)i;
 		f->count = ps->bcast;
 		finding_num(f, "peak_rate", ps->max_rate);
@@ -1029,9 +768,7 @@ static void vlan_findings(struct engine *e)
 			 "where %s", point_label(e, g->after), vid,
 			 ps->untagged_ip || !e->outcome[PO_ANSWERED] ?
 			 "untagged traffic is expected" : "other tags pass");
-		snprintf(f->cause, sizeof(f->cause),
-			 "the sender tags its frames, the receiver does not "
-			 "(or with another VLAN)");
+		finding_assign_cause(f, CAUSE_VLAN_SENDER_TAGS, NULL);
 		f->after = g->after;
 		f->before = g->before;
 		f->dir = g->reply_dir ? LOC_REPLY : LOC_REQUEST;
@@ -1074,10 +811,7 @@ static void vlan_neigh_findings(struct engine *e)
 			 "answers them", point_label(e, ne->req_vlan_point),
 			 ne->family == 6 ? "neighbour" : "ARP", ip,
 			 ne->req_vlan - 1);
-		snprintf(f->cause, sizeof(f->cause),
-			 "the sender tags its frames, the segment does not "
-			 "(VLAN configured in the guest, or a trunk where an "
-			 "access port was meant)");
+		finding_assign_cause(f, CAUSE_VLAN_SEGMENT_UNTAGGED, NULL);
 		f->after = ne->req_vlan_point;
 		f->dir = LOC_REQUEST;
 		f->count = neigh_streak(ne);
@@ -1213,6 +947,18 @@ static void bounds_findings(struct engine *e)
 		      "evidence incomplete: ARP/ND of %llu frame(s) for "
 		      "addresses beyond the first %d not analysed",
 		      (unsigned long long)e->neigh_overflow, MAX_NEIGH);
+	bound_finding(e, e->exch ? e->exch->overflow : 0, SEV_WARNING,
+		      "too_many_exchanges",
+		      "evidence incomplete: ARP/ND of %llu frame(s) of askers "
+		      "and targets beyond the first %d not followed",
+		      (unsigned long long)(e->exch ? e->exch->overflow : 0),
+		      EXCH_SERIES_LIMIT);
+	bound_finding(e, e->macs ? e->macs->overflow : 0, SEV_INFO,
+		      "too_many_macs",
+		      "%llu frame(s) of source MACs beyond the first %d not "
+		      "checked for MAC conflicts",
+		      (unsigned long long)(e->macs ? e->macs->overflow : 0),
+		      MACS_LIMIT);
 	/* fed all the same: a probe may have been placed wrongly */
 	bound_finding(e, e->late_frames, SEV_WARNING, "frames_out_of_order",
 		      "evidence incomplete: %llu frame(s) out of time order by "
@@ -1269,9 +1015,9 @@ static void honesty_findings(struct engine *e)
 				 pt->linktype, lt[0] ? ")" : "",
 				 point_label(e, (int)i),
 				 (unsigned long long)ps->undecodable);
-			snprintf(f->cause, sizeof(f->cause),
-				 "capture there as Ethernet, Linux cooked (any), "
-				 "raw IP or BSD loopback");
+			finding_assign_cause(f, CAUSE_LINK_UNDECODABLE,
+					     "linktype", lt[0] ? lt : "unknown",
+					     NULL);
 			f->after = (int)i;
 			f->count = ps->undecodable;
 			finding_str(f, "reason", "undecodable_link");
@@ -1307,7 +1053,7 @@ static double watched_seconds(const struct engine *e)
 		const struct point *p = &e->points->items[i];
 		double s;
 
-		if (p->hook == HOOK_KFREE_SKB || point_is_sll2_parent(p))
+		if (!point_on_wire(p))
 			continue;
 		if (!p->watch_start_ns || p->watch_end_ns <= p->watch_start_ns)
 			return 0;
@@ -1324,8 +1070,7 @@ static size_t wire_points(const struct engine *e)
 	size_t i, n = 0;
 
 	for (i = 0; i < e->points->count; i++)
-		n += e->points->items[i].hook != HOOK_KFREE_SKB &&
-		     !point_is_sll2_parent(&e->points->items[i]);
+		n += point_on_wire(&e->points->items[i]);
 	return n;
 }
 
@@ -1333,6 +1078,10 @@ static void no_probe_finding(struct engine *e, double watched)
 {
 	const struct neigh *ne = unresolved_near(e, ~0ull);
 	struct finding *f = finding_add(e, FK_NO_PROBES, SEV_ERROR);
+	const struct exch_series *xs;
+	struct exch_fate fo;
+	struct cause_facts cf;
+	struct cause_ref c;
 	char ip[64];
 
 	if (!f)
@@ -1346,14 +1095,25 @@ static void no_probe_finding(struct engine *e, double watched)
 		snprintf(f->summary, sizeof(f->summary),
 			 "no echo request seen at any of the %zu point(s): "
 			 "no probe left the guest", wire_points(e));
-	if (ne) {
+	/* its neighbour's answer was seen, then lost: where */
+	xs = exch_lost(e, 4, NULL, 0, &fo);
+	if (!xs)
+		xs = exch_lost(e, 6, NULL, 0, &fo);
+	if (xs) {
+		memset(&cf, 0, sizeof(cf));
+		cf.bits = CF_NEIGH_ANSWER_LOST;
+		exch_fate_params(e, xs, &fo, &cf);
+		cause_pick(&cf, &c);
+		finding_cause(f, &c);
+		f->after = fo.after;
+		f->before = fo.before;
+		f->dir = LOC_REPLY;
+	} else if (ne) {
 		fmt_ip(ip, sizeof(ip), ne->family, ne->ip);
-		snprintf(f->cause, sizeof(f->cause),
-			 "the guest cannot resolve %s (nobody answers); check "
-			 "its gateway/route", ip);
+		finding_assign_cause(f, CAUSE_GUEST_NEIGHBOUR_UNRESOLVED,
+				     "neighbour", ip, NULL);
 	} else {
-		snprintf(f->cause, sizeof(f->cause),
-			 "check the guest's own routing and neighbour table");
+		finding_assign_cause(f, CAUSE_GUEST_SENDS_NOTHING, NULL);
 	}
 }
 
@@ -1370,9 +1130,7 @@ static void empty_finding(struct engine *e)
 	snprintf(f->summary, sizeof(f->summary),
 		 "no frame at all was captured at any of the %zu point(s)",
 		 wire_points(e));
-	snprintf(f->cause, sizeof(f->cause),
-		 "wrong interfaces, a filter that matches nothing, or the "
-		 "capture stopped before the ping");
+	finding_assign_cause(f, CAUSE_CAPTURE_EMPTY, NULL);
 	finding_str(f, "reason", "empty_capture");
 }
 

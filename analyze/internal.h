@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cause.h"
 #include "engine.h"
 
 /* ---- probes ---------------------------------------------------------- */
@@ -24,6 +25,7 @@ enum sight_kind {
 #define SF_SNAPPED 0x02		/* echo data cut by the snap length */
 #define SF_VLAN 0x04		/* vlan holds a tag */
 #define SF_DROP_REPLY 0x08	/* SK_DROP of the reply, not the request */
+#define SF_OUTER_DF 0x80	/* encapsulated with DF set on the outer IP */
 
 /* One appearance of a probe at a point; compact, no packet bytes. */
 struct sighting {
@@ -40,6 +42,25 @@ struct sighting {
 	uint8_t min_ttl;		/* lowest TTL over duplicates */
 	uint8_t dups;			/* more copies here, saturating */
 	uint8_t dir;			/* enum direction, as the source says */
+	uint8_t encap;			/* engine encaps index + 1, 0 none,
+					 * ENCAP_UNKNOWN past the table */
+	uint16_t outer_len;		/* outer IP length when encap */
+};
+
+/*
+ * Tunnels a probe was seen inside (probe.c): a sighting names one by
+ * index.  A ping crosses few distinct tunnels, so a small table is kept
+ * and anything beyond it is reported as an unnamed encapsulation.
+ */
+#define ENCAP_MAX 32
+#define ENCAP_UNKNOWN 0xff
+
+struct encap_seen {
+	uint8_t type;			/* enum tunnel_type */
+	bool has_id;
+	uint32_t id;			/* VNI / key */
+	uint8_t family;			/* of the outer addresses */
+	uint8_t src[16], dst[16];	/* outer (VTEP) addresses */
 };
 
 #define PF_PARTIAL_FP 0x01	/* matched on a snapped payload hash */
@@ -141,6 +162,7 @@ struct flow {
 	uint16_t rep_prec[FLOW_SLOTS][FLOW_SLOTS];
 	uint8_t req_path[ENGINE_MAX_POINTS], rep_path[ENGINE_MAX_POINTS];
 	uint8_t req_len, rep_len;
+	uint8_t rep_seen_len;		/* rep_path[0..]: seen with replies */
 	double rtt_sum_ms, rtt_min_ms, rtt_max_ms;
 	uint64_t rtt_n;
 	uint64_t rtt_max_ns;		/* slowest round trip at the first point */
@@ -169,6 +191,7 @@ struct group {
 	uint8_t err_src[16];
 	uint16_t err_mtu;
 	int16_t drop_reason;		/* -1 none */
+	bool drop_reply;		/* ... and the kernel dropped the reply */
 	bool csum_bad;			/* bad checksum at the last point */
 	bool incomplete_fp;
 	bool forced;
@@ -226,6 +249,7 @@ struct nat_rewrite {
 struct neigh_claim {
 	uint8_t mac[6];
 	uint16_t point;
+	uint64_t mask;			/* every point that saw this claim */
 	uint64_t frame_no, ts;
 	uint64_t count;
 };
@@ -263,6 +287,98 @@ struct neigh {
 	uint16_t grat_point;
 };
 
+/*
+ * Neighbour exchanges (exchange.c): an ARP/ND request and its answer,
+ * followed across the points like an echo probe.  A series is one asker
+ * (address + MAC) asking for one target; its current exchange gathers the
+ * request's copies and the answer, and when the request is sent again the
+ * exchange's fate (where its answer was last seen, where it was expected
+ * next) folds into the series' fates.  Bounded: series beyond the limit
+ * are counted (evidence_incomplete, too_many_exchanges).
+ */
+#define EXCH_SERIES_LIMIT 1024
+#define EXCH_BUCKETS 2048	/* power of two */
+#define EXCH_ORDER 16		/* request points kept in sighting order */
+#define EXCH_FATES 4		/* distinct lost fates kept per series */
+
+struct exch_fate {
+	int16_t after, before;		/* last point seen / next one */
+	int16_t reason;			/* the answer's drop, -1 none */
+	uint8_t answer_mac[6];
+	bool has_mac;
+	uint16_t point;			/* the answer's first sighting */
+	uint64_t ts, frame;		/* (or the request's) */
+	uint64_t first_ts, last_ts;	/* of the first / last such */
+	uint64_t count;			/* exchanges with this fate */
+	uint64_t req_mask;		/* points that saw their requests */
+};
+
+struct exch {
+	uint64_t req_mask, rep_mask;
+	uint8_t order[EXCH_ORDER];	/* points, as the request came */
+	uint8_t order_dir[EXCH_ORDER];	/* its direction there */
+	uint8_t n_order;
+	bool has_mac;
+	uint8_t answer_mac[6];
+	int16_t rep_point;		/* first answer sighting, -1 none */
+	uint64_t rep_ts, rep_frame;
+	int16_t drop_reason;		/* the answer's drop, -1 none */
+	uint64_t drop_ts, drop_frame;
+	uint64_t home_ts;		/* the answer at order[0], 0 not yet */
+	uint64_t first_ts, first_frame;
+	uint16_t first_point;
+};
+
+struct exch_series {
+	uint8_t family;
+	uint8_t target[16], asker_ip[16], asker_mac[6];
+	int32_t hnext;			/* chain in its bucket, -1 end */
+	bool open;			/* cur holds an exchange */
+	struct exch cur;
+	struct exch_fate fate[EXCH_FATES];
+	uint8_t n_fate;
+	uint64_t exchanges, delivered, fates_overflow;
+};
+
+struct exch_table {
+	struct exch_series s[EXCH_SERIES_LIMIT];
+	uint32_t n;
+	int32_t bucket[EXCH_BUCKETS];
+	uint64_t overflow;		/* frames of series beyond it */
+};
+
+/*
+ * Layer-2 identity (macs.c): where each source MAC enters a bridge.  A
+ * MAC received on two ports of one bridge within MAC_WINDOW_NS (cloned
+ * guests that kept their MAC, a loop) is a conflict.
+ */
+#define MACS_LIMIT 4096
+#define MAC_BUCKETS 8192	/* power of two */
+#define MAC_WINDOW_NS 10000000000ull
+#define MAC_CONFLICTS 32	/* conflicts a lost group is checked against */
+
+struct mac_seen {
+	uint8_t mac[6];
+	uint16_t domain;		/* the bridge (point id naming it) */
+	uint16_t port[2];
+	uint64_t first_ts[2], last_ts[2], frame[2];
+	uint8_t n_port;
+	bool conflict;
+	uint64_t flips;			/* port switches in the window */
+	uint64_t conflict_ts;
+	int32_t hnext;
+};
+
+struct mac_table {
+	struct mac_seen m[MACS_LIMIT];
+	uint32_t n;
+	int32_t bucket[MAC_BUCKETS];
+	int16_t domain[ENGINE_MAX_POINTS];	/* -2 not computed, -1 none */
+	uint64_t overflow;		/* frames of MACs beyond the limit */
+	uint32_t conflict[MAC_CONFLICTS];	/* entries in conflict ... */
+	uint32_t n_conflict;		/* ... (more are still findings) */
+};
+
 #define TOP_SENDERS 256
 struct sender_count {
 	uint8_t mac[6];
@@ -298,22 +414,9 @@ struct point_stat {
 /* ---- findings -------------------------------------------------------- */
 
 enum finding_kind {
-	FK_DROP = 0,
-	FK_NAT_REWRITE,
-	FK_NAT_REPLY_NOT_REVERSED,
-	FK_ARP_UNANSWERED,
-	FK_ND_UNANSWERED,
-	FK_IP_CONFLICT,
-	FK_GRATUITOUS_ARP,
-	FK_STORM,
-	FK_VLAN_MISMATCH,
-	FK_MTU_BLACKHOLE,
-	FK_TTL_EXCEEDED,
-	FK_ICMP_ERROR,
-	FK_CHECKSUM_BAD,
-	FK_NO_PROBES,
-	FK_EVIDENCE_INCOMPLETE,
-	FK_KERNEL_DROPS,
+#define FINDING_KIND(id, name, cat, located, ...) FK_##id,
+#include "kinds.def"
+#undef FINDING_KIND
 	FK_COUNT
 };
 
@@ -346,7 +449,8 @@ struct finding {
 	enum finding_kind kind;
 	enum severity sev;
 	char summary[512];
-	char cause[256];	/* most likely cause, "" if none */
+	char cause[256];	/* its sentence, rendered from cref; "" if none */
+	struct cause_ref cref;	/* the cause as data (cause.h) */
 	int after, before;	/* point ids, -1 none */
 	enum loc_dir dir;
 	uint64_t count;
@@ -356,6 +460,10 @@ struct finding {
 	struct detail det[FINDING_DETAILS];
 	uint8_t n_det;
 	int group;		/* group index for drop findings, -1 */
+	/* the kernel's drop device: its name, and the point it is or
+	 * DROP_DEV_UNWATCHED; "" / DROP_DEV_NONE when the drop names none */
+	char drop_dev[96];
+	int drop_dev_point;
 };
 
 /* finding.group of the probes this session could not send */
@@ -365,8 +473,12 @@ struct finding {
 
 #define REASONS_LIMIT 1024
 
+struct clock_domains;
+
 struct engine {
 	const struct point_table *points;
+	/* clock domains of the files (clock.h), NULL: one clock; not owned */
+	const struct clock_domains *clock;
 	struct engine_opts o;
 	uint32_t path_user[ENGINE_MAX_POINTS];
 	size_t path_user_len;
@@ -429,6 +541,8 @@ struct engine {
 	uint64_t nat_swaps;		/* swaps past a NAT undone (identity.c) */
 	/* PAIR_* bits: what a pair of points did to the tuples crossing it */
 	uint8_t pair_nat[ENGINE_MAX_POINTS][ENGINE_MAX_POINTS];
+	/* identity.c: reply delay learnt over each NAT pair of points (ns) */
+	uint32_t pair_delay[ENGINE_MAX_POINTS][ENGINE_MAX_POINTS];
 
 	/* errors not tied to a probe we know: still reported */
 	uint64_t icmp_err_unmatched;
@@ -446,6 +560,8 @@ struct engine {
 	int32_t neigh_index[2 * MAX_NEIGH];	/* open addressing, -1 empty */
 	uint32_t n_neigh;
 	uint64_t neigh_overflow;
+	struct exch_table *exch;	/* exchange.c, allocated on first use */
+	struct mac_table *macs;		/* macs.c, allocated on use */
 	struct point_stat pstat[ENGINE_MAX_POINTS];
 	uint64_t points_overflow;	/* frames of points beyond the max */
 
@@ -458,10 +574,19 @@ struct engine {
 	struct engine_frag *frag;	/* IP reassembly (engine.c) */
 	/* frames fed out of time order beyond the merger's window */
 	uint64_t late_frames;
+	/* trace's probe socket as a point (POINT_KIND_SOCKET), or -1:
+	 * engine_socket_point() */
+	int socket_point;
+	size_t points_seen;
 	/* this session's own probes only (engine_opts.own_prefix) */
 	uint64_t other_pings;		/* echo frames of other pings left out */
 	uint64_t unsent;		/* own probes the kernel refused to send */
 	int unsent_err;			/* errno of the first of them */
+	/* the host's state when the capture was made (state.c), or NULL */
+	struct host_state *hs;
+	/* encapsulations probes were seen in (probe.c) */
+	struct encap_seen encaps[ENCAP_MAX];
+	uint8_t n_encaps;
 };
 
 /* engine.c: what the fragment reassembler met (dissect/ipfrag.h) */
@@ -479,6 +604,7 @@ struct probe *identity_find(struct engine *e, const struct identity_key *k,
 void identity_learn(struct engine *e, const struct probe *pr);
 /* A reply came home at pr: undo a swap past a NAT its replies reveal. */
 void identity_repair(struct engine *e, struct probe *pr);
+bool identity_unsettled(struct engine *e, const struct probe *pr);
 void identity_free(struct engine *e);
 /* Two points that are one place (two hooks of one live interface). */
 bool same_place(const struct engine *e, uint16_t a, uint16_t b);
@@ -496,8 +622,21 @@ int engine_intern_reason(struct engine *e, const char *s, size_t n);
 int engine_intern_drop(struct engine *e, const char *reason, const char *func);
 /* A drop reason that, for a reply already home, does not mean lost. */
 bool engine_reason_after_delivery(const struct engine *e, int reason);
+/* ... with the device it was dropped on (name, netns; "" = unknown). */
+int engine_intern_drop_at(struct engine *e, const char *reason,
+			  const char *func, const char *dev, const char *netns);
 /* The function of a reason interned by engine_intern_drop, or "". */
 const char *engine_reason_function(const struct engine *e, int idx);
+/* The device of a drop interned with one, and its netns, or "". */
+const char *engine_reason_device(const struct engine *e, int idx);
+const char *engine_reason_netns(const struct engine *e, int idx);
+/* ... with its netfilter attribution (drop_event.h struct drop_nft). */
+struct drop_nft;
+int engine_intern_drop_nft(struct engine *e, const char *reason,
+			   const char *func, const char *dev,
+			   const char *netns, const struct drop_nft *nft);
+/* The attribution of a drop interned with one: true and out filled. */
+bool engine_reason_nft(const struct engine *e, int idx, struct drop_nft *out);
 
 /* neigh.c */
 void neigh_feed(struct engine *e, const struct packet *p, uint16_t point);
@@ -515,6 +654,46 @@ const struct sighting *group_last_request(const struct engine *e,
 const struct neigh *neigh_find(const struct engine *e, int family,
 			       const uint8_t *ip);
 
+/* exchange.c: ARP/ND exchanges followed across the points */
+void exch_request(struct engine *e, const struct packet *p, uint16_t point,
+		  int family, const uint8_t *asker_ip, const uint8_t *asker_mac,
+		  const uint8_t *target);
+/*
+ * An answer; asker_mac may be NULL (not known: an ND drop record).  True
+ * when it joined an exchange.
+ */
+bool exch_answer(struct engine *e, const struct packet *p, uint16_t point,
+		 int family, const uint8_t *asker_ip, const uint8_t *asker_mac,
+		 const uint8_t *target, const uint8_t *answer_mac, bool drop);
+/*
+ * The most frequent lost fate of the exchanges asked by asker_ip (any
+ * asker when NULL) whose requests a point of near saw (any when 0), the
+ * current ones included: its series, or NULL.
+ */
+const struct exch_series *exch_lost(const struct engine *e, int family,
+				    const uint8_t *asker_ip, uint64_t near,
+				    struct exch_fate *out);
+/* Renders a lost fate's cause (CAUSE_NEIGHBOUR_ANSWER_LOST parameters). */
+void exch_fate_params(const struct engine *e, const struct exch_series *s,
+		      const struct exch_fate *f, struct cause_facts *cf);
+void exch_findings(struct engine *e);
+void exch_free(struct engine *e);
+
+/*
+ * neigh.c: a kernel drop record of ARP/ND; true when it joined the
+ * exchange of the answer it drops.
+ */
+bool neigh_feed_drop(struct engine *e, const struct packet *p);
+void neigh_free(struct engine *e);
+
+/* macs.c: layer-2 identity */
+void macs_feed(struct engine *e, const struct packet *p, uint16_t point);
+/* A conflict of mac (in any bridge), or NULL. */
+const struct mac_seen *mac_conflict_of(const struct engine *e,
+				       const uint8_t mac[6]);
+void macs_findings(struct engine *e);
+void macs_free(struct engine *e);
+
 /* path.c */
 void path_build(struct engine *e);
 void path_locate(struct engine *e);
@@ -529,7 +708,39 @@ void latency_learn(struct engine *e, uint32_t flow, const struct probe *pr);
 void latency_free(struct engine *e);
 void latency_json(struct strbuf *sb, const struct engine *e, uint32_t flow);
 
+/* evidence.c: the facts the cause table tests, and the queries behind them */
+void group_facts(const struct engine *e, const struct group *g,
+		 struct cause_facts *cf);
+bool icmp_is_admin(int fam, uint16_t err);
+bool icmp_is_noroute(int fam, uint16_t err);
+bool icmp_is_toobig(int fam, uint16_t err);
+bool icmp_is_ttl(int fam, uint16_t err);
+void icmp_err_name(char *buf, size_t n, int fam, uint16_t err);
+uint32_t largest_answered(const struct engine *e, bool *found);
+const struct nat_rewrite *nat_of_flow(const struct engine *e, uint32_t flow);
+/* A neighbour nobody answers, asked for at one of the points in mask. */
+const struct neigh *unresolved_near(const struct engine *e, uint64_t mask);
+#define DROP_DEV_NONE (-1)
+#define DROP_DEV_UNWATCHED (-2)
+int drop_device_point(const struct engine *e, const struct group *g);
+void drop_device_label(const struct engine *e, const struct group *g,
+		       char *buf, size_t n);
+
+/* state.c: host state (capture/hoststate.h) as evidence of a loss */
+void state_facts(const struct engine *e, const struct group *g,
+		 struct cause_facts *cf);
+/* The state items behind the facts, as the finding's evidence. */
+struct finding;
+void state_evidence(const struct engine *e, const struct group *g,
+		    struct finding *f);
+/* The tunnel a lost group was last seen in, as finding details. */
+void encap_evidence(const struct engine *e, const struct group *g,
+		    struct finding *f);
+
 /* findings.c */
+/* Sets the finding's cause and renders its sentence into f->cause. */
+void finding_cause(struct finding *f, const struct cause_ref *c);
+void finding_assign_cause(struct finding *f, enum cause_id id, ...);
 struct finding *finding_add(struct engine *e, enum finding_kind kind,
 			    enum severity sev);
 void finding_evidence(struct finding *f, int point, uint64_t ts,
@@ -539,6 +750,7 @@ void finding_num(struct finding *f, const char *key, uint64_t v);
 void finding_str(struct finding *f, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void findings_build(struct engine *e);
+int engine_socket_point(struct engine *e);
 
 /* helpers shared by the reports */
 const char *point_label(const struct engine *e, int id);

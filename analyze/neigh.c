@@ -101,6 +101,7 @@ static void claim(struct engine *e, int family, const uint8_t *ip,
 	for (i = 0; i < ne->n_claim; i++) {
 		if (!memcmp(ne->claim[i].mac, mac, 6)) {
 			ne->claim[i].count++;
+			ne->claim[i].mask |= 1ull << point;
 			return;
 		}
 	}
@@ -108,6 +109,7 @@ static void claim(struct engine *e, int family, const uint8_t *ip,
 		return;
 	memcpy(ne->claim[i].mac, mac, 6);
 	ne->claim[i].point = point;
+	ne->claim[i].mask = 1ull << point;
 	ne->claim[i].frame_no = p->frame->number;
 	ne->claim[i].ts = p->frame->ts_ns;
 	ne->claim[i].count = 1;
@@ -213,15 +215,20 @@ static void arp_feed(struct engine *e, const struct packet *p, uint16_t point)
 		if (is_zero(a->spa, 4))
 			return;	/* ARP probe (duplicate address detection) */
 		claim(e, 4, a->spa, a->sha, point, p);
-		if (a->is_gratuitous)
+		if (a->is_gratuitous) {
 			gratuitous(e, 4, a->spa, a->sha, point, p);
-		else
+		} else {
 			asked(e, 4, a->tpa, a->spa, a->sha, point, p);
+			exch_request(e, p, point, 4, a->spa, a->sha, a->tpa);
+		}
 	} else if (a->op == 2) {
 		claim(e, 4, a->spa, a->sha, point, p);
 		answered(e, 4, a->spa);
 		if (a->is_gratuitous)
 			gratuitous(e, 4, a->spa, a->sha, point, p);
+		else
+			exch_answer(e, p, point, 4, a->tpa, a->tha, a->spa,
+				    a->sha, false);
 	}
 }
 
@@ -236,13 +243,54 @@ static void nd_feed(struct engine *e, const struct packet *p, uint16_t point)
 		mac = ic->has_sll ? ic->sll : p->eth.src;
 		claim(e, 6, p->net.ip.src.a, mac, point, p);
 		asked(e, 6, ic->nd_target.a, p->net.ip.src.a, mac, point, p);
+		exch_request(e, p, point, 6, p->net.ip.src.a, mac,
+			     ic->nd_target.a);
 	} else if (ic->type == 136) {
 		mac = ic->has_tll ? ic->tll : p->eth.src;
 		claim(e, 6, ic->nd_target.a, mac, point, p);
 		answered(e, 6, ic->nd_target.a);
 		if (!(ic->nd_flags & 0x40))	/* unsolicited */
 			gratuitous(e, 6, ic->nd_target.a, mac, point, p);
+		else
+			exch_answer(e, p, point, 6, p->net.ip.dst.a,
+				    (p->layers & LAYER_ETH) ? p->eth.dst : NULL,
+				    ic->nd_target.a, mac, false);
 	}
+}
+
+/*
+ * A kernel drop record of ARP or ND: an answer joins its exchange, which
+ * then names the kernel's reason.  The record starts at the network
+ * header (no Ethernet addresses): an ND answer is matched without the
+ * asker's MAC.
+ */
+bool neigh_feed_drop(struct engine *e, const struct packet *p)
+{
+	const struct icmp_info *ic = &p->net.icmp;
+	const struct arp_info *a = &p->arp;
+	uint16_t point = (uint16_t)p->frame->point;
+
+	if (p->layers & LAYER_ARP) {
+		if (packet_has_anomaly(p, ANOM_ARP_UNSUPPORTED) ||
+		    packet_has_anomaly(p, ANOM_ARP_TRUNCATED) ||
+		    a->hlen != 6 || a->plen != 4 || a->op != 2 ||
+		    a->is_gratuitous)
+			return false;
+		return exch_answer(e, p, point, 4, a->tpa, a->tha, a->spa,
+				   a->sha, true);
+	}
+	if ((p->layers & LAYER_ICMPV6) && !(p->layers & LAYER_QUOTED) &&
+	    ic->type == 136 && (ic->nd_flags & 0x40))
+		return exch_answer(e, p, point, 6, p->net.ip.dst.a, NULL,
+				   ic->nd_target.a,
+				   ic->has_tll ? ic->tll : NULL, true);
+	return false;
+}
+
+void neigh_free(struct engine *e)
+{
+	exch_free(e);
+	macs_free(e);
 }
 
 void neigh_feed(struct engine *e, const struct packet *p, uint16_t point)
@@ -311,9 +359,7 @@ static void unanswered_finding(struct engine *e, const struct neigh *ne)
 		 ip, asker, (unsigned long long)neigh_streak(ne),
 		 fam == 6 ? "neighbour solicitation" : "ARP request",
 		 ne->replies ? " since its last answer" : "", where, ip);
-	snprintf(f->cause, sizeof(f->cause),
-		 "no host owns %s on this segment (wrong gateway or address?)",
-		 ip);
+	finding_assign_cause(f, CAUSE_NEIGHBOUR_ABSENT, "address", ip, NULL);
 	f->after = busiest_point(ne);
 	f->count = neigh_streak(ne);
 	finding_str(f, "target", "%s", ip);
@@ -325,6 +371,23 @@ static void unanswered_finding(struct engine *e, const struct neigh *ne)
 	finding_evidence(f, ne->streak_first_point, ne->streak_first_ts,
 			 ne->streak_first_frame, 0, "first unanswered request for %s",
 			 ip);
+}
+
+/*
+ * Two MACs claim the address where one point saw both: the same segment.
+ * A host with two links that asks on one with its other link's address
+ * (Linux's default arp_announce) claims it on segments that never meet;
+ * with nothing to say they do, that is no conflict.
+ */
+static bool claims_share_segment(const struct neigh *ne)
+{
+	uint8_t i, j;
+
+	for (i = 0; i < ne->n_claim; i++)
+		for (j = i + 1; j < ne->n_claim; j++)
+			if (ne->claim[i].mask & ne->claim[j].mask)
+				return true;
+	return false;
 }
 
 static void conflict_finding(struct engine *e, const struct neigh *ne)
@@ -349,8 +412,7 @@ static void conflict_finding(struct engine *e, const struct neigh *ne)
 		return;
 	snprintf(f->summary, sizeof(f->summary),
 		 "IP conflict: address %s claimed by MAC %s", ip, macs);
-	snprintf(f->cause, sizeof(f->cause),
-		 "two hosts use %s; replies may go to the wrong one", ip);
+	finding_assign_cause(f, CAUSE_IP_CONFLICT, "address", ip, NULL);
 	f->after = ne->claim[1].point;
 	f->count = ne->n_claim;
 	finding_str(f, "address", "%s", ip);
@@ -391,11 +453,13 @@ void neigh_findings(struct engine *e)
 	for (i = 0; i < e->n_neigh; i++) {
 		const struct neigh *ne = &e->neigh[i];
 
-		if (ne->n_claim > 1)
+		if (claims_share_segment(ne))
 			conflict_finding(e, ne);
 		if (neigh_unresolved(ne))
 			unanswered_finding(e, ne);
 		if (ne->gratuitous)
 			gratuitous_finding(e, ne);
 	}
+	exch_findings(e);
+	macs_findings(e);
 }

@@ -76,11 +76,13 @@ static void build_flow(struct engine *e, struct flow *f)
 		f->rep_len = 0;
 		for (k = f->req_len - 1; k >= 0; k--)
 			f->rep_path[f->rep_len++] = f->req_path[k];
+		f->rep_seen_len = f->rep_len;	/* the user's word */
 		return;
 	}
 	/* the other direction's order, reversed, is evidence too */
 	f->req_len = order_points(f, false, f->req_mask, f->req_path);
 	f->rep_len = order_points(f, true, f->rep_mask, f->rep_path);
+	f->rep_seen_len = f->rep_len;
 	for (k = f->req_len - 1; k >= 0; k--)
 		if (!(f->rep_mask & (1ull << f->req_path[k])))
 			f->rep_path[f->rep_len++] = f->req_path[k];
@@ -106,8 +108,7 @@ static uint64_t watched_mask(const struct engine *e)
 	size_t i;
 
 	for (i = 0; i < e->points->count && i < ENGINE_MAX_POINTS; i++)
-		if (e->points->items[i].hook != HOOK_KFREE_SKB &&
-		    !point_is_sll2_parent(&e->points->items[i]))
+		if (point_on_wire(&e->points->items[i]))
 			m |= 1ull << i;
 	return m;
 }
@@ -178,6 +179,15 @@ static bool outside_coverage(const struct engine *e, const struct group *g,
 	/* nor one a live capture could not attach to (point.blind) */
 	for (i = 0; i < ENGINE_MAX_POINTS && (size_t)i < e->points->count; i++)
 		if ((cand & (1ull << i)) && e->points->items[i].blind)
+			return true;
+	/*
+	 * nor one whose interface was gone while the group's probes went
+	 * by (deleted, re-created later), or whose watch window had ended
+	 */
+	for (i = 0; i < ENGINE_MAX_POINTS && (size_t)i < e->points->count; i++)
+		if ((cand & (1ull << i)) &&
+		    point_unwatched_during(&e->points->items[i], g->first_ts,
+					   g->last_ts))
 			return true;
 
 	/* only a point that saw this flow at other times can have missed it */
@@ -267,15 +277,37 @@ static void locate_request(struct engine *e, struct group *g,
 		g->before = __builtin_ctzll(others);
 }
 
+/* Points of the reply path that only the reversed request path put there. */
+static uint64_t guessed_reply_points(const struct flow *f)
+{
+	uint64_t m = 0;
+	int k;
+
+	for (k = f->rep_seen_len; k < f->rep_len; k++)
+		m |= 1ull << f->rep_path[k];
+	return m;
+}
+
 static void locate_reply(struct group *g, const struct flow *f)
 {
 	int idx = furthest(f->rep_path, f->rep_len, g->rep_mask);
+	uint64_t guessed = guessed_reply_points(f);
 
 	g->reply_dir = true;
 	if (idx < 0)
 		return;
 	g->after = f->rep_path[idx];
 	g->before = next_missing(f->rep_path, f->rep_len, idx, g->rep_mask);
+	/*
+	 * Replies seen only where requests never pass (an asymmetric return
+	 * path) say nothing of where they would rejoin the way the requests
+	 * took: the points they may reach next are candidates, not an order.
+	 */
+	if (g->before >= 0 && (guessed & (1ull << g->before)) &&
+	    !(f->rep_mask & f->req_mask)) {
+		g->before = -1;
+		g->missing_mask = guessed & ~g->rep_mask;
+	}
 }
 
 void path_locate(struct engine *e)

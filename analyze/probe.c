@@ -248,6 +248,48 @@ static void fill_sighting(struct sighting *s, const struct packet *p,
 		s->flags |= SF_CSUM_BAD;
 }
 
+/* The encapsulation's index + 1 in the engine's table, added if new. */
+static uint8_t encap_index(struct engine *e, const struct tunnel_info *t)
+{
+	struct encap_seen *x;
+	uint8_t i, fam = t->src.family;
+
+	for (i = 0; i < e->n_encaps; i++) {
+		x = &e->encaps[i];
+		if (x->type == t->type && x->has_id == t->has_id &&
+		    x->id == t->id && x->family == fam &&
+		    !memcmp(x->src, t->src.a, 16) &&
+		    !memcmp(x->dst, t->dst.a, 16))
+			return (uint8_t)(i + 1);
+	}
+	if (e->n_encaps >= ENCAP_MAX)
+		return ENCAP_UNKNOWN;
+	x = &e->encaps[e->n_encaps++];
+	x->type = t->type;
+	x->has_id = t->has_id;
+	x->id = t->id;
+	x->family = fam;
+	memcpy(x->src, t->src.a, 16);
+	memcpy(x->dst, t->dst.a, 16);
+	return e->n_encaps;
+}
+
+/*
+ * A probe seen inside a tunnel (on the underlay), or quoted inside one by
+ * an underlay's ICMP error: which tunnel, and how long the outer packet
+ * was, for the report and the MTU evidence.
+ */
+static void note_encap(struct engine *e, struct sighting *s,
+		       const struct packet *p)
+{
+	if (!((p->layers | p->quoted_layers) & LAYER_TUNNEL))
+		return;
+	s->encap = encap_index(e, &p->tun);
+	s->outer_len = p->tun.outer_len;
+	if (p->tun.outer_df)
+		s->flags |= SF_OUTER_DF;
+}
+
 /* Another copy at a point that already saw this probe the same way. */
 static void note_duplicate(struct probe *pr, struct sighting *s, uint8_t ttl)
 {
@@ -290,7 +332,8 @@ int probe_drop_reason(struct engine *e, const struct frame *f)
 		drop_event_function(&ev, func, sizeof(func));
 		if (!strcmp(func, "?"))
 			func[0] = '\0';
-		return engine_intern_drop(e, ev.reason_name, func);
+		return engine_intern_drop_nft(e, ev.reason_name, func, ev.dev,
+					      ev.dev_netns, &ev.nft);
 	}
 	return engine_intern_reason(e, f->comment, f->comment_len);
 }
@@ -345,6 +388,7 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 	if (!s)
 		return;
 	fill_sighting(s, p, point, kind);
+	note_encap(e, s, p);
 	s->echo_id = ic->echo_id;
 	if (ic->echo_caplen < ic->echo_len)
 		s->flags |= SF_SNAPPED;
@@ -404,6 +448,7 @@ void probe_feed_error(struct engine *e, const struct packet *p, uint16_t point)
 	if (!s)
 		return;
 	fill_sighting(s, p, point, SK_ERR);
+	note_encap(e, s, p);
 	s->echo_id = (uint16_t)(p->net.icmp.type << 8 | p->net.icmp.code);
 	s->aux = (uint16_t)(p->net.icmp.mtu > 0xffff ? 0xffff : p->net.icmp.mtu);
 	pr->err_mask |= 1ull << point;
@@ -858,8 +903,10 @@ static void group_key(const struct engine *e, const struct probe *pr,
 		memcpy(k->err_src, err->src, 16);
 		k->err_mtu = err->aux;
 	}
-	if (drop)
+	if (drop) {
 		k->drop_reason = (int16_t)(drop->aux - 1);
+		k->drop_reply = drop->flags & SF_DROP_REPLY;
+	}
 	k->delivery = pr->flags & PF_DELIVERY_DROP;
 	if (last) {
 		k->csum_bad = last->flags & SF_CSUM_BAD;
@@ -876,7 +923,8 @@ static bool group_same(const struct group *a, const struct group *b)
 	       a->req_mask == b->req_mask && a->rep_mask == b->rep_mask &&
 	       a->err_mask == b->err_mask && a->err == b->err &&
 	       !memcmp(a->err_src, b->err_src, 16) &&
-	       a->drop_reason == b->drop_reason && a->csum_bad == b->csum_bad &&
+	       a->drop_reason == b->drop_reason &&
+	       a->drop_reply == b->drop_reply && a->csum_bad == b->csum_bad &&
 	       a->vlan_last == b->vlan_last &&
 	       a->incomplete_fp == b->incomplete_fp && a->forced == b->forced &&
 	       a->loop == b->loop && a->delivery == b->delivery;
@@ -935,7 +983,11 @@ static void learn_group(struct engine *e, const struct probe *pr)
 		if (!g->ended++ || gap < g->ended_gap_ns)
 			g->ended_gap_ns = gap;
 	}
-	g->last_ts = pr->first_ts;
+	/* probes held for their identity close out of order (identity.c) */
+	if (pr->first_ts < g->first_ts)
+		g->first_ts = pr->first_ts;
+	if (pr->first_ts > g->last_ts)
+		g->last_ts = pr->first_ts;
 	if (pr->len < g->min_len)
 		g->min_len = pr->len;
 	if (pr->len > g->max_len)
@@ -1031,6 +1083,21 @@ static uint64_t unfinished_window(const struct engine *e, uint32_t flow)
 	return w;
 }
 
+/*
+ * trace's own probes, sent from a socket whose replies were recorded (the
+ * "socket" point): what that socket received is what ping counts, the
+ * ground truth of "answered", whatever became of other copies.
+ */
+static bool socket_truth(struct engine *e)
+{
+	return e->o.own_prefix_len && engine_socket_point(e) >= 0;
+}
+
+static bool socket_received(struct engine *e, const struct probe *pr)
+{
+	return socket_truth(e) && (pr->rep_mask & (1ull << e->socket_point));
+}
+
 static uint8_t outcome_of(struct engine *e, struct probe *pr, bool at_end)
 {
 	uint64_t waited = e->now - pr->first_ts;
@@ -1044,8 +1111,11 @@ static uint8_t outcome_of(struct engine *e, struct probe *pr, bool at_end)
 		return PO_LOST_REQUEST;
 	if (!pr->req_mask)
 		return PO_ORPHAN_REPLY;
+	if (socket_received(e, pr))
+		return PO_ANSWERED;
 	if (reply_back_home(e, pr)) {
-		if (!reply_dropped_at_home(e, pr))
+		/* home, and the socket did not get it: dropped on the way */
+		if (!socket_truth(e) && !reply_dropped_at_home(e, pr))
 			return PO_ANSWERED;
 		pr->flags |= PF_DELIVERY_DROP;
 		return PO_LOST_REPLY;
@@ -1152,7 +1222,7 @@ static void probe_close(struct engine *e, struct probe *pr, bool at_end)
 		probe_recycle(e, pr);
 }
 
-static bool closable(const struct engine *e, const struct probe *pr)
+static bool closable(struct engine *e, const struct probe *pr)
 {
 	if (e->now - pr->first_ts > e->o.timeout_ns)
 		return true;
@@ -1160,13 +1230,26 @@ static bool closable(const struct engine *e, const struct probe *pr)
 	    e->now - pr->last_ts < ANSWERED_GRACE_NS)
 		return false;
 	/* an ICMP error ends the probe as surely as a reply */
-	return pr->err_mask || reply_back_home(e, pr);
+	return pr->err_mask || reply_back_home(e, pr) || socket_received(e, pr);
+}
+
+/*
+ * Past its reply window, a probe whose sightings past a NAT are still a
+ * guess between identical pings of several senders waits one more window,
+ * at the back of the line: a later probe of its conversation, answered,
+ * tells whose they were (identity.c).
+ */
+static bool held_for_identity(struct engine *e, const struct probe *pr)
+{
+	return e->now - pr->first_ts <= 2 * e->o.timeout_ns &&
+	       e->n_live <= e->o.max_live && identity_unsettled(e, pr);
 }
 
 /* Moves a probe whose reply came home to the answered FIFO. */
 static void note_answered(struct engine *e, struct probe *pr)
 {
-	if (pr->answered_list || !reply_back_home(e, pr))
+	if (pr->answered_list ||
+	    !(reply_back_home(e, pr) || socket_received(e, pr)))
 		return;
 	list_unlink(&e->oldest, &e->newest, pr);
 	list_append(&e->ans_oldest, &e->ans_newest, pr);
@@ -1175,6 +1258,8 @@ static void note_answered(struct engine *e, struct probe *pr)
 
 void probe_expire(struct engine *e, bool all)
 {
+	struct probe *held = NULL;
+
 	while (e->ans_oldest) {
 		struct probe *pr = e->ans_oldest;
 
@@ -1183,7 +1268,7 @@ void probe_expire(struct engine *e, bool all)
 			break;
 		probe_close(e, pr, all);
 	}
-	while (e->oldest) {
+	while (e->oldest && e->oldest != held) {
 		struct probe *pr = e->oldest;
 
 		if (!all && !closable(e, pr)) {
@@ -1191,6 +1276,12 @@ void probe_expire(struct engine *e, bool all)
 				break;
 			pr->flags |= PF_FORCED;
 			e->forced++;
+		} else if (!all && held_for_identity(e, pr)) {
+			list_unlink(&e->oldest, &e->newest, pr);
+			list_append(&e->oldest, &e->newest, pr);
+			if (!held)
+				held = pr;
+			continue;
 		}
 		probe_close(e, pr, all);
 	}
@@ -1259,59 +1350,231 @@ static bool reasons_grow(struct engine *e)
 	return true;
 }
 
-/* Interned reason index, or -1 when no slot could hold it (counted). */
-static int intern_pair(struct engine *e, const char *s, size_t n,
-		       const char *func)
+/*
+ * A kernel drop's identity: reason, function, the device (name and
+ * netns) it was dropped on, and its netfilter attribution, kept as
+ * "reason\0func\0dev\0netns\0nft\0".  Two drops that differ in any of
+ * them are different fates.
+ */
+#define DROP_FIELDS 5
+#define DROP_FIELD_MAX 120
+#define DROP_FIELD_NFT 4
+#define DROP_NFT_FIELD_MAX 480
+
+static size_t field_len(const char *s, size_t n)
 {
-	size_t flen = strlen(func);
+	return n > DROP_FIELD_MAX ? DROP_FIELD_MAX : n;
+}
+
+static bool same_drop_key(const char *r, const char *const *f,
+			  const size_t *len)
+{
+	int k;
+
+	for (k = 0; k < DROP_FIELDS; k++) {
+		if (strncmp(r, f[k], len[k]) || r[len[k]])
+			return false;
+		r += len[k] + 1;
+	}
+	return true;
+}
+
+/* Interned reason index, or -1 when no slot could hold it (counted). */
+static int intern_drop(struct engine *e, const char *const *f,
+		       const size_t *len)
+{
+	size_t total = 0, off = 0;
 	uint32_t i;
 	char *copy;
+	int k;
 
-	if (!s || !n)
-		s = "unknown", n = 7;
-	if (n > 120)
-		n = 120;
-	if (flen > 120)
-		flen = 120;
-	for (i = 0; i < e->n_reasons; i++) {
-		const char *r = e->reasons[i];
-
-		if (!strncmp(r, s, n) && !r[n] &&
-		    !strncmp(r + n + 1, func, flen) && !r[n + 1 + flen])
+	for (i = 0; i < e->n_reasons; i++)
+		if (same_drop_key(e->reasons[i], f, len))
 			return (int)i;
-	}
 	if (e->n_reasons == e->cap_reasons && !reasons_grow(e)) {
 		e->reasons_overflow++;
 		return -1;
 	}
-	copy = malloc(n + flen + 2);
+	for (k = 0; k < DROP_FIELDS; k++)
+		total += len[k] + 1;
+	copy = malloc(total);
 	if (!copy) {
 		e->reasons_overflow++;
 		return -1;
 	}
-	memcpy(copy, s, n);
-	copy[n] = 0;
-	memcpy(copy + n + 1, func, flen);
-	copy[n + 1 + flen] = 0;
+	for (k = 0; k < DROP_FIELDS; k++) {
+		memcpy(copy + off, f[k], len[k]);
+		copy[off + len[k]] = 0;
+		off += len[k] + 1;
+	}
 	e->reasons[e->n_reasons] = copy;
 	return (int)e->n_reasons++;
 }
 
+static int intern_fields(struct engine *e, const char *s, size_t n,
+			 const char *func, const char *dev, const char *netns,
+			 const char *nft)
+{
+	const char *f[DROP_FIELDS] = { s, func ? func : "", dev ? dev : "",
+				       netns ? netns : "", nft ? nft : "" };
+	size_t len[DROP_FIELDS];
+	int k;
+
+	if (!s || !n) {
+		f[0] = "unknown";
+		n = 7;
+	}
+	len[0] = field_len(f[0], n);
+	for (k = 1; k < DROP_FIELDS; k++)
+		len[k] = field_len(f[k], strlen(f[k]));
+	len[DROP_FIELD_NFT] = strnlen(f[DROP_FIELD_NFT], DROP_NFT_FIELD_MAX);
+	return intern_drop(e, f, len);
+}
+
 int engine_intern_reason(struct engine *e, const char *s, size_t n)
 {
-	return intern_pair(e, s, n, "");
+	return intern_fields(e, s, n, "", "", "", "");
 }
 
 int engine_intern_drop(struct engine *e, const char *reason, const char *func)
 {
-	return intern_pair(e, reason, strlen(reason), func ? func : "");
+	return intern_fields(e, reason, strlen(reason), func, "", "", "");
+}
+
+int engine_intern_drop_at(struct engine *e, const char *reason,
+			  const char *func, const char *dev, const char *netns)
+{
+	return intern_fields(e, reason, strlen(reason), func, dev, netns, "");
+}
+
+/* The attribution as one field: by, family, table, chain, hook, handle,
+ * basis, rule, separated by US (0x1f; the comment parser leaves no
+ * control byte in them).  "" = none. */
+#define NFT_SEP '\x1f'
+
+static size_t nft_put(char *buf, size_t len, size_t o, const char *v,
+		      bool sep)
+{
+	size_t n = strlen(v);
+
+	if (o >= len)
+		return o;
+	if (sep && o + 1 < len)
+		buf[o++] = NFT_SEP;
+	if (n > len - 1 - o)
+		n = len - 1 - o;
+	memcpy(buf + o, v, n);
+	buf[o + n] = '\0';
+	return o + n;
+}
+
+static void nft_field(const struct drop_nft *n, char *buf, size_t len)
+{
+	char num[24], *p = num + sizeof(num) - 1;
+	unsigned long long h = n->handle;
+	size_t o;
+
+	buf[0] = '\0';
+	if (n->by == DROP_NFT_NONE)
+		return;
+	*p = '\0';
+	do {
+		*--p = (char)('0' + h % 10);
+		h /= 10;
+	} while (h);
+	o = nft_put(buf, len, 0, drop_nft_by_name(n->by), false);
+	o = nft_put(buf, len, o, n->family, true);
+	o = nft_put(buf, len, o, n->table, true);
+	o = nft_put(buf, len, o, n->chain, true);
+	o = nft_put(buf, len, o, n->hook, true);
+	o = nft_put(buf, len, o, p, true);
+	o = nft_put(buf, len, o, n->basis == DROP_NFT_BASIS_RULESET ?
+					 "ruleset" : "kernel", true);
+	nft_put(buf, len, o, n->rule, true);
+}
+
+int engine_intern_drop_nft(struct engine *e, const char *reason,
+			   const char *func, const char *dev,
+			   const char *netns, const struct drop_nft *nft)
+{
+	char f[DROP_NFT_FIELD_MAX + 1];
+
+	nft_field(nft, f, sizeof(f));
+	return intern_fields(e, reason, strlen(reason), func, dev, netns, f);
+}
+
+/* Field k (0 reason, 1 function, 2 device, 3 its netns) of a drop. */
+static const char *drop_field(const struct engine *e, int idx, int k)
+{
+	const char *r;
+
+	if (idx < 0 || (uint32_t)idx >= e->n_reasons)
+		return "";
+	for (r = e->reasons[idx]; k > 0; k--)
+		r += strlen(r) + 1;
+	return r;
 }
 
 const char *engine_reason_function(const struct engine *e, int idx)
 {
-	if (idx < 0 || (uint32_t)idx >= e->n_reasons)
-		return "";
-	return e->reasons[idx] + strlen(e->reasons[idx]) + 1;
+	return drop_field(e, idx, 1);
+}
+
+const char *engine_reason_device(const struct engine *e, int idx)
+{
+	return drop_field(e, idx, 2);
+}
+
+const char *engine_reason_netns(const struct engine *e, int idx)
+{
+	return drop_field(e, idx, 3);
+}
+
+/* Field i of the attribution, into buf. */
+static void nft_part(const char *r, int i, char *buf, size_t len)
+{
+	const char *end;
+	size_t n;
+
+	for (; i > 0 && r; i--) {
+		r = strchr(r, NFT_SEP);
+		if (r)
+			r++;
+	}
+	if (!r) {
+		buf[0] = '\0';
+		return;
+	}
+	end = strchr(r, NFT_SEP);
+	n = end ? (size_t)(end - r) : strlen(r);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, r, n);
+	buf[n] = '\0';
+}
+
+bool engine_reason_nft(const struct engine *e, int idx, struct drop_nft *out)
+{
+	const char *r = drop_field(e, idx, DROP_FIELD_NFT);
+	char by[12], handle[24], basis[12];
+
+	memset(out, 0, sizeof(*out));
+	if (!r[0])
+		return false;
+	nft_part(r, 0, by, sizeof(by));
+	out->by = !strcmp(by, "rule") ? DROP_NFT_RULE :
+		  !strcmp(by, "policy") ? DROP_NFT_POLICY : DROP_NFT_UNKNOWN;
+	nft_part(r, 1, out->family, sizeof(out->family));
+	nft_part(r, 2, out->table, sizeof(out->table));
+	nft_part(r, 3, out->chain, sizeof(out->chain));
+	nft_part(r, 4, out->hook, sizeof(out->hook));
+	nft_part(r, 5, handle, sizeof(handle));
+	out->handle = strtoull(handle, NULL, 10);
+	nft_part(r, 6, basis, sizeof(basis));
+	out->basis = !strcmp(basis, "ruleset") ? DROP_NFT_BASIS_RULESET :
+						 DROP_NFT_BASIS_KERNEL;
+	nft_part(r, 7, out->rule, sizeof(out->rule));
+	return true;
 }
 
 const char *engine_reason(const struct engine *e, int idx)

@@ -12,7 +12,7 @@
 
 #include "engine.h"
 
-#define REPORT_SCHEMA_VERSION 1
+#define REPORT_SCHEMA_VERSION 2
 
 struct report_opts {
 	bool color;		/* ANSI colours (only on a terminal) */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "clock.h"
 #include "internal.h"
 #include "report.h"
 
@@ -99,6 +100,8 @@ static void json_points(struct strbuf *sb, const struct engine *e)
 		kv_str(sb, &first, "ifname", pt->ifname);
 		kv_str(sb, &first, "netns", pt->netns);
 		kv_str(sb, &first, "source", pt->source);
+		if (pt->host[0])	/* known only from some files */
+			kv_str(sb, &first, "host", pt->host);
 		kv_u64(sb, &first, "ifindex", pt->ifindex);
 		kv_str(sb, &first, "kind", point_kind_name(pt->kind));
 		kv_str(sb, &first, "hook", point_hook_name(pt->hook));
@@ -183,6 +186,37 @@ static void json_flows(struct strbuf *sb, const struct engine *e)
 	sb_putc(sb, ']');
 }
 
+/* The tunnel a sighting was inside, or null on a plain frame. */
+static void json_encap(struct strbuf *sb, const struct engine *e,
+		       const struct sighting *s)
+{
+	const struct encap_seen *x;
+	bool first = true;
+
+	if (!s->encap) {
+		sb_puts(sb, "null");
+		return;
+	}
+	sb_putc(sb, '{');
+	if (s->encap == ENCAP_UNKNOWN || s->encap > e->n_encaps) {
+		kv_str(sb, &first, "type", "unknown");
+	} else {
+		x = &e->encaps[s->encap - 1];
+		kv_str(sb, &first, "type", tunnel_type_name(x->type));
+		key(sb, &first, "id");
+		if (x->has_id)
+			sb_u64(sb, x->id);
+		else
+			sb_puts(sb, "null");
+		kv_ip(sb, &first, "outer_src", x->family, x->src);
+		kv_ip(sb, &first, "outer_dst", x->family, x->dst);
+	}
+	kv_u64(sb, &first, "outer_len", s->outer_len);
+	key(sb, &first, "outer_df");
+	sb_puts(sb, s->flags & SF_OUTER_DF ? "true" : "false");
+	sb_putc(sb, '}');
+}
+
 static void json_sighting(struct strbuf *sb, const struct engine *e,
 			  const struct probe *pr, const struct sighting *s)
 {
@@ -221,6 +255,8 @@ static void json_sighting(struct strbuf *sb, const struct engine *e,
 	sb_puts(sb, s->flags & SF_CSUM_BAD ? "true" : "false");
 	key(sb, &first, "snapped");
 	sb_puts(sb, s->flags & SF_SNAPPED ? "true" : "false");
+	key(sb, &first, "encap");
+	json_encap(sb, e, s);
 	sb_putc(sb, '}');
 }
 
@@ -315,6 +351,38 @@ static void json_details(struct strbuf *sb, const struct finding *f)
 	sb_putc(sb, '}');
 }
 
+/*
+ * The cause as data: its stable code, how firm it is, the values its
+ * sentence names, and the other causes the evidence also supported.
+ */
+static void json_cause(struct strbuf *sb, const struct cause_ref *c)
+{
+	bool first = true, f2 = true;
+	uint8_t i;
+
+	if (c->id == CAUSE_NONE) {
+		sb_puts(sb, "null");
+		return;
+	}
+	sb_putc(sb, '{');
+	kv_str(sb, &first, "code", cause_code(c->id));
+	kv_str(sb, &first, "strength",
+	       cause_strength_name(cause_strength_of(c->id)));
+	key(sb, &first, "params");
+	sb_putc(sb, '{');
+	for (i = 0; i < c->n_param; i++)
+		kv_str(sb, &f2, c->param[i].key, c->param[i].val);
+	sb_putc(sb, '}');
+	key(sb, &first, "supporting");
+	sb_putc(sb, '[');
+	for (i = 0; i < c->n_support; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		sb_json_cstr(sb, cause_code(c->support[i]));
+	}
+	sb_puts(sb, "]}");
+}
+
 static void json_finding(struct strbuf *sb, const struct engine *e,
 			 const struct finding *f)
 {
@@ -325,7 +393,9 @@ static void json_finding(struct strbuf *sb, const struct engine *e,
 	kv_str(sb, &first, "kind", finding_kind_name(f->kind));
 	kv_str(sb, &first, "severity", severity_name(f->sev));
 	kv_str(sb, &first, "summary", f->summary);
-	kv_str(sb, &first, "cause", f->cause);
+	key(sb, &first, "cause");
+	json_cause(sb, &f->cref);
+	kv_str(sb, &first, "cause_text", f->cause);
 	kv_u64(sb, &first, "count", f->count);
 	key(sb, &first, "location");
 	sb_putc(sb, '{');
@@ -346,6 +416,13 @@ static void json_finding(struct strbuf *sb, const struct engine *e,
 		sb_puts(sb, "null");
 	else
 		sb_json_cstr(sb, f->dir == LOC_REQUEST ? "request" : "reply");
+	if (f->drop_dev_point != DROP_DEV_NONE) {
+		/* the kernel's drop device: a place even when unwatched */
+		key(sb, &f2, "dropped_on");
+		sb_json_cstr(sb, f->drop_dev);
+		kv_point(sb, &f2, "dropped_on_point",
+			 f->drop_dev_point >= 0 ? f->drop_dev_point : -1);
+	}
 	if (f->group >= 0 && e->groups[f->group].missing_mask) {
 		uint64_t m = e->groups[f->group].missing_mask;
 		int k, n = 0;
@@ -383,6 +460,51 @@ static void json_finding(struct strbuf *sb, const struct engine *e,
 		else
 			sb_puts(sb, "null");
 		kv_str(sb, &f3, "what", ev->what);
+		sb_putc(sb, '}');
+	}
+	sb_puts(sb, "]}");
+}
+
+/*
+ * The files' clocks, when there are several (docs/report-schema.md):
+ * absent for one file, so single-capture reports are as they were.
+ */
+static void json_clock_domains(struct strbuf *sb, const struct engine *e)
+{
+	const struct clock_domains *cd = e->clock;
+	bool first = true;
+	size_t i;
+
+	if (!cd || cd->n < 2)
+		return;
+	sb_puts(sb, ",\"clock_domains\":{");
+	key(sb, &first, "estimated");
+	sb_puts(sb, cd->estimated ? "true" : "false");
+	key(sb, &first, "domains");
+	sb_putc(sb, '[');
+	for (i = 0; i < cd->n; i++) {
+		const struct clock_domain *d = &cd->d[i];
+		bool f2 = true;
+
+		if (i)
+			sb_putc(sb, ',');
+		sb_putc(sb, '{');
+		kv_str(sb, &f2, "file", d->name);
+		kv_str(sb, &f2, "method", clock_method_name(d->method));
+		key(sb, &f2, "reference");
+		if (d->ref < 0)
+			sb_puts(sb, "null");
+		else
+			sb_json_cstr(sb, cd->d[d->ref].name);
+		key(sb, &f2, "offset_ns");
+		sb_printf(sb, "%lld", (long long)d->offset_ns);
+		kv_u64(sb, &f2, "uncertainty_ns", d->uncertainty_ns);
+		kv_u64(sb, &f2, "probes", d->probes);
+		kv_double(sb, &f2, "drift_ppm", d->drift_ppm);
+		key(sb, &f2, "at_ns");
+		sb_printf(sb, "%lld", (long long)d->t0_ns);
+		key(sb, &f2, "applied");
+		sb_puts(sb, d->applied ? "true" : "false");
 		sb_putc(sb, '}');
 	}
 	sb_puts(sb, "]}");
@@ -428,6 +550,7 @@ int report_json(const struct engine *e, FILE *fp)
 	json_flows(&sb, e);
 	sb_putc(&sb, ',');
 	json_probes(&sb, e, fp);
+	json_clock_domains(&sb, e);
 	sb_puts(&sb, ",\"findings\":[");
 	for (i = 0; i < e->n_findings; i++) {
 		if (i)

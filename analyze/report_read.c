@@ -14,6 +14,7 @@
 #include "common/json.h"
 #include "diff.h"
 #include "diff_summary.h"
+#include "report.h"
 
 struct rd {
 	char *err;
@@ -238,23 +239,10 @@ struct kind_ident {
 };
 
 static const struct kind_ident kind_idents[] = {
-	{ "drop", true, { NULL } },
-	{ "nat_rewrite", true,
-	  { "src_before", "dst_before", "src_after", "dst_after", NULL } },
-	{ "nat_reply_not_reversed", true, { NULL } },
-	{ "arp_unanswered", false, { "target", NULL } },
-	{ "nd_unanswered", false, { "target", NULL } },
-	{ "ip_conflict", false, { "address", NULL } },
-	{ "gratuitous_arp", false, { "address", NULL } },
-	{ "storm", true, { NULL } },
-	{ "vlan_mismatch", true, { "vlan_seen", "vlan_expected", NULL } },
-	{ "mtu_blackhole", true, { NULL } },
-	{ "ttl_exceeded", true, { "type", "code", "reporter", NULL } },
-	{ "icmp_error", true, { "type", "code", "reporter", NULL } },
-	{ "checksum_bad", true, { NULL } },
-	{ "no_probes", false, { NULL } },
-	{ "kernel_drops", false, { NULL } },
-	{ "evidence_incomplete", true, { "reason", NULL } },
+#define FINDING_KIND(id, name, cat, located, ...) \
+	{ name, located, { __VA_ARGS__ } },
+#include "kinds.def"
+#undef FINDING_KIND
 };
 
 static const struct kind_ident *kind_ident(const char *kind)
@@ -308,6 +296,26 @@ static void build_ident(struct ds_finding *f, const struct json *det)
 	}
 }
 
+/*
+ * Version 2: cause {code, ...} and its sentence in cause_text; version 1:
+ * the sentence alone in cause, and no code to compare.
+ */
+static void read_cause(struct rd *r, const struct json *j, const char *where,
+		       struct ds_finding *f)
+{
+	const struct json *c = json_get(j, "cause");
+	char w[64];
+
+	f->cause_code[0] = 0;
+	if (!c || c->type != JSON_OBJECT) {
+		opt_str(r, j, where, "cause", f->cause, sizeof(f->cause));
+		return;
+	}
+	snprintf(w, sizeof(w), "%s.cause", where);
+	opt_str(r, c, w, "code", f->cause_code, sizeof(f->cause_code));
+	opt_str(r, j, where, "cause_text", f->cause, sizeof(f->cause));
+}
+
 static void read_finding(struct rd *r, const struct json *j, size_t idx,
 			 struct ds_finding *f)
 {
@@ -324,7 +332,7 @@ static void read_finding(struct rd *r, const struct json *j, size_t idx,
 		rd_fail(r, "not a dropspot report: %s.kind is missing", where);
 	opt_str(r, j, where, "severity", f->severity, sizeof(f->severity));
 	opt_str(r, j, where, "summary", f->summary, sizeof(f->summary));
-	opt_str(r, j, where, "cause", f->cause, sizeof(f->cause));
+	read_cause(r, j, where, f);
 	v = json_get(j, "count");
 	if (v && v->type == JSON_NUMBER && v->is_u64)
 		f->count = v->u64;
@@ -353,6 +361,7 @@ static void read_finding(struct rd *r, const struct json *j, size_t idx,
 	scrub(f->ident);
 	scrub(f->reason);
 	scrub(f->cause);
+	scrub(f->cause_code);
 	scrub(f->summary);
 }
 
@@ -505,9 +514,11 @@ static void read_header(struct rd *r, const struct json *root)
 		return;
 	}
 	version = want(r, root, "report", "version", JSON_NUMBER);
-	if (version && (!version->is_u64 || version->u64 != 1))
+	if (version && (!version->is_u64 || version->u64 < 1 ||
+			version->u64 > REPORT_SCHEMA_VERSION))
 		rd_fail(r, "report version %g is not supported (this dropspot "
-			"reads version 1)", version->num);
+			"reads versions 1 to %d)", version->num,
+			REPORT_SCHEMA_VERSION);
 }
 
 static void read_arrays(struct rd *r, const struct json *root,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "internal.h"
 #include "report.h"
 
@@ -21,6 +22,7 @@
 #define C_DIM "\033[2m"
 
 #define COL_W 16
+#define KCOL_W 30	/* the kernel-drop column: "x REASON +delta" */
 
 void report_opts_default(struct report_opts *o)
 {
@@ -122,6 +124,64 @@ static void ladder_row(FILE *fp, const struct engine *e, const struct flow *f,
 	}
 }
 
+/*
+ * A kernel drop that says nothing of the probe's fate: the raw-socket
+ * copy's NO_SOCKET after its reply was delivered.
+ */
+static bool drop_is_noise(const struct engine *e, const struct probe *pr,
+			  const struct sighting *s)
+{
+	return s->kind == SK_DROP && pr->outcome == PO_ANSWERED && s->aux &&
+	       engine_reason_after_delivery(e, s->aux - 1);
+}
+
+/* The kernel's drop record of the probe's request, or of its reply. */
+static const struct sighting *kernel_drop_of(const struct engine *e,
+					     const struct probe *pr, bool reply)
+{
+	uint16_t i;
+
+	for (i = 0; i < pr->n_sight; i++)
+		if (pr->s[i].kind == SK_DROP &&
+		    !!(pr->s[i].flags & SF_DROP_REPLY) == reply &&
+		    !drop_is_noise(e, pr, &pr->s[i]))
+			return &pr->s[i];
+	return NULL;
+}
+
+static bool kernel_column(const struct engine *e,
+			  const struct probe *const *sel, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (kernel_drop_of(e, sel[k], false) ||
+		    kernel_drop_of(e, sel[k], true))
+			return true;
+	return false;
+}
+
+/*
+ * The kernel-drop sighting as its own column: "x REASON +delta", after the
+ * points the probe crossed, so the ladder shows where the kernel took it.
+ */
+static void kernel_cell(FILE *fp, const struct engine *e,
+			const struct probe *pr, bool reply, uint64_t t0,
+			const struct report_opts *o)
+{
+	const struct sighting *s = kernel_drop_of(e, pr, reply);
+	char cell[64], d[24];
+
+	if (!s) {
+		fprintf(fp, "%-*s", KCOL_W, "");
+		return;
+	}
+	fmt_delta(d, sizeof(d), t0, s->ts_ns);
+	snprintf(cell, sizeof(cell), "x %.*s %s", KCOL_W - 14,
+		 s->aux ? engine_reason(e, s->aux - 1) : "?", d);
+	fprintf(fp, "%s%-*s%s", col(o, C_RED), KCOL_W, cell, col(o, C_RESET));
+}
+
 static int cmp_probe_id(const void *a, const void *b)
 {
 	const struct probe *x = *(const struct probe *const *)a;
@@ -159,6 +219,7 @@ static void ladder(FILE *fp, const struct engine *e, uint32_t fi,
 	const struct probe **sel;
 	size_t n, k;
 	uint8_t i;
+	bool kcol;
 
 	if (!o->ladder_max || !f->req_len)
 		return;
@@ -166,10 +227,13 @@ static void ladder(FILE *fp, const struct engine *e, uint32_t fi,
 	if (!sel)
 		return;
 	n = pick_probes(e, fi, sel, o->ladder_max);
+	kcol = kernel_column(e, sel, n);
 	fprintf(fp, "  %-8s %-6s %-5s   ", "probe", "seq", "len");
 	for (i = 0; i < f->req_len; i++)
 		fprintf(fp, "%-*.*s", COL_W, COL_W - 1,
 			point_label(e, f->req_path[i]));
+	if (kcol)
+		fprintf(fp, "%-*s", KCOL_W, "kernel drop");
 	fprintf(fp, "\n");
 	for (k = 0; k < n; k++) {
 		const struct probe *pr = sel[k];
@@ -179,10 +243,14 @@ static void ladder(FILE *fp, const struct engine *e, uint32_t fi,
 		fprintf(fp, "  #%-7llu %-6u %-5u %s ",
 			(unsigned long long)pr->id, pr->seq, pr->len, "req");
 		ladder_row(fp, e, f, pr, SK_REQ, t0, o);
+		if (kcol)
+			kernel_cell(fp, e, pr, false, t0, o);
 		fprintf(fp, "%s%s%s\n", col(o, ok ? C_GREEN : C_RED),
 			outcome_name(pr->outcome), col(o, C_RESET));
 		fprintf(fp, "  %-8s %-6s %-5s %s ", "", "", "", "rep");
 		ladder_row(fp, e, f, pr, SK_REP, t0, o);
+		if (kcol)
+			kernel_cell(fp, e, pr, true, t0, o);
 		fprintf(fp, "\n");
 	}
 	if (f->probes > n)
@@ -295,9 +363,16 @@ static void print_finding(FILE *fp, const struct engine *e,
 	for (i = 0; i < f->n_ev && i < max_ev; i++) {
 		const struct evidence *ev = &f->ev[i];
 
-		fprintf(fp, "      evidence: %s at %s, frame %llu\n", ev->what,
-			point_label(e, ev->point),
-			(unsigned long long)ev->frame_no);
+		/* host state and other evidence of no frame: said as it is */
+		if (ev->point < 0 && !ev->frame_no)
+			fprintf(fp, "      evidence: %s\n", ev->what);
+		else if (!ev->frame_no)
+			fprintf(fp, "      evidence: %s at %s\n", ev->what,
+				point_label(e, ev->point));
+		else
+			fprintf(fp, "      evidence: %s at %s, frame %llu\n",
+				ev->what, point_label(e, ev->point),
+				(unsigned long long)ev->frame_no);
 	}
 }
 
@@ -320,6 +395,41 @@ static void print_findings(FILE *fp, const struct engine *e,
 		fprintf(fp, "  none\n");
 }
 
+/*
+ * Several files: one line per file whose clock was corrected, or a note
+ * when no probe was shared to compare them (one file: nothing).
+ */
+static void print_clock_domains(FILE *fp, const struct engine *e)
+{
+	const struct clock_domains *cd = e->clock;
+	bool head = false;
+	size_t i;
+
+	if (!cd || cd->n < 2)
+		return;
+	if (!cd->estimated) {
+		fprintf(fp, "clock domains: no probe seen in two files, their "
+			"clocks are taken as they are\n");
+		return;
+	}
+	for (i = 0; i < cd->n; i++) {
+		const struct clock_domain *d = &cd->d[i];
+
+		if (!d->applied)
+			continue;
+		if (!head)
+			fprintf(fp, "clock domains:\n");
+		head = true;
+		fprintf(fp, "  %s shifted by %+.6f s +- %.6f s against %s "
+			"(%u probes, %s", d->name, -(double)d->offset_ns / 1e9,
+			(double)d->uncertainty_ns / 1e9, cd->d[d->ref].name,
+			d->probes, clock_method_name(d->method));
+		if (d->drift_ppm != 0)
+			fprintf(fp, ", drift %+.3f ppm", d->drift_ppm);
+		fprintf(fp, ")\n");
+	}
+}
+
 int report_text(const struct engine *e, FILE *fp, const struct report_opts *o)
 {
 	struct engine_totals t;
@@ -330,6 +440,7 @@ int report_text(const struct engine *e, FILE *fp, const struct report_opts *o)
 		col(o, C_RESET));
 	fprintf(fp, "\n");
 	print_points(fp, e);
+	print_clock_domains(fp, e);
 	print_flows(fp, e, o);
 	print_findings(fp, e, o);
 	fflush(fp);
@@ -349,8 +460,7 @@ void report_probe_line(const struct engine *e, const struct probe *pr,
 		const struct sighting *s = &pr->s[i];
 
 		/* the raw-socket copy's NO_SOCKET says nothing of a delivery */
-		if (s->kind == SK_DROP && pr->outcome == PO_ANSWERED && s->aux &&
-		    engine_reason_after_delivery(e, s->aux - 1))
+		if (drop_is_noise(e, pr, s))
 			continue;
 		len += (size_t)snprintf(buf + len, n - len, " %s%s",
 					s->kind == SK_REQ ? "->" :

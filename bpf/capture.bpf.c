@@ -11,7 +11,8 @@
  * Unrelated traffic should cost almost nothing: headers are read with the
  * load_bytes helpers into the stack (works for non-linear skbs and XDP frags
  * alike), and only ARP / ICMP / ICMPv6 (optionally all IP or given hosts)
- * are copied into the ring.
+ * are copied into the ring, bare or inside a VXLAN, Geneve, GRE or IPIP
+ * tunnel (an underlay device carries the overlay's pings encapsulated).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -87,6 +88,103 @@ static __always_inline bool host_listed(const __u8 *addr, bool v4)
 	return bpf_map_lookup_elem(&hosts, &k) != NULL;
 }
 
+#define ETH_P_TEB 0x6558	/* Ethernet inside GRE / Geneve */
+#define IPPROTO_IPIP_ 4
+#define IPPROTO_UDP_ 17
+#define IPPROTO_IPV6_ 41
+#define IPPROTO_GRE_ 47
+
+/*
+ * The frame inside a tunnel, at off, of ethertype proto (ETH_P_TEB: an
+ * Ethernet header comes first): ARP, or ICMP/ICMPv6 right after the IP
+ * header (behind one hop-by-hop header for MLD).  Inner VLAN tags and
+ * longer extension chains are not looked at: cheap first.
+ */
+static __always_inline bool inner_wanted(void *ctx, bool xdp, __u32 off,
+					 __u16 proto)
+{
+	union {
+		__u8 eth[14];
+		struct ip4h ip4;
+		struct ip6h ip6;
+		__u8 ext[2];
+	} h;
+
+	if (proto == ETH_P_TEB) {
+		if (load(ctx, xdp, off, h.eth, sizeof(h.eth)))
+			return false;
+		proto = ((__u16)h.eth[12] << 8) | h.eth[13];
+		off += sizeof(h.eth);
+	}
+	if (proto == ETH_P_ARP)
+		return true;
+	if (proto == ETH_P_IP)
+		return !load(ctx, xdp, off, &h.ip4, sizeof(h.ip4)) &&
+		       h.ip4.proto == IPPROTO_ICMP_;
+	if (proto != ETH_P_IPV6 || load(ctx, xdp, off, &h.ip6, sizeof(h.ip6)))
+		return false;
+	if (h.ip6.nexthdr == IPPROTO_ICMPV6_)
+		return true;
+	return h.ip6.nexthdr == 0 &&
+	       !load(ctx, xdp, off + sizeof(h.ip6), h.ext, sizeof(h.ext)) &&
+	       h.ext[0] == IPPROTO_ICMPV6_;
+}
+
+/*
+ * An outer datagram's payload at off, of IP protocol proto: a VXLAN
+ * (UDP 4789, 8472; GPE 4790), Geneve (6081), GRE, IPIP or SIT/IP6IP6
+ * tunnel whose inner frame is one we keep.  Only the headers' fixed
+ * offsets are followed, one level deep, so an unrelated packet costs one
+ * or two loads.
+ */
+static __always_inline bool tunnel_wanted(void *ctx, bool xdp, __u32 off,
+					  __u8 proto)
+{
+	__u8 h[8];
+	__u16 inner;
+
+	if (proto == IPPROTO_IPIP_) {
+		inner = ETH_P_IP;
+	} else if (proto == IPPROTO_IPV6_) {
+		inner = ETH_P_IPV6;
+	} else if (proto == IPPROTO_GRE_) {
+		if (load(ctx, xdp, off, h, 4) || (h[1] & 0x07))
+			return false;	/* GRE version 1 (PPTP) */
+		inner = ((__u16)h[2] << 8) | h[3];
+		/* checksum, key, sequence: four bytes each when present */
+		off += 4 + ((h[0] & 0x80) ? 4 : 0) + ((h[0] & 0x20) ? 4 : 0) +
+		       ((h[0] & 0x10) ? 4 : 0);
+	} else if (proto == IPPROTO_UDP_) {
+		if (load(ctx, xdp, off, h, sizeof(h)))
+			return false;
+		inner = ((__u16)h[2] << 8) | h[3];
+		off += sizeof(h);
+		if (inner == 4789 || inner == 8472) {
+			inner = ETH_P_TEB;
+			off += 8;
+		} else if (inner == 4790) {
+			/* VXLAN-GPE: P flag and next protocol (1 IPv4,
+			 * 2 IPv6, 3 Ethernet), else Ethernet as VXLAN */
+			if (load(ctx, xdp, off, h, 4))
+				return false;
+			inner = !(h[0] & 0x04) || h[3] == 3 ? ETH_P_TEB :
+				h[3] == 1 ? ETH_P_IP :
+				h[3] == 2 ? ETH_P_IPV6 : 0;
+			off += 8;
+		} else if (inner == 6081) {
+			if (load(ctx, xdp, off, h, 4))
+				return false;
+			inner = ((__u16)h[2] << 8) | h[3];
+			off += 8 + (h[0] & 0x3f) * 4;
+		} else {
+			return false;
+		}
+	} else {
+		return false;
+	}
+	return inner_wanted(ctx, xdp, off, inner);
+}
+
 static __always_inline bool want_ipv4(void *ctx, bool xdp, __u32 off)
 {
 	struct ip4h ip;
@@ -94,6 +192,10 @@ static __always_inline bool want_ipv4(void *ctx, bool xdp, __u32 off)
 	if (load(ctx, xdp, off, &ip, sizeof(ip)))
 		return cfg_filter != DS_FILTER_DEFAULT;
 	if (ip.proto == IPPROTO_ICMP_ || cfg_filter != DS_FILTER_DEFAULT)
+		return true;
+	/* a later fragment carries no tunnel header to read */
+	if (!(ip.frag & bpf_htons(0x1fff)) &&
+	    tunnel_wanted(ctx, xdp, off + (ip.vihl & 0x0f) * 4, ip.proto))
 		return true;
 	return cfg_use_hosts &&
 	       (host_listed(ip.saddr, true) || host_listed(ip.daddr, true));
@@ -116,6 +218,8 @@ static __always_inline bool want_ipv6(void *ctx, bool xdp, __u32 off)
 		return true;
 	nh = ip.nexthdr;
 	off += sizeof(ip);
+	if (tunnel_wanted(ctx, xdp, off, nh))
+		return true;
 	for (i = 0; i < 3; i++) {
 		if (nh == IPPROTO_ICMPV6_)
 			return true;

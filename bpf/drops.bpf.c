@@ -21,6 +21,7 @@
 
 #include "abi.h"
 #include "net_headers.h"
+#include "nft_abi.h"
 
 #define ETH_P_IP_ 0x0800
 #define ETH_P_ARP_ 0x0806
@@ -49,6 +50,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } drop_reasons SEC(".maps");
+
+/* Netfilter attributions waiting for the kfree_skb of their skb. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct ds_nft_info);
+} nft_by_skb SEC(".maps");
 
 static __always_inline void stat_inc(__u32 idx)
 {
@@ -143,10 +152,19 @@ static __always_inline __u32 netns_of(struct sk_buff *skb,
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
-static __always_inline void handle(struct sk_buff *skb, void *location,
-				   __u32 reason, __u8 flags)
+struct ds_drop_nft_record {
+	struct ds_drop_record rec;
+	struct ds_nft_info nft;
+};
+
+static __always_inline void handle(void *ctx, struct sk_buff *skb,
+				   void *location, __u32 reason, __u8 flags)
 {
+	bool nf_drop = false;
+	struct ds_drop_nft_record *nrec = NULL;
 	struct ds_drop_record *rec;
+	struct ds_nft_info *nft;
+	__u64 key = (__u64)skb;
 	struct net_device *dev;
 	unsigned char *head;
 	const __u8 *nh = NULL;
@@ -180,7 +198,35 @@ static __always_inline void handle(struct sk_buff *skb, void *location,
 	if (!want(proto, nh, avail))
 		return;
 
-	rec = bpf_ringbuf_reserve(&drop_ring, sizeof(*rec), 0);
+	if (bpf_core_enum_value_exists(enum skb_drop_reason,
+				       SKB_DROP_REASON_NETFILTER_DROP) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason,
+					  SKB_DROP_REASON_NETFILTER_DROP))
+		nf_drop = true;
+	nft = bpf_map_lookup_elem(&nft_by_skb, &key);
+	if (nft || nf_drop) {
+		nrec = bpf_ringbuf_reserve(&drop_ring, sizeof(*nrec), 0);
+		if (nrec) {
+			long n = 0;
+
+			if (nft)
+				__builtin_memcpy(&nrec->nft, nft, sizeof(*nft));
+			else
+				__builtin_memset(&nrec->nft, 0,
+						 sizeof(nrec->nft));
+			if (nf_drop)
+				n = bpf_get_stack(ctx, nrec->nft.stack,
+						  sizeof(nrec->nft.stack), 0);
+			nrec->nft.stack_len = n > 0 ? (__u32)n / 8 : 0;
+			rec = &nrec->rec;
+		} else {
+			rec = NULL;
+		}
+		if (nft)
+			bpf_map_delete_elem(&nft_by_skb, &key);
+	} else {
+		rec = bpf_ringbuf_reserve(&drop_ring, sizeof(*rec), 0);
+	}
 	if (!rec) {
 		stat_inc(DS_DROP_STAT_LOST);
 		return;
@@ -227,7 +273,7 @@ int BPF_PROG(dropspot_kfree_skb, struct sk_buff *skb, void *location,
 	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
 	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
 		return 0;
-	handle(skb, location, (__u32)reason, 0);
+	handle(ctx, skb, location, (__u32)reason, 0);
 	return 0;
 }
 
@@ -237,7 +283,199 @@ SEC("tp_btf/kfree_skb")
 int BPF_PROG(dropspot_kfree_skb_noreason, struct sk_buff *skb,
 	     void *location)
 {
-	handle(skb, location, 0, DS_DROP_F_NO_REASON);
+	handle(ctx, skb, location, 0, DS_DROP_F_NO_REASON);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Netfilter attribution (nft_abi.h).  Only observes: reads the chain, its
+ * table and its rule blob; changes nothing.  Loaded only when the kernel's
+ * BTF has nft_do_chain and nft_immediate_eval (capture/drops.c).
+ * ------------------------------------------------------------------------ */
+
+#define NF_DROP_ 0
+#define NFT_JUMP_ (-3)
+#define NFT_GOTO_ (-4)
+#define NFT_CHAIN_BASE_ 0x1
+#define NFT_CHAINS_MAX 4
+#define NFT_RULES_MAX 4096
+
+/* Per CPU, for the nft_do_chain running now (softirq or process context
+ * with BH off: one evaluation at a time per CPU; a nested one only costs
+ * the handle, the blob containment check refuses a stale expression). */
+struct nft_cpu_state {
+	__u64 drop_expr;		/* expression that set NF_DROP */
+	__u64 chains[NFT_CHAINS_MAX];	/* base chain + jump/goto targets */
+	__u32 nchains;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nft_cpu_state);
+} nft_cpu SEC(".maps");
+
+static __always_inline bool nft_want(const struct nft_pktinfo *pkt)
+{
+	__u8 tprot;
+
+	if (cfg_filter != DS_FILTER_DEFAULT)
+		return true;
+	tprot = BPF_CORE_READ(pkt, tprot);
+	return tprot == IPPROTO_ICMP_ || tprot == IPPROTO_ICMPV6_;
+}
+
+SEC("fentry/nft_do_chain")
+int BPF_PROG(dropspot_nft_enter, struct nft_pktinfo *pkt, void *priv)
+{
+	struct nft_cpu_state *st;
+	__u32 zero = 0;
+
+	if (!nft_want(pkt))
+		return 0;
+	st = bpf_map_lookup_elem(&nft_cpu, &zero);
+	if (!st)
+		return 0;
+	st->drop_expr = 0;
+	st->chains[0] = (__u64)priv;
+	st->nchains = 1;
+	return 0;
+}
+
+SEC("fexit/nft_immediate_eval")
+int BPF_PROG(dropspot_nft_imm, const struct nft_expr *expr,
+	     struct nft_regs *regs, const struct nft_pktinfo *pkt)
+{
+	struct nft_cpu_state *st;
+	__u32 zero = 0, n;
+	int code;
+
+	if (!nft_want(pkt))
+		return 0;
+	code = (int)BPF_CORE_READ(regs, verdict.code);
+	if (code != NF_DROP_ && code != NFT_JUMP_ && code != NFT_GOTO_)
+		return 0;
+	st = bpf_map_lookup_elem(&nft_cpu, &zero);
+	if (!st)
+		return 0;
+	if (code == NF_DROP_) {
+		st->drop_expr = (__u64)expr;
+		return 0;
+	}
+	n = st->nchains;
+	if (n < NFT_CHAINS_MAX) {
+		st->chains[n] = (__u64)BPF_CORE_READ(regs, verdict.chain);
+		st->nchains = n + 1;
+	}
+	return 0;
+}
+
+struct nft_walk {
+	__u64 pos;		/* current struct nft_rule_dp */
+	__u64 expr;		/* the expression looked for */
+	__u64 handle;		/* found: its rule's handle */
+	__u32 hdr;		/* sizeof(struct nft_rule_dp) */
+};
+
+static long nft_walk_one(__u64 i, void *ctx)
+{
+	struct nft_walk *w = ctx;
+	struct nft_rule_dp *r = (struct nft_rule_dp *)w->pos;
+	__u64 is_last, dlen, start;
+
+	is_last = BPF_CORE_READ_BITFIELD_PROBED(r, is_last);
+	if (is_last)
+		return 1;
+	dlen = BPF_CORE_READ_BITFIELD_PROBED(r, dlen);
+	start = w->pos + w->hdr;
+	if (w->expr >= start && w->expr < start + dlen) {
+		w->handle = BPF_CORE_READ_BITFIELD_PROBED(r, handle);
+		return 1;
+	}
+	w->pos = start + dlen;
+	return 0;
+}
+
+/* The handle of the rule of chain whose expressions hold expr, or 0. */
+static __always_inline __u64 nft_rule_handle(const struct nft_chain *chain,
+					     __u64 expr)
+{
+	struct nft_rule_blob *blobs[2];
+	struct nft_walk w = {};
+	__u64 start, size;
+	int i;
+
+	blobs[0] = BPF_CORE_READ(chain, blob_gen_0);
+	blobs[1] = BPF_CORE_READ(chain, blob_gen_1);
+	for (i = 0; i < 2; i++) {
+		if (!blobs[i])
+			continue;
+		size = BPF_CORE_READ(blobs[i], size);
+		start = (__u64)blobs[i] + bpf_core_field_offset(struct nft_rule_blob, data);
+		if (expr < start || expr >= start + size)
+			continue;
+		w.pos = start;
+		w.expr = expr;
+		w.hdr = bpf_core_type_size(struct nft_rule_dp);
+		bpf_loop(NFT_RULES_MAX, nft_walk_one, &w, 0);
+		return w.handle;
+	}
+	return 0;
+}
+
+SEC("fexit/nft_do_chain")
+int BPF_PROG(dropspot_nft_exit, struct nft_pktinfo *pkt, void *priv,
+	     unsigned int ret)
+{
+	const struct nft_chain *base = priv, *chain = priv, *c;
+	struct nft_base_chain *bc;
+	struct nft_cpu_state *st;
+	struct ds_nft_info info;
+	struct nft_table *table;
+	__u32 zero = 0, i;
+	__u64 key, h;
+
+	if ((ret & 0xff) != NF_DROP_ || !nft_want(pkt))
+		return 0;
+	st = bpf_map_lookup_elem(&nft_cpu, &zero);
+	if (!st)
+		return 0;
+	__builtin_memset(&info, 0, sizeof(info));
+	if (st->drop_expr) {
+		info.by = DS_NFT_BY_RULE;
+		for (i = 0; i < NFT_CHAINS_MAX; i++) {
+			if (i >= st->nchains)
+				break;
+			c = (const struct nft_chain *)st->chains[i];
+			if (!c)
+				continue;
+			h = nft_rule_handle(c, st->drop_expr);
+			if (h) {
+				info.handle = h;
+				chain = c;
+				break;
+			}
+		}
+	} else if (BPF_CORE_READ_BITFIELD_PROBED(base, flags) & NFT_CHAIN_BASE_) {
+		bc = (struct nft_base_chain *)((__u64)base -
+			bpf_core_field_offset(struct nft_base_chain, chain));
+		if (BPF_CORE_READ(bc, policy) == NF_DROP_)
+			info.by = DS_NFT_BY_POLICY;
+	}
+	table = BPF_CORE_READ(base, table);
+	info.family = (__u8)BPF_CORE_READ_BITFIELD_PROBED(table, family);
+	info.hook = BPF_CORE_READ(pkt, state, hook);
+	info.netns_ino = BPF_CORE_READ(pkt, state, net, ns.inum);
+	info.ts_ns = bpf_ktime_get_ns();
+	info.seen = 1;
+	bpf_probe_read_kernel_str(info.table, sizeof(info.table),
+				  BPF_CORE_READ(table, name));
+	bpf_probe_read_kernel_str(info.chain, sizeof(info.chain),
+				  BPF_CORE_READ(chain, name));
+	key = (__u64)BPF_CORE_READ(pkt, skb);
+	bpf_map_update_elem(&nft_by_skb, &key, &info, BPF_ANY);
+	st->drop_expr = 0;
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 #include "drop_event.h"
 
 #define COMMENT_TAG "dropspot-drop"
-#define COMMENT_MAX 512
+#define COMMENT_MAX 1024
 #define ARPHRD_VOID_ 0xffff	/* the device type is not recorded */
 
 static void put_be16(uint8_t *p, uint16_t v)
@@ -66,16 +66,189 @@ const char *drop_event_function(const struct drop_event *ev, char *buf,
 	return buf;
 }
 
+/* A name as one token of the comment: no spaces, nothing unprintable. */
+static void token(char *out, size_t n, const char *in)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < n; i++)
+		out[i] = in[i] > ' ' && in[i] < 0x7f ? in[i] : '_';
+	if (n)
+		out[i < n ? i : n - 1] = '\0';
+}
+
+const char *drop_nft_family_name(unsigned int family)
+{
+	switch (family) {
+	case 1: return "inet";
+	case 2: return "ip";
+	case 3: return "arp";
+	case 5: return "netdev";
+	case 7: return "bridge";
+	case 10: return "ip6";
+	}
+	return "";
+}
+
+const char *drop_nft_hook_name(unsigned int family, unsigned int hook)
+{
+	static const char *const inet[] = { "prerouting", "input", "forward",
+					    "output", "postrouting",
+					    "ingress" };
+	static const char *const arp[] = { "input", "output", "forward" };
+	static const char *const netdev[] = { "ingress", "egress" };
+
+	if (family == 3)
+		return hook < 3 ? arp[hook] : "";
+	if (family == 5)
+		return hook < 2 ? netdev[hook] : "";
+	return hook < 6 ? inet[hook] : "";
+}
+
+const char *drop_nft_by_name(unsigned int by)
+{
+	switch (by) {
+	case DROP_NFT_RULE: return "rule";
+	case DROP_NFT_POLICY: return "policy";
+	case DROP_NFT_UNKNOWN: return "unknown";
+	}
+	return "";
+}
+
+static bool plain_char(char c, bool name)
+{
+	if (c <= ' ' || c >= 0x7f || c == '%' || c == '=')
+		return false;
+	return !name || c != ':';
+}
+
+/* %XX-escapes in into out (never cut inside an escape). */
+static void escape(char *out, size_t n, const char *in, bool name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *in; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (plain_char((char)c, name)) {
+			if (o + 2 > n)
+				break;
+			out[o++] = (char)c;
+		} else {
+			if (o + 4 > n)
+				break;
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	if (n)
+		out[o < n ? o : n - 1] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The reverse; anything unprintable decoded becomes '_'. */
+static void unescape(char *out, size_t n, const char *in, size_t in_len)
+{
+	size_t i, o = 0;
+
+	if (!n)
+		return;
+	for (i = 0; i < in_len && in[i] && o + 1 < n; i++) {
+		char c = in[i];
+		int hi, lo;
+
+		if (c == '%' && i + 2 < in_len && in[i + 1] &&
+		    in[i + 2] && (hi = hexval(in[i + 1])) >= 0 &&
+		    (lo = hexval(in[i + 2])) >= 0) {
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		out[o++] = (unsigned char)c >= ' ' && (unsigned char)c < 0x7f ?
+				   c : '_';
+	}
+	out[o] = '\0';
+}
+
+/* Appends " key=value" only when it fits whole. */
+static int append(char *buf, size_t len, int n, const char *piece)
+{
+	size_t k = strlen(piece);
+
+	if (n < 0 || (size_t)n + k >= len)
+		return n;
+	memcpy(buf + n, piece, k + 1);
+	return n + (int)k;
+}
+
+static int nft_comment(const struct drop_nft *nft, char *buf, size_t len,
+		       int n)
+{
+	char table[DROP_NFT_NAME_MAX * 3], chain[DROP_NFT_NAME_MAX * 3];
+	char fam[sizeof(nft->family) * 3], hook[sizeof(nft->hook) * 3];
+	char piece[DROP_NFT_NAME_MAX * 6 + 96];
+	char rule[DROP_NFT_RULE_MAX * 3 + 16];
+	size_t room;
+
+	if (nft->by == DROP_NFT_NONE)
+		return n;
+	/* an unknown name stays empty: "inet:::input:unknown:0" */
+	escape(fam, sizeof(fam), nft->family, true);
+	escape(hook, sizeof(hook), nft->hook, true);
+	escape(table, sizeof(table), nft->table, true);
+	escape(chain, sizeof(chain), nft->chain, true);
+	snprintf(piece, sizeof(piece), " nft=%s:%s:%s:%s:%s:%llu", fam, table,
+		 chain, hook, drop_nft_by_name(nft->by),
+		 (unsigned long long)nft->handle);
+	n = append(buf, len, n, piece);
+	if (nft->basis == DROP_NFT_BASIS_RULESET)
+		n = append(buf, len, n, " nft_basis=ruleset");
+	if (!nft->rule[0] || n < 0 || (size_t)n + 16 >= len)
+		return n;
+	/* the text takes what room is left, cut at an escape boundary */
+	room = len - (size_t)n - sizeof(" nft_rule=");
+	if (room > sizeof(rule) - 1)
+		room = sizeof(rule) - 1;
+	memcpy(rule, " nft_rule=", sizeof(" nft_rule="));
+	escape(rule + sizeof(" nft_rule=") - 1, room, nft->rule, false);
+	return append(buf, len, n, rule);
+}
+
 int drop_event_comment(const struct drop_event *ev, char *buf, size_t len)
 {
-	return snprintf(buf, len,
-			COMMENT_TAG " reason=%s reason_id=%u location=0x%llx "
-			"symbol=%s ifindex=%u netns=%u proto=0x%04x "
-			"pkt_type=%u flags=0x%x",
-			ev->reason_name[0] ? ev->reason_name : "?", ev->reason,
-			(unsigned long long)ev->location,
-			ev->symbol[0] ? ev->symbol : "?", ev->ifindex,
-			ev->netns_ino, ev->protocol, ev->pkt_type, ev->flags);
+	char dev[DROP_DEV_MAX], ns[DROP_NETNS_MAX];
+	int n;
+
+	n = snprintf(buf, len,
+		     COMMENT_TAG " reason=%s reason_id=%u location=0x%llx "
+		     "symbol=%s ifindex=%u netns=%u proto=0x%04x "
+		     "pkt_type=%u flags=0x%x",
+		     ev->reason_name[0] ? ev->reason_name : "?", ev->reason,
+		     (unsigned long long)ev->location,
+		     ev->symbol[0] ? ev->symbol : "?", ev->ifindex,
+		     ev->netns_ino, ev->protocol, ev->pkt_type, ev->flags);
+	if (n < 0 || (size_t)n >= len)
+		return n;
+	if (ev->dev[0]) {
+		token(dev, sizeof(dev), ev->dev);
+		token(ns, sizeof(ns), ev->dev_netns);
+		n += snprintf(buf + n, len - (size_t)n, " dev=%s%s%s", dev,
+			      ns[0] ? " devns=" : "", ns);
+		if (n < 0 || (size_t)n >= len)
+			return n;
+	}
+	return nft_comment(&ev->nft, buf, len, n);
 }
 
 /* Copies a value into a fixed field; values never contain spaces. */
@@ -94,6 +267,46 @@ static bool set_num(const char *v, unsigned long long max,
 	return !errno && end != v && *end == '\0' && *out <= max;
 }
 
+/* "family:table:chain:hook:by:handle", each name %XX-escaped. */
+static int parse_nft(struct drop_nft *nft, const char *v)
+{
+	const char *f[6];
+	size_t l[6];
+	unsigned long long h;
+	char num[24], by[12];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		const char *c = i < 5 ? strchr(v, ':') : v + strlen(v);
+
+		if (!c)
+			return -EINVAL;
+		f[i] = v;
+		l[i] = (size_t)(c - v);
+		v = c + (i < 5 ? 1 : 0);
+	}
+	if (l[5] == 0 || l[5] >= sizeof(num) || l[4] >= sizeof(by))
+		return -EINVAL;
+	memcpy(num, f[5], l[5]);
+	num[l[5]] = '\0';
+	if (!set_num(num, UINT64_MAX, &h))
+		return -EINVAL;
+	memcpy(by, f[4], l[4]);
+	by[l[4]] = '\0';
+	if (!strcmp(by, "rule"))
+		nft->by = DROP_NFT_RULE;
+	else if (!strcmp(by, "policy"))
+		nft->by = DROP_NFT_POLICY;
+	else
+		nft->by = DROP_NFT_UNKNOWN;
+	nft->handle = h;
+	unescape(nft->family, sizeof(nft->family), f[0], l[0]);
+	unescape(nft->table, sizeof(nft->table), f[1], l[1]);
+	unescape(nft->chain, sizeof(nft->chain), f[2], l[2]);
+	unescape(nft->hook, sizeof(nft->hook), f[3], l[3]);
+	return 0;
+}
+
 static int parse_pair(struct drop_event *ev, const char *key, const char *v)
 {
 	unsigned long long n;
@@ -104,6 +317,30 @@ static int parse_pair(struct drop_event *ev, const char *key, const char *v)
 	}
 	if (strcmp(key, "symbol") == 0) {
 		set_str(ev->symbol, sizeof(ev->symbol), v);
+		return 0;
+	}
+	if (strcmp(key, "dev") == 0) {
+		set_str(ev->dev, sizeof(ev->dev), v);
+		return 0;
+	}
+	if (strcmp(key, "devns") == 0) {
+		set_str(ev->dev_netns, sizeof(ev->dev_netns), v);
+		return 0;
+	}
+	/* a malformed attribution is dropped, the drop itself kept */
+	if (strcmp(key, "nft") == 0) {
+		if (parse_nft(&ev->nft, v))
+			memset(&ev->nft, 0, sizeof(ev->nft));
+		return 0;
+	}
+	if (strcmp(key, "nft_basis") == 0) {
+		ev->nft.basis = strcmp(v, "ruleset") == 0 ?
+					DROP_NFT_BASIS_RULESET :
+					DROP_NFT_BASIS_KERNEL;
+		return 0;
+	}
+	if (strcmp(key, "nft_rule") == 0) {
+		unescape(ev->nft.rule, sizeof(ev->nft.rule), v, strlen(v));
 		return 0;
 	}
 	if (strcmp(key, "location") == 0) {

@@ -32,6 +32,8 @@
 #define DROP_SLL2_HLEN 20
 #define DROP_REASON_STR_MAX 64
 #define DROP_SYMBOL_MAX 128
+#define DROP_DEV_MAX 16			/* IF_NAMESIZE */
+#define DROP_NETNS_MAX 64
 
 /* struct drop_event.flags (same bits as DS_DROP_F_* in bpf/abi.h) */
 #define DROP_F_NO_DEV 0x1		/* ifindex unknown */
@@ -39,6 +41,37 @@
 #define DROP_F_NO_NETHDR 0x4		/* no packet bytes */
 #define DROP_F_NO_REASON 0x8		/* kernel reports no reason */
 #define DROP_F_CLONED 0x10		/* a clone was delivered elsewhere first */
+
+/*
+ * Netfilter attribution (bpf/nft_abi.h): which nf_tables base chain returned
+ * NF_DROP for the skb, and whether a rule or the chain's policy said so.
+ */
+#define DROP_NFT_NAME_MAX 64		/* table / chain, as the kernel's, cut */
+#define DROP_NFT_RULE_MAX 192		/* rule text as nft -a list prints it */
+
+enum drop_nft_by {
+	DROP_NFT_NONE = 0,		/* no attribution */
+	DROP_NFT_UNKNOWN = 1,		/* NF_DROP, rule or policy not seen */
+	DROP_NFT_RULE = 2,
+	DROP_NFT_POLICY = 3,
+};
+
+/* struct drop_nft.basis: how the chain and rule were told */
+#define DROP_NFT_BASIS_KERNEL 0		/* seen in nft_do_chain (fentry) */
+#define DROP_NFT_BASIS_RULESET 1	/* the hook from the kernel stack, the
+					 * rule from the ruleset: the only drop
+					 * rule (or the policy) there */
+
+struct drop_nft {
+	uint8_t by;			/* enum drop_nft_by; NONE = absent */
+	uint8_t basis;			/* DROP_NFT_BASIS_* */
+	uint64_t handle;		/* rule handle, 0 = unknown */
+	char family[8];			/* "inet", "ip", "ip6", "bridge"... */
+	char hook[12];			/* "input", "forward"... */
+	char table[DROP_NFT_NAME_MAX];
+	char chain[DROP_NFT_NAME_MAX];
+	char rule[DROP_NFT_RULE_MAX];	/* "" = not looked up / not found */
+};
 
 struct drop_event {
 	uint64_t ts_ns;			/* wall clock, ns since the epoch */
@@ -53,7 +86,11 @@ struct drop_event {
 	uint8_t flags;			/* DROP_F_* */
 	char reason_name[DROP_REASON_STR_MAX];	/* "NETFILTER_DROP" */
 	char symbol[DROP_SYMBOL_MAX];	/* "nf_hook_slow+0x9a" or "0xffff..." */
+	/* the device by name, resolved while capturing; "" = not known */
+	char dev[DROP_DEV_MAX];		/* "up2" */
+	char dev_netns[DROP_NETNS_MAX];	/* "" = the capturer's own netns */
 	uint8_t data[DROP_DATA_MAX];	/* from the network header */
+	struct drop_nft nft;		/* by == DROP_NFT_NONE: none */
 };
 
 /* Bytes drop_event_frame needs in buf. */
@@ -77,10 +114,24 @@ const char *drop_event_function(const struct drop_event *ev, char *buf,
 /*
  * pcapng comment: "dropspot-drop reason=NETFILTER_DROP reason_id=12
  * location=0xffffffff81f81312 symbol=nf_hook_slow+0x82 ifindex=3
- * netns=4026532 proto=0x0800 pkt_type=0 flags=0x0".  Returns the length
+ * netns=4026532 proto=0x0800 pkt_type=0 flags=0x0 dev=up2 devns=host1"
+ * (dev and devns only when the device's name was known).  Returns the length
  * written (as snprintf).
  */
 int drop_event_comment(const struct drop_event *ev, char *buf, size_t len);
+/*
+ * With a netfilter attribution the comment gains, space permitting,
+ * "nft=inet:filter:input:input:rule:3" (family:table:chain:hook:
+ * rule|policy|unknown:handle, names %XX-escaped), "nft_rule=ip%20..."
+ * (the rule's text, %XX-escaped; for "unknown" the candidates) and, when
+ * inferred from the ruleset, "nft_basis=ruleset"; older readers ignore
+ * them.
+ */
+
+/* Names of NFPROTO_* families and of their hooks, "" when unknown. */
+const char *drop_nft_family_name(unsigned int family);
+const char *drop_nft_hook_name(unsigned int family, unsigned int hook);
+const char *drop_nft_by_name(unsigned int by);
 /*
  * The reverse, for a frame read back from a file: fills the metadata of ev
  * from the comment and its packet bytes from the SLL2 frame.  Returns 0 or

@@ -14,12 +14,15 @@
 
 #include "bpf_util.h"
 #include "bpf/abi.h"
+#include "bpf/nft_abi.h"
 #include "bpf/drops.skel.h"
 #include "common/log.h"
 #include "dissect/cursor.h"
 #include "drop_reason.h"
+#include "devname.h"
 #include "drops.h"
 #include "kallsyms.h"
+#include "nft_rules.h"
 
 #define DROPS_RING_DEFAULT (1u << 20)
 #define NOTE_MAX 256
@@ -36,9 +39,13 @@ struct drops_handle {
 	struct drops_opts opts;
 	struct drops *skel;
 	struct bpf_link *link;
+	struct bpf_link *nft_links[3];	/* netfilter attribution, optional */
+	struct nft_rules *nft_rules;
+	bool nft_on, nft_refused;
 	struct ring_buffer *rb;
 	struct drop_reasons *reasons;
 	struct ksyms *ksyms;
+	struct devname_cache *devnames;
 	struct point_table *points;
 	uint32_t point;
 	bool have_reason;
@@ -99,7 +106,8 @@ static void add_point(struct drops_handle *d)
 /* Practice 4: the record is untrusted until its size and lengths check. */
 static bool record_ok(const struct ds_drop_record *r, size_t size)
 {
-	if (size != sizeof(*r))
+	if (size != sizeof(*r) &&
+	    size != sizeof(*r) + sizeof(struct ds_nft_info))
 		return false;
 	if (r->version != DS_DROP_ABI_VERSION)
 		return false;
@@ -132,6 +140,73 @@ static void to_event(struct drops_handle *d, const struct ds_drop_record *r,
 	snprintf(ev->reason_name, sizeof(ev->reason_name), "%s", name);
 	ksyms_format(d->ksyms, r->location, ev->symbol, sizeof(ev->symbol));
 	memcpy(ev->data, r->data, r->cap_len);
+	/* now, while the device exists: a saved file keeps its name */
+	if (!(r->flags & DS_DROP_F_NO_DEV))
+		devname_lookup(d->devnames, r->netns_ino, r->ifindex, ev->dev,
+			       sizeof(ev->dev), ev->dev_netns,
+			       sizeof(ev->dev_netns));
+}
+
+/* The attribution that came with the record, its rule's text looked up. */
+/* No fentry: the hook from the caller of nf_hook_slow in the stack, the
+ * rule or policy from the ruleset of the netns. */
+static void nft_from_stack(struct drops_handle *d, const struct ds_nft_info *n,
+			   uint32_t netns_ino, struct drop_nft *out)
+{
+	uint32_t i, len = n->stack_len;
+	const struct ksym *k;
+	const char *hook;
+	uint64_t off;
+	int l3 = 0;
+	bool after = false;
+
+	if (len > DS_NFT_STACK_MAX)
+		len = DS_NFT_STACK_MAX;
+	for (i = 0; i < len; i++) {
+		k = ksyms_find(d->ksyms, n->stack[i], &off);
+		if (!k || !k->name)
+			continue;
+		if (!strcmp(k->name, "nf_hook_slow") ||
+		    !strcmp(k->name, "nf_hook_slow_list")) {
+			after = true;
+			continue;
+		}
+		if (!after)
+			continue;
+		hook = nft_hook_of_caller(k->name, &l3);
+		if (hook) {
+			nft_rules_attribute(d->nft_rules, netns_ino, l3, hook,
+					    out);
+			return;
+		}
+	}
+}
+
+static void to_nft(struct drops_handle *d, const struct ds_nft_info *n,
+		   uint32_t netns_ino, struct drop_nft *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!n->seen) {
+		nft_from_stack(d, n, netns_ino, out);
+		return;
+	}
+	out->by = n->by == DS_NFT_BY_RULE ? DROP_NFT_RULE :
+		  n->by == DS_NFT_BY_POLICY ? DROP_NFT_POLICY :
+					      DROP_NFT_UNKNOWN;
+	out->handle = out->by == DROP_NFT_RULE ? n->handle : 0;
+	snprintf(out->family, sizeof(out->family), "%s",
+		 drop_nft_family_name(n->family));
+	snprintf(out->hook, sizeof(out->hook), "%s",
+		 drop_nft_hook_name(n->family, n->hook));
+	/* kernel strings: NUL-terminated by the helper, checked again */
+	snprintf(out->table, sizeof(out->table), "%.*s",
+		 (int)strnlen(n->table, sizeof(n->table)), n->table);
+	snprintf(out->chain, sizeof(out->chain), "%.*s",
+		 (int)strnlen(n->chain, sizeof(n->chain)), n->chain);
+	if (out->handle && out->family[0])
+		nft_rules_lookup(d->nft_rules, n->netns_ino, out->family,
+				 out->table, out->chain, out->handle,
+				 out->rule, sizeof(out->rule));
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -139,23 +214,75 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct drops_handle *d = ctx;
 	struct drop_event ev;
 	struct ds_drop_record rec;
+	struct ds_nft_info nft;
 	struct cursor c;
 
 	/* Copy out of the ring through the cursor first: the record is
 	 * checked on our copy, which the producer cannot change under us. */
 	cur_init(&c, data, (uint32_t)size, (uint32_t)size);
-	if (size != sizeof(rec) || !cur_bytes(&c, &rec, sizeof(rec)) ||
-	    !record_ok(&rec, size)) {
+	if (!cur_bytes(&c, &rec, sizeof(rec)) || !record_ok(&rec, size)) {
 		d->bad_records++;
 		return 0;
 	}
 	to_event(d, &rec, &ev);
+	if (size > sizeof(rec) && cur_bytes(&c, &nft, sizeof(nft)))
+		to_nft(d, &nft, rec.netns_ino, &ev.nft);
 	d->delivered++;
 	if (d->fn && d->fn(&ev, d->fn_ctx)) {
 		d->cb_ret = 1;
 		return 1;	/* stops ring_buffer__poll */
 	}
 	return 0;
+}
+
+/* Whether the kernel's BTF has the functions the nft programs hook. */
+static bool nft_btf_ok(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool ok;
+
+	if (!btf)
+		return false;
+	ok = btf__find_by_name_kind(btf, "nft_do_chain", BTF_KIND_FUNC) >= 0 &&
+	     btf__find_by_name_kind(btf, "nft_immediate_eval",
+				    BTF_KIND_FUNC) >= 0 &&
+	     btf__find_by_name_kind(btf, "nft_rule_dp", BTF_KIND_STRUCT) >= 0;
+	btf__free(btf);
+	return ok;
+}
+
+static void nft_progs_autoload(struct drops_handle *d, bool on)
+{
+	bpf_program__set_autoload(d->skel->progs.dropspot_nft_enter, on);
+	bpf_program__set_autoload(d->skel->progs.dropspot_nft_imm, on);
+	bpf_program__set_autoload(d->skel->progs.dropspot_nft_exit, on);
+}
+
+/* Netfilter attribution: optional, one note when it cannot be had. */
+static void nft_attach(struct drops_handle *d)
+{
+	struct bpf_program *progs[3] = { d->skel->progs.dropspot_nft_enter,
+					 d->skel->progs.dropspot_nft_imm,
+					 d->skel->progs.dropspot_nft_exit };
+	int i;
+
+	d->nft_rules = nft_rules_new();
+	if (!d->nft_on)
+		return;
+	for (i = 0; i < 3; i++) {
+		d->nft_links[i] = bpf_program__attach(progs[i]);
+		if (!d->nft_links[i])
+			break;
+	}
+	if (i == 3)
+		return;
+	while (i-- > 0) {
+		bpf_link__destroy(d->nft_links[i]);
+		d->nft_links[i] = NULL;
+	}
+	d->nft_on = false;
+	log_info("nft_do_chain not traceable here (fentry/fexit refused): "
+		 "netfilter drops named from the hook and the ruleset");
 }
 
 static int load_and_attach(struct drops_handle *d, char *err, size_t errlen)
@@ -186,7 +313,23 @@ static int load_and_attach(struct drops_handle *d, char *err, size_t errlen)
 			 strerror(-ret));
 		return ret;
 	}
+	d->nft_on = !d->nft_refused && !getenv("DROPSPOT_NO_NFT") &&
+		    nft_btf_ok();
+	nft_progs_autoload(d, d->nft_on);
+	if (!d->nft_on && !d->nft_refused && !getenv("DROPSPOT_NO_NFT"))
+		log_info("the kernel's BTF lacks nft_do_chain: netfilter "
+			 "drops named from the hook and the ruleset");
 	ret = drops__load(d->skel);
+	if (ret && d->nft_on) {
+		/* the nft programs refused: load the drops without them */
+		drops__destroy(d->skel);
+		d->skel = NULL;
+		d->nft_on = false;
+		d->nft_refused = true;
+		log_info("the kernel refused the nft_do_chain programs: "
+			 "netfilter drops named from the hook and the ruleset");
+		return load_and_attach(d, err, errlen);
+	}
 	if (ret) {
 		snprintf(err, errlen,
 			 "cannot load the kfree_skb program: %s (run with -v for "
@@ -202,6 +345,7 @@ static int load_and_attach(struct drops_handle *d, char *err, size_t errlen)
 			 strerror(errno));
 		return ret;
 	}
+	nft_attach(d);
 	d->rb = ring_buffer__new(bpf_map__fd(d->skel->maps.drop_ring),
 				 on_record, d, NULL);
 	if (!d->rb) {
@@ -275,6 +419,7 @@ int drops_new(const struct drops_opts *o, struct point_table *points,
 		return -ENOMEM;
 	}
 	d->point = UINT32_MAX;
+	d->devnames = devname_new();	/* without it, drops go unnamed */
 	ret = check_opts(d, o, err, errlen);
 	if (ret)
 		goto cleanup;
@@ -447,8 +592,12 @@ void drops_free(struct drops_handle *d)
 		return;
 	ring_buffer__free(d->rb);
 	bpf_link__destroy(d->link);
+	for (int i = 0; i < 3; i++)
+		bpf_link__destroy(d->nft_links[i]);
+	nft_rules_free(d->nft_rules);
 	drops__destroy(d->skel);
 	drop_reasons_free(d->reasons);
 	ksyms_free(d->ksyms);
+	devname_free(d->devnames);
 	free(d);
 }

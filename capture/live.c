@@ -19,6 +19,7 @@
 #include "bpf/abi.h"
 #include "bpf/capture.skel.h"
 #include "common/log.h"
+#include "linkwatch.h"
 #include "live.h"
 #include "live_link.h"
 #include "live_record.h"
@@ -41,6 +42,9 @@ struct live_point {
 	ino_t ns_ino;
 	bool tried;		/* attached, or found unwatchable */
 	uint8_t blind;		/* POINT_BLIND_*: directions not watched */
+	uint64_t unwritten;	/* records discarded at the end (live_discard) */
+	char ifname[16];	/* what a re-created interface is known by */
+	bool gone;		/* the interface went away (churn), detached */
 	struct capture *skel;	/* NULL: never resolved, nothing loaded */
 	int xdp_fd;		/* XDP link fd, -1 = none */
 	int tcx_in_fd, tcx_out_fd;	/* tcx link fds, -1 = none */
@@ -65,6 +69,10 @@ struct live {
 	live_frame_fn fn;
 	void *fn_ctx;
 	bool stopped;
+	bool discarding;	/* live_discard: count records, hand none on */
+	struct linkwatch *lw;	/* interface churn, NULL = not followed */
+	live_link_fn link_fn;
+	void *link_ctx;
 };
 
 static bool kernel_has_tcx(void)
@@ -694,7 +702,8 @@ static int add_unwatched(struct live *lv, const char *target,
 int live_prepare(struct live *lv, const char *target, char *err, size_t errlen)
 {
 	struct if_target t;
-	struct link_info li;
+	struct link_info li, ml;
+	char master[sizeof(ml.ifname)] = "";
 	struct live_point *lp;
 	struct point pt;
 	int saved = -1, ret, id;
@@ -713,6 +722,9 @@ int live_prepare(struct live *lv, const char *target, char *err, size_t errlen)
 	if (ret)
 		return add_unwatched(lv, target, NULL, err, err, errlen);
 	ret = link_query(t.ifindex, t.ifname, &li);
+	/* the master's name is only known inside the point's netns */
+	if (!ret && li.master && !link_query(li.master, NULL, &ml))
+		snprintf(master, sizeof(master), "%s", ml.ifname);
 	if (netns_leave(saved)) {
 		/* Continuing in a foreign netns would be silently wrong. */
 		log_error("cannot return to the original netns: %s", strerror(errno));
@@ -746,11 +758,14 @@ int live_prepare(struct live *lv, const char *target, char *err, size_t errlen)
 		log_warn("%s: tap device without carrier (no process holds it "
 			 "open, or it is down): it passes no frames", target);
 	describe_point(&pt, &t, &li, lv);
+	snprintf(pt.master, sizeof(pt.master), "%s", master);
+	pt.master_known = true;
 	lp = add_live_point(lv, &pt, &id, err, errlen);
 	if (!lp)
 		return -ENOMEM;
 	lp->ifindex = li.ifindex;
 	lp->li = li;
+	snprintf(lp->ifname, sizeof(lp->ifname), "%s", li.ifname);
 	lp->use_xdp = pt.hook == HOOK_XDP;
 	lp->ns_dev = t.ns_dev;
 	lp->ns_ino = t.ns_ino;
@@ -865,6 +880,10 @@ static int on_record(void *ctx, void *data, size_t size)
 	lp = &lv->lp[r.point_id];
 	if (lp->ifindex != r.ifindex)
 		goto bad;
+	if (lv->discarding) {
+		lp->unwritten++;
+		return 0;
+	}
 
 	memset(&f, 0, sizeof(f));
 	f.data = bytes;
@@ -918,14 +937,49 @@ int live_drain(struct live *lv, live_frame_fn fn, void *ctx)
 {
 	int ret;
 
-	if (!lv->rb || lv->stopped)
+	if (!lv->rb)
 		return 0;
+	/* the caller decides to drain, whatever stopped the last poll */
+	lv->stopped = false;
 	lv->fn = fn;
 	lv->fn_ctx = ctx;
 	ret = ring_buffer__consume(lv->rb);
 	if (ret == -ECANCELED && lv->stopped)
 		return 1;
 	return ret;
+}
+
+void live_detach(struct live *lv)
+{
+	size_t i;
+
+	if (!lv)
+		return;
+	for (i = 0; i < lv->n; i++)
+		detach_point(&lv->lp[i]);
+	/*
+	 * A program that was running when its link went still commits its
+	 * record (reserve to submit takes microseconds): a moment here lets
+	 * the drain take it, rather than the discard count it as unwritten.
+	 */
+	usleep(10000);
+}
+
+uint64_t live_discard(struct live *lv)
+{
+	uint64_t before = 0, after = 0;
+	size_t i;
+
+	if (!lv || !lv->rb)
+		return 0;
+	for (i = 0; i < lv->n; i++)
+		before += lv->lp[i].unwritten;
+	lv->discarding = true;
+	ring_buffer__consume(lv->rb);
+	lv->discarding = false;
+	for (i = 0; i < lv->n; i++)
+		after += lv->lp[i].unwritten;
+	return after - before;
 }
 
 bool live_stopped(const struct live *lv)
@@ -959,8 +1013,10 @@ void live_update_stats(struct live *lv)
 
 		if (!p || lv->lp[i].blind == POINT_BLIND_ALL)
 			continue;
+		/* records the end could not write are lost as surely */
 		p->capture_drops = read_stat(lv, &lv->lp[i], DS_STAT_LOST) +
-				   read_stat(lv, &lv->lp[i], DS_STAT_LOAD_ERR);
+				   read_stat(lv, &lv->lp[i], DS_STAT_LOAD_ERR) +
+				   lv->lp[i].unwritten;
 		p->capture_drops_known = true;
 	}
 }
@@ -989,6 +1045,223 @@ bool live_uses_tcx(const struct live *lv)
 	return lv->tcx;
 }
 
+/* ---- interface churn ------------------------------------------------- */
+
+static uint64_t real_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* "12:34:56.789", local time, as the per-frame lines print it. */
+static void time_of_day(uint64_t ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+
+	if (!localtime_r(&sec, &tm)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	snprintf(buf, len, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min,
+		 tm.tm_sec, (unsigned)(ns % 1000000000ull / 1000000));
+}
+
+static void tell(struct live *lv, const struct live_point *lp, bool present,
+		 uint64_t ts)
+{
+	struct live_link_event ev = {
+		.point_id = lp->point_id, .present = present, .ts_ns = ts,
+	};
+
+	if (lv->link_fn)
+		lv->link_fn(&ev, lv->link_ctx);
+}
+
+/*
+ * The interface went away: its links went with it (closing them is all
+ * that is left to do) and so did a clsact qdisc of ours, so nothing is
+ * removed in the kernel.  The watch window closes now.
+ */
+static void link_gone(struct live *lv, struct live_point *lp)
+{
+	struct point *p = point_get(lv->points, lp->point_id);
+	uint64_t ts = real_now_ns();
+	char when[32];
+
+	if (lp->xdp_fd >= 0)
+		close(lp->xdp_fd);
+	if (lp->tcx_in_fd >= 0)
+		close(lp->tcx_in_fd);
+	if (lp->tcx_out_fd >= 0)
+		close(lp->tcx_out_fd);
+	lp->xdp_fd = lp->tcx_in_fd = lp->tcx_out_fd = -1;
+	lp->cls_in = lp->cls_out = lp->qdisc_created = false;
+	lp->gone = true;
+	if (p)
+		point_gap_open(p, ts);
+	time_of_day(ts, when, sizeof(when));
+	log_warn("%s in ns %s went away at %s; its watch window is closed",
+		 lp->ifname, p && p->netns[0] ? p->netns : "(host)", when);
+	tell(lv, lp, false, ts);
+}
+
+/*
+ * An interface of the same name appeared in the point's netns: the
+ * programs (still loaded) attach to it through the usual path, and a new
+ * watch window opens.  One that cannot be watched stays gone.
+ */
+static void link_back(struct live *lv, struct live_point *lp,
+		      const struct link_info *li)
+{
+	struct point *p = point_get(lv->points, lp->point_id);
+	char err[2048], when[32];
+	int saved = -1, ret;
+	uint64_t ts;
+
+	ret = netns_enter(lp->netns_path, &saved, err, sizeof(err));
+	if (ret) {
+		log_warn("%s came back but cannot be watched: %s", lp->name, err);
+		return;
+	}
+	lp->ifindex = li->ifindex;
+	lp->li = *li;
+	lp->blind = 0;
+	ret = attach_point(lv, lp, lp->name, err, sizeof(err));
+	if (ret)
+		detach_point(lp);
+	if (netns_leave(saved)) {
+		log_error("cannot return to the original netns: %s", strerror(errno));
+		abort();
+	}
+	if (ret) {
+		log_warn("%s came back but cannot be watched: %s", lp->name, err);
+		return;
+	}
+	ts = real_now_ns();
+	lp->gone = false;
+	if (p) {
+		p->ifindex = li->ifindex;
+		p->blind = lp->blind;
+		point_gap_close(p, ts);
+	}
+	time_of_day(ts, when, sizeof(when));
+	log_warn("%s in ns %s came back at %s (ifindex %u); watched again, in "
+		 "a new watch window", lp->ifname,
+		 p && p->netns[0] ? p->netns : "(host)", when, li->ifindex);
+	tell(lv, lp, true, ts);
+}
+
+static void on_link(void *ctx, dev_t ns_dev, ino_t ns_ino, bool present,
+		    const struct link_info *li)
+{
+	struct live *lv = ctx;
+	size_t i;
+
+	for (i = 0; i < lv->n; i++) {
+		struct live_point *lp = &lv->lp[i];
+
+		/* only points whose programs were loaded can be watched again */
+		if (!lp->skel || !lp->ifname[0] || lp->ns_dev != ns_dev ||
+		    lp->ns_ino != ns_ino)
+			continue;
+		if (!present && !lp->gone && lp->ifindex == li->ifindex)
+			link_gone(lv, lp);
+		else if (present && lp->gone && !strcmp(lp->ifname, li->ifname))
+			link_back(lv, lp, li);
+	}
+}
+
+/*
+ * The stream of notifications cannot be trusted (it overran, or the
+ * socket was opened after the attach): each point's interface is looked
+ * up again, by index while watched, by name while gone.
+ */
+static void resync_links(struct live *lv)
+{
+	size_t i;
+
+	for (i = 0; i < lv->n; i++) {
+		struct live_point *lp = &lv->lp[i];
+		struct link_info li;
+		char err[256];
+		int saved = -1, ret;
+
+		if (!lp->skel || !lp->ifname[0] ||
+		    (!lp->gone && lp->blind == POINT_BLIND_ALL))
+			continue;
+		if (netns_enter(lp->netns_path, &saved, err, sizeof(err)))
+			continue;
+		ret = lp->gone ? link_query(0, lp->ifname, &li) :
+				 link_query(lp->ifindex, NULL, &li);
+		if (netns_leave(saved)) {
+			log_error("cannot return to the original netns: %s",
+				  strerror(errno));
+			abort();
+		}
+		if (!lp->gone && ret == -ENODEV)
+			link_gone(lv, lp);
+		else if (lp->gone && !ret)
+			link_back(lv, lp, &li);
+	}
+}
+
+int live_follow_links(struct live *lv, live_link_fn fn, void *ctx, char *err,
+		      size_t errlen)
+{
+	size_t i;
+	int ret;
+
+	lv->link_fn = fn;
+	lv->link_ctx = ctx;
+	lv->lw = linkwatch_new();
+	if (!lv->lw) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < lv->n; i++) {
+		const struct live_point *lp = &lv->lp[i];
+
+		if (!lp->skel)
+			continue;
+		ret = linkwatch_add(lv->lw, lp->netns_path, lp->ns_dev,
+				    lp->ns_ino, err, errlen);
+		if (ret) {
+			linkwatch_free(lv->lw);
+			lv->lw = NULL;
+			return ret;
+		}
+	}
+	/* what went between the attach and the subscription */
+	resync_links(lv);
+	return 0;
+}
+
+int live_check_links(struct live *lv)
+{
+	int ret;
+
+	if (!lv->lw)
+		return 0;
+	/*
+	 * Records of an interface that went are all in the ring by now (its
+	 * hooks went with it): taken first, so they are handed on before
+	 * its window closes and are not mistaken for records of the new
+	 * interface, whose index differs.
+	 */
+	if (lv->rb && lv->fn && !lv->stopped)
+		ring_buffer__consume(lv->rb);
+	ret = linkwatch_read(lv->lw, on_link, lv);
+	if (ret == -ENOBUFS) {
+		log_info("rtnetlink notifications were lost; looking at the "
+			 "watched interfaces again");
+		resync_links(lv);
+	}
+	return 0;
+}
+
 void live_free(struct live *lv)
 {
 	size_t i;
@@ -998,6 +1271,7 @@ void live_free(struct live *lv)
 	/* Links first, so no program runs while the ring goes away. */
 	for (i = 0; i < lv->n; i++)
 		detach_point(&lv->lp[i]);
+	linkwatch_free(lv->lw);
 	ring_buffer__free(lv->rb);
 	for (i = 0; i < lv->n; i++)
 		capture__destroy(lv->lp[i].skel);

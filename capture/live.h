@@ -90,8 +90,45 @@ int live_attach(struct live *lv, char *err, size_t errlen);
  * live_stopped), -EINTR on a signal, or another negative errno.
  */
 int live_poll(struct live *lv, int timeout_ms, live_frame_fn fn, void *ctx);
-/* Hands what is in the ring now to fn without waiting (at the end). */
+/*
+ * Hands what is in the ring now to fn without waiting (at the end), even
+ * after fn stopped a poll: the caller decides whether to drain.
+ */
 int live_drain(struct live *lv, live_frame_fn fn, void *ctx);
+/*
+ * The end of a run: live_detach takes every hook off (what live_free
+ * would, the ring stays readable), so the ring only empties from then on
+ * and a drain of it is bounded by its size.  live_discard then takes what
+ * the drain did not (a writer failed, the drain was cut short), hands
+ * none of it on, and returns how many records that was; they are counted
+ * in their points' lost events (live_update_stats), never lost silently.
+ */
+void live_detach(struct live *lv);
+uint64_t live_discard(struct live *lv);
+/*
+ * Interface churn (rtnetlink, in every watched netns).  When a watched
+ * interface goes away, its point's watch window closes (a gap opens in
+ * the point, see point.h) and "IF in ns NS went away at T; its watch
+ * window is closed" is said; when an interface of the same name appears
+ * again in that netns, the point's programs attach to it as they did at
+ * the start and a new window opens.  fn (may be NULL) hears of both after
+ * the point was updated, e.g. to close and open windows in a pcapng.
+ */
+struct live_link_event {
+	uint32_t point_id;
+	bool present;		/* back (a new window), else gone */
+	uint64_t ts_ns;		/* wall clock */
+};
+typedef void (*live_link_fn)(const struct live_link_event *ev, void *ctx);
+/* After live_attach; an error leaves churn unfollowed (nothing else). */
+int live_follow_links(struct live *lv, live_link_fn fn, void *ctx, char *err,
+		      size_t errlen);
+/*
+ * Handles the notifications that came since the last call, without
+ * waiting; first hands what is in the ring to the fn of the last
+ * live_poll.  Call it after each live_poll.
+ */
+int live_check_links(struct live *lv);
 /* True after fn returned non-zero. */
 bool live_stopped(const struct live *lv);
 /* Copies the kernel's per-point counters (lost events) into the points. */

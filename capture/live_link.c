@@ -110,7 +110,8 @@ static void link_attr(uint16_t type, struct cursor *p, struct link_info *li)
 	}
 }
 
-static int parse_reply(const uint8_t *buf, size_t len, struct link_info *li)
+int link_parse_msg(const uint8_t *buf, size_t len, struct link_info *li,
+		   uint16_t *type)
 {
 	struct cursor c;
 	struct nlmsghdr nh;
@@ -134,8 +135,10 @@ static int parse_reply(const uint8_t *buf, size_t len, struct link_info *li)
 		memcpy(&e, p, sizeof(e));
 		return e.error ? e.error : -EPROTO;
 	}
-	if (nh.nlmsg_type != RTM_NEWLINK)
+	if (nh.nlmsg_type != RTM_NEWLINK && nh.nlmsg_type != RTM_DELLINK)
 		return -EPROTO;
+	*type = nh.nlmsg_type;
+	memset(li, 0, sizeof(*li));
 	cur_init(&c, buf + sizeof(nh), nh.nlmsg_len - sizeof(nh),
 		 nh.nlmsg_len - sizeof(nh));
 	p = cur_peek(&c, sizeof(ifi));
@@ -150,6 +153,14 @@ static int parse_reply(const uint8_t *buf, size_t len, struct link_info *li)
 		return -EPROTO;
 	walk_attrs(&c, link_attr, li);
 	return 0;
+}
+
+static int parse_reply(const uint8_t *buf, size_t len, struct link_info *li)
+{
+	uint16_t type = 0;
+	int ret = link_parse_msg(buf, len, li, &type);
+
+	return ret ? ret : type == RTM_NEWLINK ? 0 : -EPROTO;
 }
 
 int link_query(uint32_t ifindex, const char *ifname, struct link_info *li)

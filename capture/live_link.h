@@ -26,6 +26,14 @@ struct link_info {
 /* Looks a link up by index (ifindex != 0) or by name; -ENODEV if absent. */
 int link_query(uint32_t ifindex, const char *ifname, struct link_info *li);
 
+/*
+ * One rtnetlink message (buf, len: from its nlmsghdr on) of a link:
+ * RTM_NEWLINK or RTM_DELLINK (*type), into li; the kernel's error, or
+ * -EPROTO for anything else or a malformed message.
+ */
+int link_parse_msg(const uint8_t *buf, size_t len, struct link_info *li,
+		   uint16_t *type);
+
 /* Point kind from the link's type, kind and master. */
 enum point_kind link_point_kind(const struct link_info *li);
 

@@ -60,6 +60,13 @@ struct arena {
 	size_t cap, used;
 };
 
+/* The clock of one section of a source (merger_set_clock()). */
+struct merge_clock {
+	unsigned int section;
+	int64_t offset, t0;
+	double drift;
+};
+
 /*
  * The reorder window of one source.  Held frames are keyed by (ts_ns,
  * number): a frame's number is its ordinal in the source, the file order.
@@ -78,6 +85,9 @@ struct window {
 	bool released;
 	uint64_t late;		/* frames earlier than one already handed on */
 	int status;		/* 0 reading, 1 end, < 0 error once drained */
+	/* the clocks of its sections: ts - (offset + drift * (ts - t0)) */
+	struct merge_clock *clock;
+	size_t n_clock;
 };
 
 struct merge_slot {
@@ -100,6 +110,31 @@ struct merger {
 };
 
 /* ---- the window of one source ---------------------------------------- */
+
+/*
+ * A source of another clock (another host's capture): its frames are put
+ * on the merge's clock as they are read, before the window orders them.
+ */
+static void clock_correct(const struct window *w, struct source *src,
+			  struct frame *f)
+{
+	const struct merge_clock *c = NULL;
+	unsigned int section;
+	size_t i;
+	int64_t corr;
+
+	if (!w->n_clock)
+		return;
+	section = source_section(src);
+	for (i = 0; i < w->n_clock && !c; i++)
+		if (w->clock[i].section == section)
+			c = &w->clock[i];
+	if (!c)
+		return;
+	corr = c->offset +
+	       (int64_t)(c->drift * (double)((int64_t)f->ts_ns - c->t0));
+	f->ts_ns = (uint64_t)((int64_t)f->ts_ns - corr);
+}
 
 static bool held_before(const struct frame *a, const struct frame *b)
 {
@@ -282,6 +317,7 @@ static int window_next(struct merger *m, struct window *w, struct source *src,
 			w->status = 1;
 			return ret;
 		}
+		clock_correct(w, src, f);
 		if (w->released && f->ts_ns < w->released_ts) {
 			w->late++;
 		} else {
@@ -309,6 +345,7 @@ static int window_next(struct merger *m, struct window *w, struct source *src,
 			w->status = ret ? ret : 1;
 			break;
 		}
+		clock_correct(w, src, in);
 		if (window_add(m, w, in))
 			w->status = rd_fail(src, "out of memory holding frames "
 					    "for the reorder window");
@@ -404,6 +441,27 @@ int merger_set_window(struct merger *m, size_t frames, size_t bytes)
 	return 0;
 }
 
+int merger_set_clock(struct merger *m, size_t i, unsigned int section,
+		     int64_t offset_ns, double drift, int64_t t0_ns)
+{
+	struct window *w;
+	struct merge_clock *c;
+
+	if (m->started || i >= m->n_sources)
+		return -EINVAL;
+	w = &m->win[i];
+	c = realloc(w->clock, (w->n_clock + 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	w->clock = c;
+	c[w->n_clock].section = section;
+	c[w->n_clock].offset = offset_ns;
+	c[w->n_clock].drift = drift;
+	c[w->n_clock].t0 = t0_ns;
+	w->n_clock++;
+	return 0;
+}
+
 /* Reads the next frame of slot's source into the heap, if it has one. */
 static int refill(struct merger *m, struct merge_slot *slot,
 		  struct source **failed)
@@ -492,6 +550,7 @@ void merger_free(struct merger *m)
 		free(m->win[i].heap);
 		free(m->win[i].arena[0].buf);
 		free(m->win[i].arena[1].buf);
+		free(m->win[i].clock);
 	}
 	free(m->win);
 	free(m->heap);

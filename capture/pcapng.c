@@ -22,10 +22,13 @@
  *    it is an error; if_description and other options are not needed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../dissect/cursor.h"
 #include "drop_event.h"
+#include "hoststate.h"
+#include "pcapng_write.h"
 #include "reader_internal.h"
 
 enum {
@@ -175,6 +178,29 @@ static int next_option(struct source *s, const struct block *b,
 	return 1;
 }
 
+/*
+ * The host that wrote the section: dropspot's custom string option (the
+ * pcapng format has no hostname option; shb_hardware and shb_os describe
+ * the machine, not which one), "hostname=NAME" after its PEN.
+ */
+static void read_shb_host(struct source *s, struct cursor *val)
+{
+	static const char key[] = PCAPNG_HOSTNAME_KEY;
+	const size_t klen = sizeof(key) - 1;
+	uint32_t pen;
+	const char *v;
+	size_t len;
+
+	if (!cur_u32_order(val, s->big_endian, &pen) || pen != HS_PCAPNG_PEN)
+		return;
+	len = cur_left(val);
+	v = (const char *)cur_peek(val, len);
+	if (!v || len <= klen || memcmp(v, key, klen))
+		return;
+	rd_copy_name(s->host, sizeof(s->host), (const uint8_t *)v + klen,
+		     len - klen);
+}
+
 static int read_shb(struct source *s, const struct block *b)
 {
 	struct cursor c = b->body, val;
@@ -194,10 +220,16 @@ static int read_shb(struct source *s, const struct block *b)
 	rd_end_section(s);
 	s->section++;
 	cur_skip(&c, 8);	/* section length */
-	while ((ret = next_option(s, b, &c, &count, &code, &val)) > 0)
+	/* each section its own host, unless the user named the file's */
+	if (!s->host_given)
+		s->host[0] = 0;
+	while ((ret = next_option(s, b, &c, &count, &code, &val)) > 0) {
 		if (code == OPT_COMMENT && !s->comment[0])
 			rd_copy_name(s->comment, sizeof(s->comment),
 				     cur_peek(&val, 0), cur_left(&val));
+		if (code == PCAPNG_OPT_CUSTOM_STR && !s->host_given)
+			read_shb_host(s, &val);
+	}
 	return ret;
 }
 
@@ -208,14 +240,23 @@ static int read_shb(struct source *s, const struct block *b)
  * capture knew, so the engine reasons about a saved file as it did live.
  * Any other description is left alone.
  */
-static void apply_own_description(struct point *p, const char *desc)
+static bool apply_own_description(struct point *p, const char *desc)
 {
-	const char *ns, *kind, *end, *blind;
+	const char *ns, *kind, *end, *blind, *master;
 	size_t len;
 	int k;
 
 	if (!p || !(ns = strstr(desc, "; netns ")))
-		return;
+		return false;
+	master = strstr(ns, "; master ");
+	if (master) {
+		master += strlen("; master ");
+		len = strcspn(master, ";");
+		p->master_known = true;
+		if (len < sizeof(p->master) && strncmp(master, "-", len))
+			snprintf(p->master, sizeof(p->master), "%.*s", (int)len,
+				 master);
+	}
 	blind = strstr(ns, "; not watched");
 	if (blind) {
 		blind += strlen("; not watched");
@@ -226,7 +267,7 @@ static void apply_own_description(struct point *p, const char *desc)
 	ns += strlen("; netns ");
 	kind = strstr(ns, "; ");
 	if (!kind)
-		return;
+		return true;
 	len = (size_t)(kind - ns);
 	if (len && len < sizeof(p->netns) && strncmp(ns, "(host)", len))
 		snprintf(p->netns, sizeof(p->netns), "%.*s", (int)len, ns);
@@ -238,6 +279,40 @@ static void apply_own_description(struct point *p, const char *desc)
 
 		if (strlen(kn) == len && !strncmp(kind, kn, len))
 			p->kind = (enum point_kind)k;
+	}
+	/* trace's probe socket: a pseudo point, read back as one */
+	if (len == 6 && !strncmp(kind, "socket", 6)) {
+		p->kind = POINT_KIND_SOCKET;
+		p->hook = HOOK_SOCKET;
+	}
+	return true;
+}
+
+/*
+ * dropspot's writer gives an interface that went away and came back (the
+ * same name in the same netns) a new IDB for its new watch window.  Read
+ * back, it is the same point: ifc takes the point of the earlier
+ * interface, and the point just made for it, the last of the table, goes.
+ */
+static void join_earlier_window(struct source *s, struct rd_iface *ifc)
+{
+	const struct point *p = point_get_const(s->points, ifc->point);
+	size_t i;
+
+	if (!p || ifc->point + 1 != s->points->count)
+		return;
+	for (i = 0; i + 1 < s->n_ifs; i++) {
+		const struct rd_iface *o = &s->ifs[i];
+		const struct point *q = point_get_const(s->points, o->point);
+
+		if (!q || !o->own_desc || o->linktype != ifc->linktype ||
+		    strcmp(q->ifname, p->ifname) || strcmp(q->netns, p->netns) ||
+		    q->kind != p->kind)
+			continue;
+		s->points->count--;
+		s->n_points--;
+		ifc->point = o->point;
+		return;
 	}
 }
 
@@ -306,7 +381,10 @@ static int read_idb(struct source *s, const struct block *b)
 			       (unsigned long long)b->off, tsresol);
 	ifc->ts_offset_s = (int64_t)tsoffset;
 	rd_iface_update_point(s, ifc);
-	apply_own_description(point_get(s->points, ifc->point), desc);
+	ifc->own_desc = apply_own_description(point_get(s->points, ifc->point),
+					      desc);
+	if (ifc->own_desc && name[0])
+		join_earlier_window(s, ifc);
 	if (!strcmp(name, DROPS_IF_NAME) && linktype == LINKTYPE_LINUX_SLL2)
 		rd_iface_kernel_drops(s, ifc);
 	return 0;
@@ -453,19 +531,6 @@ static int read_spb(struct source *s, const struct block *b, struct frame *f,
 	return 0;
 }
 
-/* Widens the point's watch window with one ISB start or end time. */
-static void isb_window(struct point *p, const struct rd_iface *ifc,
-		       uint16_t code, uint64_t units)
-{
-	uint64_t ns = rd_ts_to_ns(ifc, units);
-
-	if (code == ISB_STARTTIME) {
-		if (!p->watch_start_ns || ns < p->watch_start_ns)
-			p->watch_start_ns = ns;
-	} else if (ns > p->watch_end_ns) {
-		p->watch_end_ns = ns;
-	}
-}
 
 static int read_isb(struct source *s, const struct block *b)
 {
@@ -473,6 +538,7 @@ static int read_isb(struct source *s, const struct block *b)
 	struct rd_iface *ifc;
 	unsigned int count = 0;
 	uint32_t if_id, hi, lo;
+	uint64_t start = 0, end = 0;
 	uint16_t code;
 	struct point *p;
 	int ret;
@@ -503,11 +569,54 @@ static int read_isb(struct source *s, const struct block *b)
 			/* timestamps: high word first, whatever the order */
 			cur_u32_order(&val, s->big_endian, &hi);
 			cur_u32_order(&val, s->big_endian, &lo);
-			isb_window(p, ifc, code, (uint64_t)hi << 32 | lo);
+			if (code == ISB_STARTTIME)
+				start = rd_ts_to_ns(ifc, (uint64_t)hi << 32 | lo);
+			else
+				end = rd_ts_to_ns(ifc, (uint64_t)hi << 32 | lo);
 			break;
 		}
 	}
+	/* one window per ISB: a hole between two of a point is a gap */
+	if (p && ret >= 0 && (start || end))
+		point_add_window(p, start, end);
 	return ret;
+}
+
+/*
+ * A Custom Block: dropspot's host-state snapshot when its enterprise
+ * number and magic say so (every other one is skipped, as the format
+ * wants).  Its text is untrusted and parsed by hs_parse(), bounded; a
+ * snapshot that does not parse is left out, never an error: the packets
+ * stay readable.
+ */
+static int read_custom(struct source *s, const struct block *b)
+{
+	struct cursor c = b->body;
+	uint32_t pen;
+
+	if (!cur_u32_order(&c, s->big_endian, &pen) || pen != HS_PCAPNG_PEN)
+		return 0;
+	if (!s->state) {
+		s->state = malloc(sizeof(*s->state));
+		if (!s->state)
+			return 0;
+		hs_init(s->state);
+	}
+	hs_parse(s->state, cur_peek(&c, 0), cur_left(&c));
+	return 0;
+}
+
+const struct host_state *source_host_state(const struct source *s)
+{
+	return s->state && s->state->n ? s->state : NULL;
+}
+
+void source_host_state_free(struct source *s)
+{
+	if (s->state)
+		hs_free(s->state);
+	free(s->state);
+	s->state = NULL;
 }
 
 static int pcapng_read(struct source *s, struct frame *f,
@@ -539,7 +648,10 @@ static int pcapng_read(struct source *s, struct frame *f,
 		case BT_ISB:
 			ret = read_isb(s, &b);
 			break;
-		default:	/* NRB, DSB, custom, unknown: not needed */
+		case HS_PCAPNG_BLOCK:
+			ret = read_custom(s, &b);
+			break;
+		default:	/* NRB, DSB, other custom, unknown: not needed */
 			ret = 0;
 			break;
 		}

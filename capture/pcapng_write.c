@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hoststate.h"
 #include "pcapng_write.h"
 
 #define BT_SHB 0x0A0D0D0Au
@@ -39,6 +40,8 @@ struct pcapng_writer {
 	size_t n_point_if;
 	uint8_t *buf;		/* block under construction */
 	size_t len, cap;
+	long comment_off;	/* file offset of the section comment, -1 */
+	size_t comment_len;
 };
 
 static void put(struct pcapng_writer *w, const void *p, size_t n)
@@ -102,6 +105,29 @@ static void put_ts_opt(struct pcapng_writer *w, uint16_t code, uint64_t ts)
 	uint32_t v[2] = { (uint32_t)(ts >> 32), (uint32_t)ts };
 
 	put_opt(w, code, v, sizeof(v));
+}
+
+/* The writer's host name, as a custom option (pcapng_write.h); false: none. */
+static bool put_host_opt(struct pcapng_writer *w)
+{
+	char v[4 + sizeof(PCAPNG_HOSTNAME_KEY) + 256];
+	const char *env = getenv("DROPSPOT_HOSTNAME");
+	const size_t klen = sizeof(PCAPNG_HOSTNAME_KEY) - 1;
+	uint32_t pen = HS_PCAPNG_PEN;
+	char *name = v + 4 + klen;
+	size_t room = sizeof(v) - 4 - klen;
+
+	if (env && *env)
+		snprintf(name, room, "%s", env);
+	else if (gethostname(name, room - 1))
+		return false;
+	name[room - 1] = 0;
+	if (!*name)
+		return false;
+	memcpy(v, &pen, 4);
+	memcpy(v + 4, PCAPNG_HOSTNAME_KEY, klen);
+	put_opt(w, PCAPNG_OPT_CUSTOM_STR, v, 4 + klen + strlen(name));
+	return true;
 }
 
 static void block_begin(struct pcapng_writer *w, uint32_t type)
@@ -182,6 +208,7 @@ int pcapng_writer_open(const char *path, const char *application,
 {
 	struct pcapng_writer *w;
 	int64_t section_len = -1;
+	bool has_host;
 	int ret;
 
 	*out = NULL;
@@ -207,10 +234,16 @@ int pcapng_writer_open(const char *path, const char *application,
 	put_u16(w, 1);
 	put_u16(w, 0);
 	put(w, &section_len, 8);
+	/* the comment's bytes start after the option header */
+	w->comment_off = comment && *comment ? (long)w->len + 4 : -1;
+	w->comment_len = comment ? strlen(comment) : 0;
+	if (w->comment_len > OPT_MAX)
+		w->comment_len = OPT_MAX;
 	put_opt_str(w, OPT_COMMENT, comment);
 	put_opt_str(w, SHB_USERAPPL, application);
+	has_host = put_host_opt(w);
 	ret = block_end(w, (application && *application) ||
-			   (comment && *comment));
+			   (comment && *comment) || has_host);
 	if (ret) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
 		pcapng_writer_discard(w);
@@ -242,13 +275,17 @@ int pcapng_writer_add_if(struct pcapng_writer *w, const char *name,
 
 int pcapng_writer_add_point(struct pcapng_writer *w, const struct point *p)
 {
-	char desc[POINT_NAME_MAX + POINT_NETNS_MAX + 64];
+	char desc[POINT_NAME_MAX + POINT_NETNS_MAX + POINT_IFNAME_MAX + 80];
 	int id;
 
-	/* a direction no hook could watch is said, so analyze knows too */
-	snprintf(desc, sizeof(desc), "%s; netns %s; %s; %s%s", p->name,
+	/*
+	 * The bridge it is a port of ("-": none) and a direction no hook
+	 * could watch are said, so analyze knows them too.
+	 */
+	snprintf(desc, sizeof(desc), "%s; netns %s; %s; %s%s%s%s", p->name,
 		 p->netns[0] ? p->netns : "(host)", point_kind_name(p->kind),
-		 point_hook_name(p->hook),
+		 point_hook_name(p->hook), p->master_known ? "; master " : "",
+		 !p->master_known ? "" : p->master[0] ? p->master : "-",
 		 p->blind == POINT_BLIND_ALL ? "; not watched" :
 		 p->blind == POINT_BLIND_IN ? "; not watched in" :
 		 p->blind == POINT_BLIND_OUT ? "; not watched out" : "");
@@ -337,6 +374,39 @@ int pcapng_writer_stats(struct pcapng_writer *w, uint32_t if_id,
 	return block_end(w, true);
 }
 
+int pcapng_writer_window_end(struct pcapng_writer *w, const struct point *p,
+			     uint64_t run_start, uint64_t end_ns)
+{
+	int id = pcapng_writer_if_of_point(w, p->id);
+	uint64_t start = point_window_start(p);
+
+	if (id < 0)
+		return 0;
+	return pcapng_writer_stats(w, (uint32_t)id, start ? start : run_start,
+				   end_ns, p->frames, p->capture_drops,
+				   p->capture_drops_known);
+}
+
+int pcapng_writer_patch_comment(struct pcapng_writer *w, size_t at,
+				const char *text)
+{
+	size_t n = strlen(text);
+	ssize_t done;
+
+	if (w->comment_off < 0 || at > w->comment_len ||
+	    n > w->comment_len - at)
+		return -ENOSPC;
+	if (!w->own_fp)
+		return -ESPIPE;
+	/* the header was written long ago: flushed, pwrite cannot reorder */
+	if (fflush(w->fp))
+		return -errno;
+	done = pwrite(fileno(w->fp), text, n, (off_t)w->comment_off + (off_t)at);
+	if (done < 0)
+		return -errno;
+	return (size_t)done == n ? 0 : -EIO;
+}
+
 int pcapng_writer_close(struct pcapng_writer *w)
 {
 	int ret;
@@ -368,4 +438,16 @@ void pcapng_writer_discard(struct pcapng_writer *w)
 	if (created)
 		unlink(created);
 	free(created);
+}
+
+int pcapng_writer_custom(struct pcapng_writer *w, uint32_t type, uint32_t pen,
+			 const void *data, size_t len)
+{
+	/* the whole block must fit a reader's bound (pcapng.c: 16 MiB) */
+	if (len > (16u << 20) - 64)
+		return -EMSGSIZE;
+	block_begin(w, type);
+	put_u32(w, pen);
+	put(w, data, len);
+	return block_end(w, false);
 }

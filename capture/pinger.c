@@ -2,6 +2,7 @@
 /*
  * Echo probes from a raw socket opened in another netns (see pinger.h).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -21,6 +22,10 @@
 #include "pinger.h"
 
 #define ICMP_HDR_LEN 8
+#define IP4_HDR_LEN 20
+#define IP6_HDR_LEN 40
+/* room in front of a received ICMP message for the IP header we write */
+#define RX_HEAD IP6_HDR_LEN
 
 struct pinger {
 	int fd;
@@ -35,6 +40,8 @@ struct pinger {
 	uint8_t tag[PINGER_TAG_LEN];	/* this session's, in every probe */
 	uint32_t size;
 	uint8_t *pkt;		/* ICMP header + data */
+	uint8_t *rx;		/* a received reply, IP header first */
+	size_t rx_cap;
 };
 
 static int parse_target(struct pinger *p, const char *target, char *err,
@@ -58,18 +65,40 @@ static int parse_target(struct pinger *p, const char *target, char *err,
 	return -EINVAL;
 }
 
-/* Nothing needs to be read from the socket: let no ICMP type queue up. */
-static void block_all_input(int fd, int family)
+/* A raw socket reads echo replies only: no other ICMP type queues up. */
+static void pass_replies_only(int fd, int family)
 {
 	if (family == 4) {
-		struct icmp_filter f = { .data = ~0u };
+		struct icmp_filter f = { .data = ~(1u << ICMP_ECHOREPLY) };
 
 		setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
 	} else {
 		struct icmp6_filter f;
 
 		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
 		setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+	}
+}
+
+/*
+ * What a received reply needs to be written as the packet it was: the
+ * kernel's receive time, and (where the socket gives no IP header) the
+ * addresses it was sent to and its TTL.  Best effort: a kernel without one
+ * of them leaves that field plain.
+ */
+static void ask_metadata(int fd, int family, bool dgram)
+{
+	int on = 1;
+
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+	if (family == 4 && dgram) {
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+		setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+	} else if (family == 6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
+			   sizeof(on));
 	}
 }
 
@@ -192,9 +221,10 @@ static int open_socket(struct pinger *p, const char *from, char *err,
 		return -e;
 	}
 	if (!p->dgram)
-		block_all_input(p->fd, p->family);
+		pass_replies_only(p->fd, p->family);
 	else
 		bind_id(p);
+	ask_metadata(p->fd, p->family, p->dgram);
 	return 0;
 }
 
@@ -217,7 +247,10 @@ int pinger_open(const char *target, const char *from, uint32_t size,
 	p->size = size;
 	draw_identity(p);
 	p->pkt = calloc(1, ICMP_HDR_LEN + size);
-	if (!p->pkt) {
+	/* a reply as large as the probe, or anything up to a full frame */
+	p->rx_cap = RX_HEAD + ICMP_HDR_LEN + (size > 1500 ? size : 1500);
+	p->rx = malloc(p->rx_cap);
+	if (!p->pkt || !p->rx) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -288,28 +321,21 @@ static void build(struct pinger *p, uint16_t seq, uint64_t now_ns)
 	/* ICMPv6: the kernel fills the checksum (it covers the pseudo header) */
 }
 
-/* A datagram socket queues our replies: take them, so none is dropped. */
-void pinger_drain(struct pinger *p)
-{
-	uint8_t buf[256];
-	int i;
-
-	for (i = 0; p->dgram && i < 1024; i++)
-		if (recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC) < 0)
-			break;
-}
-
 int pinger_send(struct pinger *p, uint16_t seq, uint64_t now_ns)
 {
 	ssize_t n;
 
-	pinger_drain(p);
 	build(p, seq, now_ns);
 	n = sendto(p->fd, p->pkt, ICMP_HDR_LEN + p->size, 0,
 		   (const struct sockaddr *)&p->dst, p->dst_len);
 	if (n < 0)
 		return -errno;
 	return 0;
+}
+
+int pinger_fd(const struct pinger *p)
+{
+	return p->fd;
 }
 
 const char *pinger_kind(const struct pinger *p)
@@ -331,6 +357,189 @@ size_t pinger_own_prefix(const struct pinger *p, uint8_t *out)
 	return PINGER_OWN_LEN;
 }
 
+/* ---- replies: what the socket received ------------------------------- */
+
+struct rx_meta {
+	uint64_t ts_ns;
+	uint8_t src[16], dst[16];
+	bool have_dst;
+	int ttl;
+};
+
+static void read_cmsgs(struct msghdr *m, int family, struct rx_meta *rm)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			rm->ts_ns = (uint64_t)ts.tv_sec * 1000000000ull +
+				    (uint64_t)ts.tv_nsec;
+		} else if (family == 4 && c->cmsg_level == IPPROTO_IP &&
+			   c->cmsg_type == IP_PKTINFO &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			memcpy(rm->dst, &pi.ipi_addr, 4);
+			rm->have_dst = true;
+		} else if (family == 4 && c->cmsg_level == IPPROTO_IP &&
+			   c->cmsg_type == IP_TTL &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&rm->ttl, CMSG_DATA(c), sizeof(int));
+		} else if (family == 6 && c->cmsg_level == IPPROTO_IPV6 &&
+			   c->cmsg_type == IPV6_PKTINFO &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			memcpy(rm->dst, &pi.ipi6_addr, 16);
+			rm->have_dst = true;
+		} else if (family == 6 && c->cmsg_level == IPPROTO_IPV6 &&
+			   c->cmsg_type == IPV6_HOPLIMIT &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&rm->ttl, CMSG_DATA(c), sizeof(int));
+		}
+	}
+}
+
+static uint32_t sum16(const uint8_t *b, size_t n, uint32_t sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	if (n & 1)
+		sum += (uint32_t)b[n - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * The IP header the socket did not hand us, written in front of the ICMP
+ * message at icmp (RX_HEAD bytes of room before it): the reply as it
+ * arrived, to the address it was sent to.  The kernel checked the
+ * checksums before delivering it, so they are written valid.
+ */
+static uint8_t *put_ip_header(const struct pinger *p, uint8_t *icmp,
+			      size_t n, const struct rx_meta *rm)
+{
+	uint8_t *h;
+
+	put_be(icmp + 2, 0, 2);
+	if (p->family == 4) {
+		h = icmp - IP4_HDR_LEN;
+		memset(h, 0, IP4_HDR_LEN);
+		h[0] = 0x45;
+		put_be(h + 2, IP4_HDR_LEN + n, 2);
+		h[8] = (uint8_t)(rm->ttl > 0 && rm->ttl < 256 ? rm->ttl : 64);
+		h[9] = IPPROTO_ICMP;
+		memcpy(h + 12, rm->src, 4);
+		memcpy(h + 16, rm->dst, 4);
+		put_be(h + 10, fold(sum16(h, IP4_HDR_LEN, 0)), 2);
+		put_be(icmp + 2, fold(sum16(icmp, n, 0)), 2);
+		return h;
+	}
+	h = icmp - IP6_HDR_LEN;
+	memset(h, 0, IP6_HDR_LEN);
+	h[0] = 0x60;
+	put_be(h + 4, n, 2);
+	h[6] = IPPROTO_ICMPV6;
+	h[7] = (uint8_t)(rm->ttl > 0 && rm->ttl < 256 ? rm->ttl : 64);
+	memcpy(h + 8, rm->src, 16);
+	memcpy(h + 24, rm->dst, 16);
+	/* pseudo header: addresses, length, next header */
+	put_be(icmp + 2, fold(sum16(icmp, n, sum16(h + 8, 32, 0) +
+				    (uint32_t)n + IPPROTO_ICMPV6)), 2);
+	return h;
+}
+
+/* Ours: an echo reply with our id and, where probes carry it, our tag. */
+static bool is_our_reply(const struct pinger *p, const uint8_t *icmp,
+			 size_t n)
+{
+	uint8_t reply = p->family == 4 ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY;
+
+	if (n < ICMP_HDR_LEN || icmp[0] != reply || icmp[1] != 0)
+		return false;
+	if ((uint16_t)(icmp[4] << 8 | icmp[5]) != p->id)
+		return false;
+	if (p->size < PINGER_OWN_LEN)
+		return true;
+	return n >= ICMP_HDR_LEN + PINGER_OWN_LEN &&
+	       !memcmp(icmp + ICMP_HDR_LEN, PINGER_MAGIC, 8) &&
+	       !memcmp(icmp + ICMP_HDR_LEN + 8, p->tag, PINGER_TAG_LEN);
+}
+
+int pinger_recv(struct pinger *p, struct pinger_reply *r)
+{
+	union {
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} from;
+	uint8_t ctl[512], *icmp = p->rx + RX_HEAD;
+	const uint8_t *msg;
+	struct rx_meta rm = { 0 };
+	struct iovec iov;
+	struct msghdr m;
+	ssize_t n;
+
+	for (;;) {
+		iov.iov_base = icmp;
+		iov.iov_len = p->rx_cap - RX_HEAD;
+		memset(&m, 0, sizeof(m));
+		m.msg_name = &from;
+		m.msg_namelen = sizeof(from);
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof(ctl);
+		n = recvmsg(p->fd, &m, MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		/* a reply cut short by our buffer is not one we sent */
+		if (m.msg_flags & MSG_TRUNC)
+			continue;
+		memset(&rm, 0, sizeof(rm));
+		read_cmsgs(&m, p->family, &rm);
+		if (p->family == 4 && !p->dgram) {
+			/* a raw IPv4 socket hands the IP header too */
+			size_t ihl = n > 0 ? (size_t)(icmp[0] & 0x0f) * 4 : 0;
+
+			if (ihl < IP4_HDR_LEN || (size_t)n < ihl ||
+			    !is_our_reply(p, icmp + ihl, (size_t)n - ihl))
+				continue;
+			r->pkt = icmp;
+			msg = icmp + ihl;
+		} else {
+			if (!is_our_reply(p, icmp, (size_t)n) ||
+			    (p->dgram && p->family == 4 && !rm.have_dst) ||
+			    (p->family == 6 && !rm.have_dst))
+				continue;
+			if (p->family == 4)
+				memcpy(rm.src, &from.in4.sin_addr, 4);
+			else
+				memcpy(rm.src, &from.in6.sin6_addr, 16);
+			r->pkt = put_ip_header(p, icmp, (size_t)n, &rm);
+			msg = icmp;
+		}
+		r->len = (uint32_t)(icmp + n - r->pkt);
+		r->seq = (uint16_t)(msg[6] << 8 | msg[7]);
+		r->ts_ns = rm.ts_ns;
+		return 1;
+	}
+}
+
 void pinger_close(struct pinger *p)
 {
 	if (!p)
@@ -338,5 +547,6 @@ void pinger_close(struct pinger *p)
 	if (p->fd >= 0)
 		close(p->fd);
 	free(p->pkt);
+	free(p->rx);
 	free(p);
 }

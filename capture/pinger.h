@@ -8,11 +8,10 @@
  * and the session's random echo id.
  *
  * The socket is an ICMP datagram ("ping") socket where the netns allows
- * it (net.ipv4.ping_group_range), else a raw socket.  Replies are not
- * judged here: the capture points see them, and the engine judges every
- * probe from what the points saw.  A raw socket filters every ICMP type
- * out; a datagram socket's replies are read and thrown away
- * (pinger_drain), so nothing piles up to be dropped.
+ * it (net.ipv4.ping_group_range), else a raw socket filtered to echo
+ * replies.  The replies the socket receives (pinger_recv) are what ping
+ * would count: trace records them as the sighting at a "socket" point,
+ * the last one of the reply's path, so "answered" means delivered.
  */
 #ifndef DROPSPOT_PINGER_H
 #define DROPSPOT_PINGER_H
@@ -38,7 +37,27 @@ int pinger_open(const char *target, const char *from, uint32_t size,
 /* Sends echo request seq (non-blocking).  Returns 0 or -errno. */
 int pinger_send(struct pinger *p, uint16_t seq, uint64_t now_ns);
 /* Reads and discards what arrived on the socket (no-op on raw). */
-void pinger_drain(struct pinger *p);
+/*
+ * A reply the socket received: what ping itself would count, so the
+ * ground truth of "answered" for the session's own probes.  pkt is the
+ * reply as an IP packet (the IP header written from what the socket said
+ * of it where it gives none), valid until the next call.
+ */
+struct pinger_reply {
+	const uint8_t *pkt;
+	uint32_t len;
+	uint64_t ts_ns;		/* the kernel's receive time, wall clock */
+	uint16_t seq;
+};
+
+/*
+ * The next reply to one of this session's probes, without blocking: 1 and
+ * *r filled, 0 when none is waiting, or -errno.  Others' echo replies
+ * (a raw socket sees every one in its netns) are skipped.
+ */
+int pinger_recv(struct pinger *p, struct pinger_reply *r);
+/* The socket, to wait on. */
+int pinger_fd(const struct pinger *p);
 int pinger_family(const struct pinger *p);	/* 4 or 6 */
 /*
  * The first bytes of every probe's data ("dropspot" + this session's tag)

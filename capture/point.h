@@ -40,6 +40,7 @@ enum point_kind {
 	POINT_KIND_LOOPBACK,
 	POINT_KIND_OTHER,
 	POINT_KIND_KERNEL,	/* pseudo point: kernel drop records */
+	POINT_KIND_SOCKET,	/* pseudo point: what trace's own socket received */
 };
 
 enum point_hook {
@@ -48,6 +49,7 @@ enum point_hook {
 	HOOK_TC_INGRESS,
 	HOOK_TC_EGRESS,
 	HOOK_KFREE_SKB,
+	HOOK_SOCKET,		/* replies read from trace's probe socket */
 };
 
 enum direction {
@@ -60,6 +62,8 @@ enum direction {
 #define POINT_IFNAME_MAX 64
 #define POINT_NETNS_MAX 128
 #define POINT_SOURCE_MAX 256
+#define POINT_HOST_MAX 64
+#define POINT_GAPS_MAX 8
 
 struct point {
 	uint32_t id;				/* index in the point table */
@@ -67,6 +71,12 @@ struct point {
 	char ifname[POINT_IFNAME_MAX];		/* interface name, "" if unknown */
 	char netns[POINT_NETNS_MAX];		/* netns name, "" = host/unknown */
 	char source[POINT_SOURCE_MAX];		/* file path or "live" */
+	/*
+	 * The host the point is on, "" unknown: the hostname dropspot writes
+	 * into its captures' section header, or analyze --host NAME=FILE.
+	 */
+	char host[POINT_HOST_MAX];
+	uint32_t section;			/* pcapng section, 1-based; 0 none */
 	uint32_t ifindex;			/* 0 if unknown */
 	uint32_t file_if;			/* pcapng interface id within source */
 	int linktype;				/* LINKTYPE_* */
@@ -94,6 +104,24 @@ struct point {
 	 * never evidence of absence.
 	 */
 	uint8_t blind;
+	/*
+	 * The bridge this point is a port of ("" none), when the capture
+	 * knew (master_known: live, or a file dropspot wrote): which ports
+	 * share one bridge, for MAC identity.
+	 */
+	char master[POINT_IFNAME_MAX];
+	bool master_known;
+	/*
+	 * Interface churn: times inside the watch window when the interface
+	 * was gone (deleted, not yet re-created), [gap_start, gap_end); an
+	 * open gap (end 0) lasts until the interface comes back.  A probe
+	 * then is missing evidence here, never evidence of absence.  A saved
+	 * file tells them as one interface per window (pcapng IDBs of the
+	 * same name and netns, each with its ISB start and end).  Beyond
+	 * POINT_GAPS_MAX, the last gap stretches over the rest.
+	 */
+	uint64_t gap_start_ns[POINT_GAPS_MAX], gap_end_ns[POINT_GAPS_MAX];
+	uint8_t n_gaps;
 };
 
 #define POINT_BLIND_IN 0x1
@@ -130,7 +158,39 @@ void point_table_short_names(struct point_table *t);
  */
 bool point_is_sll2_parent(const struct point *pt);
 
+/* Live churn: the interface went at ts (opens a gap) / came back. */
+void point_gap_open(struct point *p, uint64_t ts);
+void point_gap_close(struct point *p, uint64_t ts);
+/*
+ * Start of the current (or, while the interface is gone, the last) watch
+ * window: the end of the last closed gap, 0 for the first window.
+ */
+uint64_t point_window_start(const struct point *p);
+/*
+ * The end of a live run at end_ns: the window ends then, or when the
+ * interface went, if it never came back (the gap is then no gap, the
+ * window simply ended earlier), as a saved file reads back.
+ */
+void point_windows_end(struct point *p, uint64_t end_ns);
+/*
+ * A saved file's window (ISB start and end) of one of the point's
+ * interfaces: widens the point's window; a hole between it and the
+ * windows before is a gap.
+ */
+void point_add_window(struct point *p, uint64_t start_ns, uint64_t end_ns);
+/*
+ * True when the point was not watched at some time in [from, to]: in a
+ * gap, or after a window that ended early (its end is known and the
+ * time is past it).
+ */
+bool point_unwatched_during(const struct point *p, uint64_t from, uint64_t to);
+
 const char *point_kind_name(enum point_kind k);
+/*
+ * A point on the wire: not a pseudo point (kernel drop records, the probe
+ * socket) nor the any-device parent of SLL2 interfaces.
+ */
+bool point_on_wire(const struct point *p);
 const char *point_hook_name(enum point_hook h);
 const char *direction_name(enum direction d);	/* "in", "out", "?" */
 

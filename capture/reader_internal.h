@@ -48,6 +48,7 @@ struct rd_iface {
 	uint64_t ts_mul, ts_div;
 	int64_t ts_offset_s;	/* if_tsoffset, seconds */
 	bool kernel_drops;	/* dropspot's "kernel-drops" pseudo interface */
+	bool own_desc;		/* described by dropspot's writer */
 
 	struct rd_ifx *ifx;	/* SLL2 sub-points */
 	size_t n_ifx, cap_ifx;
@@ -77,6 +78,11 @@ struct source {
 	size_t n_ifs, cap_ifs;
 	unsigned int section;	/* pcapng: sections seen, 1-based */
 	char comment[512];	/* the first section's opt_comment, "" if none */
+	/* the host of the current section's points, "" unknown (point.h) */
+	char host[POINT_HOST_MAX];
+	bool host_given;	/* source_set_host(): sections do not change it */
+	/* dropspot's host-state snapshot (hoststate.h), NULL if none */
+	struct host_state *state;
 
 	/* format state */
 	bool big_endian;

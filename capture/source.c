@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../dissect/cursor.h"
+#include "hoststate.h"
 #include "reader_internal.h"
 
 int rd_fail(struct source *s, const char *fmt, ...)
@@ -196,6 +197,8 @@ struct rd_iface *rd_add_iface(struct source *s, const char *name_suffix,
 		snprintf(p.name, sizeof(p.name), "%.127s", s->base);
 	snprintf(p.ifname, sizeof(p.ifname), "%s", ifname ? ifname : "");
 	snprintf(p.source, sizeof(p.source), "%s", s->path);
+	snprintf(p.host, sizeof(p.host), "%s", s->host);
+	p.section = s->section;
 	p.file_if = file_if;
 	p.linktype = linktype;
 	p.snaplen = snaplen;
@@ -507,6 +510,28 @@ const char *source_comment(const struct source *s)
 	return s->comment;
 }
 
+void source_set_host(struct source *s, const char *host)
+{
+	size_t i;
+
+	snprintf(s->host, sizeof(s->host), "%s", host);
+	s->host_given = true;
+	for (i = 0; i < s->points->count; i++)
+		if (!strcmp(s->points->items[i].source, s->path))
+			snprintf(s->points->items[i].host,
+				 sizeof(s->points->items[i].host), "%s", host);
+}
+
+const char *source_host(const struct source *s)
+{
+	return s->host;
+}
+
+unsigned int source_section(const struct source *s)
+{
+	return s->section;
+}
+
 const char *source_path(const struct source *s)
 {
 	return s->path;
@@ -517,6 +542,7 @@ void source_close(struct source *s)
 	if (!s)
 		return;
 	rd_end_section(s);
+	source_host_state_free(s);
 	free(s->ifs);
 	input_close(s->in);
 	free(s);

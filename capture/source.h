@@ -42,6 +42,18 @@ int source_open_memory(const void *buf, size_t len, const char *name,
 int source_next(struct source *s, struct frame *f);
 
 const char *source_error(const struct source *s);
+/*
+ * The host of the source's points: what its pcapng section says (the
+ * hostname dropspot writes, pcapng_write.h), "" unknown; set_host names it
+ * (analyze --host), for its points so far and to come, over any section's.
+ */
+const char *source_host(const struct source *s);
+void source_set_host(struct source *s, const char *host);
+/*
+ * The pcapng section the last frame read came from (1-based; 0 for other
+ * formats): each section is its own clock (analyze/clock.h).
+ */
+unsigned int source_section(const struct source *s);
 const char *source_path(const struct source *s);
 /* The recording's own description (pcapng section comment), "" if none. */
 const char *source_comment(const struct source *s);
@@ -68,6 +80,15 @@ int merger_new(struct source **sources, size_t n, struct merger **out);
  * -EINVAL then, or beyond 1 Mi frames or 1 GiB.
  */
 int merger_set_window(struct merger *m, size_t frames, size_t bytes);
+/*
+ * Section section (source_section()) of source i keeps another clock:
+ * each of its frames is read as ts - (offset_ns + drift * (ts - t0_ns))
+ * (drift: seconds per second, ppm * 1e-6), before its reorder window.
+ * Only before the first merger_next(): -EINVAL then, or for no such
+ * source; -ENOMEM.
+ */
+int merger_set_clock(struct merger *m, size_t i, unsigned int section,
+		     int64_t offset_ns, double drift, int64_t t0_ns);
 /*
  * Next frame in timestamp order across all sources (ties: source order).
  * Returns 1, 0 at the end of all sources, or negative on a source error; on

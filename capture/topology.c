@@ -12,6 +12,14 @@
  *                      (target on this segment: walk its ports) or an
  *                      uplink (routed / NAT: continue there)
  *   entering a netns through an interface -> route from there, and so on.
+ *   a frame a bridge switches (its L2 next hop is not the bridge's netns)
+ *                   -> the FDB's port for the next hop's MAC, every port
+ *                      when unknown; the host's routes are not asked.
+ *
+ * Then the way back, from the target's netns and each netns that routed
+ * the request: the reply's route (`ip route get SRC from TARGET iif IN`),
+ * followed the same way into the netns beyond; and, in those netns, every
+ * other interface holding a route to the source or the target.
  *
  * The walk never stays in a foreign netns: for every netns it meets it
  * enters once, opens a NETLINK_ROUTE socket (which stays bound to that
@@ -41,8 +49,10 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
+#include <linux/neighbour.h>
 #include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -50,6 +60,7 @@
 #include "common/log.h"
 #include "dissect/cursor.h"
 #include "live_link.h"
+#include "nlmsg.h"
 #include "topology.h"
 
 #define NETNS_RUN_DIR "/var/run/netns"
@@ -65,6 +76,7 @@
 #define TOPO_MAX_DEPTH 16	/* hops from the start interface */
 #define TOPO_MAX_PORTS 64	/* ports of one bridge we look at */
 #define TOPO_MAX_BRANCH 8	/* relay peers of one tap */
+#define TOPO_MAX_HOPS 32	/* netns routing decisions on the way there */
 #define DIR_MAX_ENTRIES 4096	/* names under /var/run/netns */
 #define PROC_MAX_PIDS 65536	/* processes scanned for a tap holder */
 #define PROC_MAX_FDS 4096	/* fds per process */
@@ -96,14 +108,38 @@ struct topo_link {
 	unsigned int flags;	/* IFF_* */
 };
 
+struct walk;
+
 struct route {
+	const struct walk *w;	/* for the address length */
 	int oif;
 	unsigned char type;	/* RTN_* */
+	bool has_gw, has_prefsrc;
+	uint8_t gw[16];		/* RTA_GATEWAY, if any */
+	uint8_t prefsrc[16];	/* RTA_PREFSRC: the source a probe gets */
 };
 
 struct seen {
 	int ns;
 	int ifindex;
+};
+
+/*
+ * The address the last router resolves for the frame (its gateway, or the
+ * destination on-link), in which netns and on which interface: a bridge
+ * further on switches the frame by that address's MAC.
+ */
+struct l2hop {
+	uint8_t addr[16];
+	int ns, oif;
+	bool set;
+};
+
+/* A netns that routed the request, and where the request left it. */
+struct hop {
+	int ns;
+	int out_if;
+	bool local;		/* the target is an address of this netns */
 };
 
 struct walk {
@@ -117,13 +153,21 @@ struct walk {
 	struct seen seen[TOPO_MAX_SEEN];
 	size_t nseen;
 	struct topo_result *out;
+	enum topo_dir dir;	/* what the points added now are */
+	uint8_t src[16];	/* the probe's source: where replies go */
+	char src_txt[INET6_ADDRSTRLEN];
+	int target_ns;		/* the target's netns, -1 = unseen */
+	struct l2hop l2;	/* the frame's L2 next hop on this branch */
+	struct hop hops[TOPO_MAX_HOPS];
+	size_t nhops;
+	bool ret_done[TOPO_MAX_NS];	/* reply route asked already */
 	uint32_t seq;
 	uint8_t buf[NL_BUF];
 };
 
 /* ---- netlink plumbing ------------------------------------------------ */
 
-typedef int (*nl_msg_fn)(uint16_t type, struct cursor *payload, void *arg);
+typedef nlmsg_fn nl_msg_fn;
 
 /* Copies a string attribute, stopping at its NUL or its length. */
 static void attr_str(const struct cursor *a, char *out, size_t outlen)
@@ -141,102 +185,12 @@ static void attr_str(const struct cursor *a, char *out, size_t outlen)
 
 static bool attr_u32(const struct cursor *a, uint32_t *v)
 {
-	if (!a->base || a->cap < 4)
-		return false;
-	memcpy(v, a->base, 4);	/* netlink attributes are host order */
-	return true;
+	return nlmsg_attr_u32(a, v);
 }
 
-/*
- * RTA_OK/RTA_NEXT over a cursor: tb[type] gets the payload of each attribute
- * with type < max (the last one wins; absent = base NULL).  A length that
- * is short or runs past the nest ends the walk.
- */
 static void attrs_parse(struct cursor *c, struct cursor *tb, size_t max)
 {
-	int guard = 0;
-
-	memset(tb, 0, max * sizeof(*tb));
-	while (cur_left(c) >= sizeof(struct rtattr) && guard++ < NL_MAX_ATTRS) {
-		struct rtattr ra;
-		uint16_t type;
-		uint32_t step;
-
-		memcpy(&ra, cur_peek(c, sizeof(ra)), sizeof(ra));
-		if (ra.rta_len < sizeof(ra) || ra.rta_len > cur_left(c))
-			return;
-		type = ra.rta_type & NLA_TYPE_MASK;
-		if (type < max)
-			cur_init(&tb[type], c->base + c->off + sizeof(ra),
-				 ra.rta_len - sizeof(ra), ra.rta_len - sizeof(ra));
-		step = RTA_ALIGN(ra.rta_len);
-		if (step > cur_left(c))
-			return;
-		c->off += step;
-	}
-}
-
-/* Appends attribute type/data to the request in buf (bufcap bytes). */
-static int req_attr(struct nlmsghdr *nh, size_t bufcap, uint16_t type,
-		    const void *data, size_t len)
-{
-	size_t off = NLMSG_ALIGN(nh->nlmsg_len);
-	struct rtattr *ra;
-
-	if (off + RTA_SPACE(len) > bufcap)
-		return -EMSGSIZE;
-	ra = (struct rtattr *)((char *)nh + off);
-	ra->rta_type = type;
-	ra->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(ra), data, len);
-	nh->nlmsg_len = (uint32_t)(off + RTA_SPACE(len));
-	return 0;
-}
-
-/*
- * Handles the messages of one recv(): fn for each of ours, until DONE (or,
- * for a plain request, the first answer).  Returns 1 when finished, 0 to
- * keep reading, or -errno (an NLMSG_ERROR from the kernel, a malformed
- * message, or fn's own error).
- */
-static int nl_batch(struct walk *w, size_t len, bool dump, nl_msg_fn fn,
-		    void *arg)
-{
-	struct cursor c;
-	int guard = 0;
-
-	cur_init(&c, w->buf, (uint32_t)len, (uint32_t)len);
-	while (cur_left(&c) >= sizeof(struct nlmsghdr) && guard++ < NL_MAX_MSGS) {
-		struct nlmsghdr nh;
-		struct cursor pl;
-		uint32_t step;
-		int ret;
-
-		memcpy(&nh, cur_peek(&c, sizeof(nh)), sizeof(nh));
-		if (nh.nlmsg_len < sizeof(nh) || nh.nlmsg_len > cur_left(&c))
-			return -EPROTO;
-		cur_init(&pl, c.base + c.off + sizeof(nh),
-			 nh.nlmsg_len - sizeof(nh), nh.nlmsg_len - sizeof(nh));
-		step = NLMSG_ALIGN(nh.nlmsg_len);
-		c.off += step < cur_left(&c) ? step : cur_left(&c);
-		if (nh.nlmsg_seq != w->seq)
-			continue;	/* a late answer to an earlier question */
-		if (nh.nlmsg_type == NLMSG_DONE)
-			return 1;
-		if (nh.nlmsg_type == NLMSG_ERROR) {
-			struct nlmsgerr e;
-
-			if (!cur_bytes(&pl, &e, sizeof(e.error)))
-				return -EPROTO;
-			return e.error < 0 ? e.error : 1;
-		}
-		ret = fn(nh.nlmsg_type, &pl, arg);
-		if (ret < 0)
-			return ret;
-		if (!dump)
-			return 1;
-	}
-	return 0;
+	nlmsg_attrs(c, tb, max, NL_MAX_ATTRS);
 }
 
 /* Sends the request in nh on fd and feeds the answer to fn. */
@@ -265,7 +219,8 @@ static int nl_talk(struct walk *w, int fd, struct nlmsghdr *nh, nl_msg_fn fn,
 			return -EMSGSIZE;
 		if (from.nl_pid != 0)
 			continue;	/* only the kernel answers rtnetlink */
-		ret = nl_batch(w, (size_t)n, dump, fn, arg);
+		ret = nlmsg_batch(w->buf, (size_t)n, w->seq, dump, NL_MAX_MSGS,
+				  fn, arg);
 		if (ret)
 			return ret < 0 ? ret : 0;
 	}
@@ -440,7 +395,7 @@ static int nsid_of(struct walk *w, int from, int fd, int32_t *nsid)
 	req.nh.nlmsg_type = RTM_GETNSID;
 	req.nh.nlmsg_flags = NLM_F_REQUEST;
 	req.g.rtgen_family = AF_UNSPEC;
-	ret = req_attr(&req.nh, sizeof(req), NETNSA_FD, &v, sizeof(v));
+	ret = nlmsg_put_attr(&req.nh, sizeof(req), NETNSA_FD, &v, sizeof(v));
 	if (ret)
 		return ret;
 	*nsid = -1;
@@ -555,7 +510,7 @@ static int link_get(struct walk *w, int ns, int ifindex, const char *name,
 	if (!ifindex) {
 		if (!name || !*name || strlen(name) >= IFNAMSIZ)
 			return -ENODEV;
-		ret = req_attr(&req.nh, sizeof(req), IFLA_IFNAME, name,
+		ret = nlmsg_put_attr(&req.nh, sizeof(req), IFLA_IFNAME, name,
 			       strlen(name) + 1);
 		if (ret)
 			return ret;
@@ -610,7 +565,7 @@ static int ports_get(struct walk *w, int ns, int br, struct port_list *out)
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.ifi.ifi_family = AF_UNSPEC;
 	/* the kernel filters the dump by master; we check again anyway */
-	ret = req_attr(&req.nh, sizeof(req), IFLA_MASTER, &v, sizeof(v));
+	ret = nlmsg_put_attr(&req.nh, sizeof(req), IFLA_MASTER, &v, sizeof(v));
 	if (ret)
 		return ret;
 	out->master = br;
@@ -619,6 +574,16 @@ static int ports_get(struct walk *w, int ns, int br, struct port_list *out)
 	if (!ret)
 		qsort(out->idx, out->n, sizeof(out->idx[0]), cmp_int);
 	return ret;
+}
+
+/* A route attribute holding an address of the walk's family into out. */
+static bool attr_addr(const struct walk *w, const struct cursor *a,
+		      uint8_t *out)
+{
+	if (!a->base || a->cap != (uint32_t)w->alen)
+		return false;
+	memcpy(out, a->base, (size_t)w->alen);
+	return true;
 }
 
 static int route_msg(uint16_t type, struct cursor *pl, void *arg)
@@ -635,7 +600,60 @@ static int route_msg(uint16_t type, struct cursor *pl, void *arg)
 	r->type = rtm.rtm_type;
 	if (attr_u32(&tb[RTA_OIF], &v))
 		r->oif = (int)v;
+	r->has_gw = attr_addr(r->w, &tb[RTA_GATEWAY], r->gw);
+	r->has_prefsrc = attr_addr(r->w, &tb[RTA_PREFSRC], r->prefsrc);
 	return 0;
+}
+
+/*
+ * The route netns ns picks for dst, as `ip route get DST [from SRC]
+ * [iif IIF] [oif OIF]` asks it: src and iif (NULL / 0 = none) make it the
+ * lookup of a packet from src arriving on iif, so policy rules keyed on
+ * them count; oif pins the output interface (a link-local next hop).
+ */
+static int route_query(struct walk *w, int ns, const uint8_t *dst,
+		       const uint8_t *src, int iif, int oif, struct route *r)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rtm;
+		char attrs[96];
+	} req;
+	uint32_t v;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.rtm.rtm_family = (unsigned char)w->family;
+	req.rtm.rtm_dst_len = (unsigned char)(w->alen * 8);
+	ret = nlmsg_put_attr(&req.nh, sizeof(req), RTA_DST, dst, (size_t)w->alen);
+	if (!ret && src) {
+		req.rtm.rtm_src_len = (unsigned char)(w->alen * 8);
+		ret = nlmsg_put_attr(&req.nh, sizeof(req), RTA_SRC, src,
+			       (size_t)w->alen);
+	}
+	v = (uint32_t)iif;
+	if (!ret && iif > 0)
+		ret = nlmsg_put_attr(&req.nh, sizeof(req), RTA_IIF, &v, sizeof(v));
+	v = (uint32_t)oif;
+	if (!ret && oif > 0)
+		ret = nlmsg_put_attr(&req.nh, sizeof(req), RTA_OIF, &v, sizeof(v));
+	if (ret)
+		return ret;
+	memset(r, 0, sizeof(*r));
+	r->w = w;
+	ret = nl_talk(w, w->ns[ns].rtnl, &req.nh, route_msg, r);
+	if (ret)
+		return ret;
+	/* no way on from here; broadcast/multicast still leave by oif */
+	if (r->type == RTN_UNREACHABLE || r->type == RTN_BLACKHOLE ||
+	    r->type == RTN_PROHIBIT || r->type == RTN_THROW)
+		return -ENETUNREACH;
+	if (r->type == RTN_LOCAL)
+		return 0;	/* an input lookup names no output interface */
+	return r->oif > 0 ? 0 : -ENETUNREACH;
 }
 
 /*
@@ -645,31 +663,277 @@ static int route_msg(uint16_t type, struct cursor *pl, void *arg)
  */
 static int route_get(struct walk *w, int ns, struct route *r)
 {
+	return route_query(w, ns, w->addr, NULL, 0, 0, r);
+}
+
+/* ---- neighbours and the bridge FDB ----------------------------------- */
+
+struct neigh_q {
+	const struct walk *w;
+	const uint8_t *addr;
+	int ifindex;		/* 0 = any interface */
+	uint16_t family;	/* AF_BRIDGE: an FDB question */
+	int master;		/* the bridge, for an FDB question */
+	uint8_t mac[6];
+	int found;		/* ifindex of the answer, 0 = none */
+};
+
+static int neigh_msg(uint16_t type, struct cursor *pl, void *arg)
+{
+	struct cursor tb[NDA_MAX + 1];
+	struct neigh_q *q = arg;
+	struct ndmsg ndm;
+	uint32_t master;
+
+	if (type != RTM_NEWNEIGH || q->found ||
+	    !cur_bytes(pl, &ndm, sizeof(ndm)) ||
+	    !cur_skip(pl, NLMSG_ALIGN(sizeof(ndm)) - sizeof(ndm)))
+		return 0;	/* skip what we cannot read, keep the rest */
+	attrs_parse(pl, tb, NDA_MAX + 1);
+	if (ndm.ndm_family != q->family || ndm.ndm_ifindex <= 0 ||
+	    !tb[NDA_LLADDR].base || tb[NDA_LLADDR].cap != sizeof(q->mac))
+		return 0;
+	if (q->family == AF_BRIDGE) {
+		/* the bridge's own entry means the host, not a port */
+		if (!attr_u32(&tb[NDA_MASTER], &master) ||
+		    (int)master != q->master || ndm.ndm_ifindex == q->master ||
+		    memcmp(tb[NDA_LLADDR].base, q->mac, sizeof(q->mac)))
+			return 0;
+		q->found = ndm.ndm_ifindex;
+		return 0;
+	}
+	if ((q->ifindex && ndm.ndm_ifindex != q->ifindex) ||
+	    (ndm.ndm_state & (NUD_INCOMPLETE | NUD_FAILED)) ||
+	    !tb[NDA_DST].base || tb[NDA_DST].cap != (uint32_t)q->w->alen ||
+	    memcmp(tb[NDA_DST].base, q->addr, (size_t)q->w->alen))
+		return 0;
+	memcpy(q->mac, tb[NDA_LLADDR].base, sizeof(q->mac));
+	q->found = ndm.ndm_ifindex;
+	return 0;
+}
+
+static int neigh_dump(struct walk *w, int ns, struct neigh_q *q)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ndmsg ndm;
+		char attrs[16];
+	} req;
+	uint32_t v = (uint32_t)q->master;
+	int ret = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ndm));
+	req.nh.nlmsg_type = RTM_GETNEIGH;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.ndm.ndm_family = (uint8_t)q->family;
+	/* the kernel filters the FDB dump by bridge; we check again anyway */
+	if (q->family == AF_BRIDGE)
+		ret = nlmsg_put_attr(&req.nh, sizeof(req), NDA_MASTER, &v, sizeof(v));
+	if (ret)
+		return ret;
+	q->found = 0;
+	return nl_talk(w, w->ns[ns].rtnl, &req.nh, neigh_msg, q);
+}
+
+/* The MAC netns ns knows for addr (on ifindex, 0 = any); false if none. */
+static bool neigh_mac(struct walk *w, int ns, const uint8_t *addr, int ifindex,
+		      uint8_t mac[6])
+{
+	struct neigh_q q = {
+		.w = w, .addr = addr, .ifindex = ifindex,
+		.family = (uint16_t)w->family,
+	};
+
+	if (neigh_dump(w, ns, &q) || !q.found)
+		return false;
+	memcpy(mac, q.mac, sizeof(q.mac));
+	return true;
+}
+
+/* The port of bridge br (netns ns) its FDB holds mac on, 0 = none. */
+static int fdb_port(struct walk *w, int ns, int br, const uint8_t mac[6])
+{
+	struct neigh_q q = { .w = w, .family = AF_BRIDGE, .master = br };
+
+	memcpy(q.mac, mac, sizeof(q.mac));
+	if (neigh_dump(w, ns, &q))
+		return 0;
+	return q.found;
+}
+
+/* ---- every route that covers an address ------------------------------ */
+
+#define TOPO_MAX_TABLES 16	/* routing tables policy rules reach */
+#define TOPO_MAX_COVER 64	/* covering routes kept from one dump */
+
+struct cover {
+	const struct walk *w;
+	const uint8_t *addr;
+	uint32_t tables[TOPO_MAX_TABLES];
+	size_t ntables;
+	struct {
+		uint32_t table;
+		int plen;
+		int oif;
+	} hit[TOPO_MAX_COVER];
+	size_t nhit;
+};
+
+static int rule_msg(uint16_t type, struct cursor *pl, void *arg)
+{
+	struct cursor tb[FRA_MAX + 1];
+	struct cover *c = arg;
+	struct fib_rule_hdr frh;
+	uint32_t table;
+	size_t i;
+
+	if (type != RTM_NEWRULE || !cur_bytes(pl, &frh, sizeof(frh)) ||
+	    !cur_skip(pl, NLMSG_ALIGN(sizeof(frh)) - sizeof(frh)))
+		return 0;
+	attrs_parse(pl, tb, FRA_MAX + 1);
+	if (frh.action != FR_ACT_TO_TBL)
+		return 0;
+	if (!attr_u32(&tb[FRA_TABLE], &table))
+		table = frh.table;
+	if (table == RT_TABLE_LOCAL || table == RT_TABLE_UNSPEC)
+		return 0;	/* local delivery, not a way out */
+	for (i = 0; i < c->ntables; i++)
+		if (c->tables[i] == table)
+			return 0;
+	if (c->ntables < TOPO_MAX_TABLES)
+		c->tables[c->ntables++] = table;
+	return 0;
+}
+
+/* Whether the first plen bits of a and b agree. */
+static bool prefix_match(const uint8_t *a, const uint8_t *b, int plen)
+{
+	int full = plen / 8, rest = plen % 8;
+
+	if (memcmp(a, b, (size_t)full))
+		return false;
+	return !rest || !((a[full] ^ b[full]) & (0xff00 >> rest));
+}
+
+static void cover_add(struct cover *c, uint32_t table, int plen, int oif)
+{
+	if (oif > 0 && c->nhit < TOPO_MAX_COVER) {
+		c->hit[c->nhit].table = table;
+		c->hit[c->nhit].plen = plen;
+		c->hit[c->nhit].oif = oif;
+		c->nhit++;
+	}
+}
+
+/* The nexthops of an RTA_MULTIPATH attribute (ECMP), each an oif. */
+static void cover_multipath(struct cover *c, const struct cursor *mp,
+			    uint32_t table, int plen)
+{
+	struct cursor m = *mp;
+	int guard = 0;
+
+	while (cur_left(&m) >= sizeof(struct rtnexthop) &&
+	       guard++ < NL_MAX_ATTRS) {
+		struct rtnexthop nh;
+		uint32_t step;
+
+		memcpy(&nh, cur_peek(&m, sizeof(nh)), sizeof(nh));
+		if (nh.rtnh_len < sizeof(nh) || nh.rtnh_len > cur_left(&m))
+			return;
+		cover_add(c, table, plen, nh.rtnh_ifindex);
+		step = RTNH_ALIGN(nh.rtnh_len);
+		if (step > cur_left(&m))
+			return;
+		m.off += step;
+	}
+}
+
+static int cover_msg(uint16_t type, struct cursor *pl, void *arg)
+{
+	struct cursor tb[RTA_MAX + 1];
+	struct cover *c = arg;
+	uint8_t dst[16] = { 0 };
+	struct rtmsg rtm;
+	uint32_t table, v;
+	size_t i;
+
+	if (type != RTM_NEWROUTE || !cur_bytes(pl, &rtm, sizeof(rtm)) ||
+	    !cur_skip(pl, NLMSG_ALIGN(sizeof(rtm)) - sizeof(rtm)))
+		return 0;
+	attrs_parse(pl, tb, RTA_MAX + 1);
+	if (rtm.rtm_type != RTN_UNICAST || (rtm.rtm_flags & RTM_F_CLONED) ||
+	    rtm.rtm_dst_len > c->w->alen * 8)
+		return 0;
+	if (rtm.rtm_dst_len && !attr_addr(c->w, &tb[RTA_DST], dst))
+		return 0;
+	if (!prefix_match(dst, c->addr, rtm.rtm_dst_len))
+		return 0;
+	if (!attr_u32(&tb[RTA_TABLE], &table))
+		table = rtm.rtm_table;
+	for (i = 0; i < c->ntables && c->tables[i] != table; i++)
+		;
+	if (i == c->ntables)
+		return 0;	/* no rule reaches this table */
+	if (attr_u32(&tb[RTA_OIF], &v))
+		cover_add(c, table, rtm.rtm_dst_len, (int)v);
+	if (tb[RTA_MULTIPATH].base)
+		cover_multipath(c, &tb[RTA_MULTIPATH], table, rtm.rtm_dst_len);
+	return 0;
+}
+
+/*
+ * The interfaces of netns ns that hold a route to addr: in each table a
+ * policy rule reaches, the most specific routes covering it, whatever
+ * their metric (a second uplink's default route is a way too), and every
+ * nexthop of a multipath route.  Returns how many oifs it put in oifs.
+ */
+static size_t routes_cover(struct walk *w, int ns, const uint8_t *addr,
+			   int *oifs, uint32_t *tables, size_t max)
+{
 	struct {
 		struct nlmsghdr nh;
 		struct rtmsg rtm;
-		char attrs[32];
 	} req;
-	int ret;
+	struct cover *c;
+	size_t i, j, n = 0;
 
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return 0;
+	c->w = w;
+	c->addr = addr;
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));
-	req.nh.nlmsg_type = RTM_GETROUTE;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.rtm.rtm_family = (unsigned char)w->family;
-	req.rtm.rtm_dst_len = (unsigned char)(w->alen * 8);
-	ret = req_attr(&req.nh, sizeof(req), RTA_DST, w->addr, (size_t)w->alen);
-	if (ret)
-		return ret;
-	memset(r, 0, sizeof(*r));
-	ret = nl_talk(w, w->ns[ns].rtnl, &req.nh, route_msg, r);
-	if (ret)
-		return ret;
-	/* no way on from here; broadcast/multicast still leave by oif */
-	if (r->type == RTN_UNREACHABLE || r->type == RTN_BLACKHOLE ||
-	    r->type == RTN_PROHIBIT || r->type == RTN_THROW)
-		return -ENETUNREACH;
-	return r->oif > 0 ? 0 : -ENETUNREACH;
+	req.nh.nlmsg_type = RTM_GETRULE;
+	if (nl_talk(w, w->ns[ns].rtnl, &req.nh, rule_msg, c) || !c->ntables) {
+		/* no rules to read: the main table alone */
+		c->tables[0] = RT_TABLE_MAIN;
+		c->ntables = 1;
+	}
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	if (nl_talk(w, w->ns[ns].rtnl, &req.nh, cover_msg, c))
+		goto out;
+	for (i = 0; i < c->nhit && n < max; i++) {
+		bool keep = true;
+
+		for (j = 0; j < c->nhit && keep; j++)
+			if (c->hit[j].table == c->hit[i].table &&
+			    c->hit[j].plen > c->hit[i].plen)
+				keep = false;	/* more specific wins */
+		for (j = 0; j < n && keep; j++)
+			if (oifs[j] == c->hit[i].oif)
+				keep = false;
+		if (keep) {
+			tables[n] = c->hit[i].table;
+			oifs[n++] = c->hit[i].oif;
+		}
+	}
+out:
+	free(c);
+	return n;
 }
 
 /* ---- taps: follow the VMM -------------------------------------------- */
@@ -871,6 +1135,7 @@ static int point_add(struct walk *w, int ns, const struct topo_link *l,
 		snprintf(p->spec, sizeof(p->spec), "%s", l->ifname);
 	p->ifindex = l->ifindex;
 	p->kind = kind_of(l);
+	p->dir = w->dir;
 	snprintf(p->role, sizeof(p->role), "%s", role);
 	return (int)r->n++;
 }
@@ -887,59 +1152,148 @@ static enum reach enter_ns(struct walk *w, int ns, int ifindex,
 static enum reach leave_via(struct walk *w, int ns, int ifindex,
 			    const char *role, int depth);
 
+static void hop_add(struct walk *w, int ns, int out_if, bool local)
+{
+	if (w->nhops < TOPO_MAX_HOPS) {
+		w->hops[w->nhops].ns = ns;
+		w->hops[w->nhops].out_if = out_if;
+		w->hops[w->nhops].local = local;
+		w->nhops++;
+	}
+	if (local && w->target_ns < 0)
+		w->target_ns = ns;
+}
+
+/* Netns ns routed the frame by rt towards dst: who it hands the frame to. */
+static void nh_note(struct walk *w, int ns, const struct route *rt,
+		    const uint8_t *dst)
+{
+	memcpy(w->l2.addr, rt->has_gw ? rt->gw : dst, (size_t)w->alen);
+	w->l2.ns = ns;
+	w->l2.oif = rt->oif;
+	w->l2.set = true;
+}
+
+/*
+ * Whether bridge br of netns ns switches the frame rather than handing it
+ * to its own netns: its L2 next hop is not an address of that netns.
+ * Unknown (no next hop, failed lookup) counts as not switched: the
+ * bridge's routes then decide, as before.
+ */
+static bool nh_switched(struct walk *w, int ns, int br)
+{
+	struct route rt;
+
+	if (!w->l2.set || route_query(w, ns, w->l2.addr, NULL, 0, br, &rt))
+		return false;
+	return rt.type != RTN_LOCAL;
+}
+
+/*
+ * The port of bridge br (netns ns) a frame for the L2 next hop leaves by:
+ * the next hop's MAC from the neighbour table of the netns that resolved
+ * it (else the bridge's own), then the FDB.  0 = unknown: it floods.
+ */
+static int nh_port(struct walk *w, int ns, int br, int in_port, char *mac_txt,
+		   size_t len)
+{
+	uint8_t mac[6];
+	int port;
+
+	if (!w->l2.set)
+		return 0;
+	if (!neigh_mac(w, w->l2.ns, w->l2.addr, w->l2.oif, mac) &&
+	    !neigh_mac(w, ns, w->l2.addr, br, mac))
+		return 0;
+	port = fdb_port(w, ns, br, mac);
+	if (port == in_port)
+		return 0;	/* learnt behind where it came from: flood */
+	snprintf(mac_txt, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+	return port;
+}
+
+struct end {
+	int ns;
+	int ifindex;
+	const char *how;
+};
+
+/*
+ * The far ends of interface l of netns ns: its veth peer, or the relay
+ * taps held by the process that holds it.  Returns how many (at most
+ * max), or -1 when there is none we can see (a VM behind the tap, a peer
+ * in a netns without a name, a wire).
+ */
+static int far_ends(struct walk *w, int ns, const struct topo_link *l,
+		    struct end *e, size_t max)
+{
+	struct tun_fd peers[TOPO_MAX_BRANCH];
+	size_t i, n;
+	int k = 0;
+
+	if (!max)
+		return -1;
+	if (!strcmp(l->kind, "veth") && l->link > 0) {
+		e->ns = ns;
+		if (l->link_nsid >= 0)
+			e->ns = ns_by_nsid(w, ns, l->link_nsid);
+		e->ifindex = l->link;
+		e->how = "veth peer";
+		return e->ns < 0 ? -1 : 1;
+	}
+	if (strcmp(l->kind, "tun"))
+		return -1;
+	n = tap_peers(w, ns, l->ifname, peers, TOPO_MAX_BRANCH);
+	for (i = 0; i < n && (size_t)k < max; i++) {
+		struct topo_link pl;
+		int pns = ns_by_identity(w, peers[i].dev, peers[i].ino);
+
+		if (pns < 0 || link_get(w, pns, 0, peers[i].ifname, &pl))
+			continue;
+		e[k].ns = pns;
+		e[k].ifindex = pl.ifindex;
+		e[k].how = "tap peer (VMM relay)";
+		k++;
+	}
+	return k ? k : -1;
+}
+
 /*
  * The far end of interface l of netns ns (veth peer or relay tap), walked
  * as the way into its netns.  REACH_MAYBE when there is no far end we can
- * see (a VM behind the tap, a peer in a netns without a name).
+ * see (a VM behind the tap, a peer in an unnamed netns).
  */
 static enum reach far_end(struct walk *w, int ns, const struct topo_link *l,
 			  int depth)
 {
-	if (!strcmp(l->kind, "veth") && l->link > 0) {
-		int pns = ns;
+	struct end e[TOPO_MAX_BRANCH];
+	enum reach best = REACH_NO, r;
+	struct l2hop l2 = w->l2;
+	int i, n;
 
-		if (l->link_nsid >= 0)
-			pns = ns_by_nsid(w, ns, l->link_nsid);
-		if (pns < 0)
-			return REACH_MAYBE;
-		return enter_ns(w, pns, l->link, "veth peer", depth + 1);
+	n = far_ends(w, ns, l, e, TOPO_MAX_BRANCH);
+	if (n < 0)
+		return REACH_MAYBE;
+	for (i = 0; i < n; i++) {
+		/* each branch starts from the next hop the frame has here */
+		w->l2 = l2;
+		r = enter_ns(w, e[i].ns, e[i].ifindex, e[i].how, depth + 1);
+		if (r > best)
+			best = r;
 	}
-	if (!strcmp(l->kind, "tun")) {
-		struct tun_fd peers[TOPO_MAX_BRANCH];
-		enum reach best = REACH_NO, r;
-		size_t i, n, followed = 0;
-
-		n = tap_peers(w, ns, l->ifname, peers, TOPO_MAX_BRANCH);
-		for (i = 0; i < n; i++) {
-			struct topo_link pl;
-			int pns = ns_by_identity(w, peers[i].dev, peers[i].ino);
-
-			if (pns < 0)
-				continue;
-			if (link_get(w, pns, 0, peers[i].ifname, &pl))
-				continue;
-			r = enter_ns(w, pns, pl.ifindex, "tap peer (VMM relay)",
-				     depth + 1);
-			if (r > best)
-				best = r;
-			followed++;
-		}
-		return followed ? best : REACH_MAYBE;
-	}
-	return REACH_MAYBE;
+	return best;
 }
 
-/* Ports of bridge br_name, walked past: how far each branch got. */
+/* Port of a bridge, walked past: how far its branch got. */
 static enum reach leave_port(struct walk *w, int ns, int port,
-			     const char *br_name, int depth)
+			     const char *role, int depth)
 {
 	struct topo_link l;
-	char role[64];
 
 	if (depth > TOPO_MAX_DEPTH || link_get(w, ns, port, NULL, &l) ||
 	    !seen_add(w, ns, port))
 		return REACH_NO;
-	snprintf(role, sizeof(role), "bridge port of %s", br_name);
 	if (point_add(w, ns, &l, role) < 0)
 		return REACH_NO;
 	return far_end(w, ns, &l, depth);
@@ -989,9 +1343,12 @@ static void branches_order(struct walk *w, const struct branch *b, size_t nb)
 
 /*
  * Bridge br of netns ns, reached from port in_port (0 = routed to it).
- * The route from the bridge's netns says what happens next: the bridge
- * itself (the target is on this segment: the frame goes out of a port),
- * an uplink (routed or NATed on: continue there), or local.
+ * A frame from a port whose L2 next hop is not this netns is switched:
+ * out of the FDB's port for that MAC, or every port when unknown; the
+ * host's routes play no part (its uplink never sees the frame).  Else the
+ * route from the bridge's netns says what happens next: the bridge itself
+ * (the target is on this segment: the frame goes out of a port), an
+ * uplink (routed or NATed on: continue there), or local.
  */
 static enum reach via_bridge(struct walk *w, int ns, int br, int in_port,
 			     int depth)
@@ -1001,9 +1358,11 @@ static enum reach via_bridge(struct walk *w, int ns, int br, int in_port,
 	struct port_list ports;
 	struct topo_link bl, pl;
 	bool on_segment = false;
+	char mac[32], role[96];
+	struct l2hop l2;
 	struct route rt;
 	size_t i, nb = 0;
-	int idx;
+	int idx, fdb = 0;
 
 	if (depth > TOPO_MAX_DEPTH || link_get(w, ns, br, NULL, &bl) ||
 	    !seen_add(w, ns, br))
@@ -1011,26 +1370,43 @@ static enum reach via_bridge(struct walk *w, int ns, int br, int in_port,
 	idx = point_add(w, ns, &bl, "bridge");
 	if (idx < 0)
 		return REACH_NO;
-	if (!route_get(w, ns, &rt)) {
+	if (in_port && nh_switched(w, ns, br)) {
+		on_segment = true;
+	} else if (!route_get(w, ns, &rt)) {
+		hop_add(w, ns, rt.oif, rt.type == RTN_LOCAL);
 		if (rt.type == RTN_LOCAL) {
 			role_set(w, idx, "bridge (target is local here)");
 			reach = REACH_YES;
 		} else if (rt.oif == br) {
+			nh_note(w, ns, &rt, w->addr);
 			on_segment = true;
 		} else {
+			nh_note(w, ns, &rt, w->addr);
 			reach = leave_via(w, ns, rt.oif, "uplink", depth + 1);
 		}
 	}
+	if (on_segment)
+		fdb = nh_port(w, ns, br, in_port, mac, sizeof(mac));
 	if (ports_get(w, ns, br, &ports))
 		return reach;
+	l2 = w->l2;
 	for (i = 0; i < ports.n; i++) {
-		char role[64];
-
+		w->l2 = l2;	/* not the next hop of another branch */
 		if (ports.idx[i] == in_port)
 			continue;
 		if (on_segment) {
+			if (fdb && ports.idx[i] != fdb)
+				continue;	/* the FDB says: not here */
+			if (fdb)
+				snprintf(role, sizeof(role),
+					 "bridge port of %s towards %s (fdb)",
+					 bl.ifname, mac);
+			else
+				snprintf(role, sizeof(role),
+					 "bridge port of %s %s", bl.ifname,
+					 "(flood: MAC unknown)");
 			b[nb].start = w->out->n;
-			b[nb].reach = leave_port(w, ns, ports.idx[i], bl.ifname,
+			b[nb].reach = leave_port(w, ns, ports.idx[i], role,
 						 depth + 1);
 			b[nb].end = w->out->n;
 			if (b[nb].end > b[nb].start)
@@ -1135,7 +1511,7 @@ static enum reach enter_ns(struct walk *w, int ns, int ifindex,
 {
 	struct topo_link l, m;
 	struct route rt;
-	char brole[64];
+	char brole[96];
 	int idx;
 
 	if (depth > TOPO_MAX_DEPTH || link_get(w, ns, ifindex, NULL, &l) ||
@@ -1153,13 +1529,220 @@ static enum reach enter_ns(struct walk *w, int ns, int ifindex,
 	}
 	if (route_get(w, ns, &rt))
 		return REACH_NO;
+	hop_add(w, ns, rt.oif, rt.type == RTN_LOCAL);
 	if (rt.type == RTN_LOCAL) {
 		role_set(w, idx, "target side");
 		return REACH_YES;
 	}
 	if (rt.oif == ifindex)
 		return REACH_NO;	/* would go back the way it came */
+	nh_note(w, ns, &rt, w->addr);
 	return leave_via(w, ns, rt.oif, "uplink", depth + 1);
+}
+
+/* ---- the way back ------------------------------------------------------ */
+
+static void ret_from(struct walk *w, int ns, int iif, int depth);
+static void ret_leave(struct walk *w, int ns, int oif, int depth);
+
+/* Adds interface l of netns ns as a point of the way back, unless seen. */
+static void ret_point(struct walk *w, int ns, const struct topo_link *l,
+		      const char *role)
+{
+	if (seen_add(w, ns, l->ifindex))
+		point_add(w, ns, l, role);
+}
+
+/* Entering netns ns through ifindex on the way back. */
+static void ret_enter(struct walk *w, int ns, int ifindex, const char *how,
+		      int depth);
+
+static void ret_far(struct walk *w, int ns, const struct topo_link *l,
+		    int depth)
+{
+	struct end e[TOPO_MAX_BRANCH];
+	struct l2hop l2 = w->l2;
+	int i, n;
+
+	n = far_ends(w, ns, l, e, TOPO_MAX_BRANCH);
+	for (i = 0; i < n; i++) {
+		w->l2 = l2;
+		ret_enter(w, e[i].ns, e[i].ifindex, e[i].how, depth + 1);
+	}
+}
+
+/*
+ * A reply in bridge br of netns ns, from port in_port (0 = routed onto
+ * it): handed to the netns when its L2 next hop is the netns, else
+ * switched out of the FDB's port (every port when unknown).
+ */
+static void ret_bridge(struct walk *w, int ns, int br, int in_port, int depth)
+{
+	struct port_list ports;
+	struct topo_link bl, pl;
+	char mac[32], role[96];
+	struct l2hop l2;
+	size_t i;
+	int fdb;
+
+	if (depth > TOPO_MAX_DEPTH || link_get(w, ns, br, NULL, &bl))
+		return;
+	ret_point(w, ns, &bl, "bridge on the return");
+	if (in_port && !nh_switched(w, ns, br)) {
+		ret_from(w, ns, br, depth + 1);
+		return;
+	}
+	fdb = nh_port(w, ns, br, in_port, mac, sizeof(mac));
+	if (ports_get(w, ns, br, &ports))
+		return;
+	l2 = w->l2;
+	for (i = 0; i < ports.n; i++) {
+		w->l2 = l2;
+		if (ports.idx[i] == in_port || (fdb && ports.idx[i] != fdb) ||
+		    link_get(w, ns, ports.idx[i], NULL, &pl))
+			continue;
+		if (fdb)
+			snprintf(role, sizeof(role),
+				 "bridge port towards %s (fdb, return)", mac);
+		else
+			snprintf(role, sizeof(role),
+				 "bridge port of %s (return)", bl.ifname);
+		ret_point(w, ns, &pl, role);
+		ret_far(w, ns, &pl, depth + 1);
+	}
+}
+
+static void ret_enter(struct walk *w, int ns, int ifindex, const char *how,
+		      int depth)
+{
+	struct topo_link l;
+	char role[96];
+
+	if (depth > TOPO_MAX_DEPTH || link_get(w, ns, ifindex, NULL, &l))
+		return;
+	snprintf(role, sizeof(role), "%s (return)", how);
+	ret_point(w, ns, &l, role);
+	if (l.master > 0)
+		ret_bridge(w, ns, l.master, ifindex, depth + 1);
+	else
+		ret_from(w, ns, ifindex, depth + 1);
+}
+
+/* The reply leaving netns ns through oif. */
+static void ret_leave(struct walk *w, int ns, int oif, int depth)
+{
+	struct topo_link l;
+	char role[96];
+
+	if (depth > TOPO_MAX_DEPTH || link_get(w, ns, oif, NULL, &l))
+		return;
+	if (!strcmp(l.kind, "bridge")) {
+		ret_bridge(w, ns, oif, 0, depth);
+		return;
+	}
+	snprintf(role, sizeof(role), "return route to %s via %s", w->src_txt,
+		 l.ifname);
+	ret_point(w, ns, &l, role);
+	if (!(l.flags & IFF_LOOPBACK))
+		ret_far(w, ns, &l, depth);
+}
+
+/*
+ * The route netns ns gives the reply (from the target to the source)
+ * arriving on iif, as `ip route get SRC from TARGET iif IIF` answers; iif
+ * 0 = sent by ns itself (the target's netns).  A netns that does not
+ * forward, or whose rp_filter refuses the input, still has an output
+ * route: that is where it would send the reply, so it is watched.
+ */
+static int ret_route(struct walk *w, int ns, int iif, struct route *rt)
+{
+	if (!route_query(w, ns, w->src, w->addr, iif, 0, rt))
+		return 0;
+	return route_query(w, ns, w->src, NULL, 0, 0, rt);
+}
+
+static void ret_from(struct walk *w, int ns, int iif, int depth)
+{
+	struct route rt;
+
+	if (depth > TOPO_MAX_DEPTH || w->ret_done[ns])
+		return;
+	w->ret_done[ns] = true;	/* one answer per netns: bounded */
+	if (ret_route(w, ns, iif, &rt) || rt.type == RTN_LOCAL)
+		return;	/* no way back from here, or delivered */
+	nh_note(w, ns, &rt, w->src);
+	ret_leave(w, ns, rt.oif, depth + 1);
+}
+
+/*
+ * Other interfaces of netns ns with a route to addr (a second uplink,
+ * a policy table's way, an ECMP nexthop): a reply may take them.
+ */
+static void alt_routes(struct walk *w, int ns, const uint8_t *addr,
+		       const char *addr_txt)
+{
+	uint32_t tables[TOPO_MAX_PORTS];
+	int oifs[TOPO_MAX_PORTS];
+	struct topo_link l;
+	char role[96];
+	size_t i, n;
+
+	n = routes_cover(w, ns, addr, oifs, tables, TOPO_MAX_PORTS);
+	for (i = 0; i < n; i++) {
+		if (link_get(w, ns, oifs[i], NULL, &l) ||
+		    (l.flags & IFF_LOOPBACK))
+			continue;
+		if (tables[i] == RT_TABLE_MAIN)
+			snprintf(role, sizeof(role), "also a route to %s",
+				 addr_txt);
+		else
+			snprintf(role, sizeof(role),
+				 "also a route to %s (table %u)", addr_txt,
+				 tables[i]);
+		ret_point(w, ns, &l, role);
+	}
+}
+
+/* Whether addr is an address of netns ns. */
+static bool addr_local(struct walk *w, int ns, const uint8_t *addr)
+{
+	struct route rt;
+
+	return !route_query(w, ns, addr, NULL, 0, 0, &rt) &&
+	       rt.type == RTN_LOCAL;
+}
+
+/*
+ * The way back, after the way there: the reply's route in the target's
+ * netns, then in each netns the request was routed by, from the target
+ * side back (the reply enters where the request left, unless the walk
+ * back already found how it enters); then, in those netns, the other
+ * routes to the source and to the target.
+ */
+static void ret_walk(struct walk *w)
+{
+	size_t i, k, nh = w->nhops;
+
+	w->dir = TOPO_RET;
+	if (w->target_ns >= 0)
+		ret_from(w, w->target_ns, 0, 0);
+	for (i = nh; i-- > 0;)
+		if (!w->hops[i].local)
+			ret_from(w, w->hops[i].ns, w->hops[i].out_if, 0);
+	w->dir = TOPO_ALT;
+	for (k = 0; k < w->nns; k++) {
+		bool hop = false;
+
+		for (i = 0; i < nh; i++)
+			hop |= w->hops[i].ns == (int)k;
+		if (!hop && !w->ret_done[k])
+			continue;	/* only switched through, or not met */
+		if (!addr_local(w, (int)k, w->src))
+			alt_routes(w, (int)k, w->src, w->src_txt);
+		if ((int)k != w->target_ns && !addr_local(w, (int)k, w->addr))
+			alt_routes(w, (int)k, w->addr, w->target);
+	}
+	w->dir = TOPO_FWD;
 }
 
 /* ---- API ---------------------------------------------------------------- */
@@ -1202,6 +1785,29 @@ static int start_ns(struct walk *w, const char *from, char *err, size_t errlen)
 	return fd;
 }
 
+/*
+ * A socket's route is looked up twice: once to pick the source address,
+ * then again from that source (ip_route_connect), so a policy rule keyed
+ * on the source decides where the probe really leaves.  Asks the same.
+ */
+static void start_route(struct walk *w, int ns, struct route *rt)
+{
+	struct route again;
+	uint8_t src[16];
+
+	if (rt->type == RTN_LOCAL || !rt->has_prefsrc)
+		return;
+	memcpy(src, rt->prefsrc, (size_t)w->alen);
+	if (route_query(w, ns, w->addr, src, 0, 0, &again) ||
+	    again.type == RTN_LOCAL)
+		return;
+	if (!again.has_prefsrc) {
+		again.has_prefsrc = true;
+		memcpy(again.prefsrc, src, (size_t)w->alen);
+	}
+	*rt = again;
+}
+
 int topology_discover(const char *target, const char *from_netns,
 		      struct topo_result *out, char *err, size_t errlen)
 {
@@ -1220,6 +1826,7 @@ int topology_discover(const char *target, const char *from_netns,
 	}
 	w->out = out;
 	w->self_fd = -1;
+	w->target_ns = -1;
 	ret = target_parse(w, target);
 	if (ret) {
 		snprintf(err, errlen, "bad target address '%s' (want IPv4 or IPv6)",
@@ -1253,11 +1860,24 @@ int topology_discover(const char *target, const char *from_netns,
 			 ns ? "'" : "", strerror(-ret));
 		goto cleanup;
 	}
+	start_route(w, ns, &rt);
+	hop_add(w, ns, rt.oif, rt.type == RTN_LOCAL);
+	if (rt.type != RTN_LOCAL)
+		nh_note(w, ns, &rt, w->addr);
 	leave_via(w, ns, rt.oif, NULL, 0);
 	if (!out->n) {
 		ret = -ENODEV;
 		snprintf(err, errlen, "route to %s leaves through ifindex %d, "
 			 "which cannot be read", w->target, rt.oif);
+		goto cleanup;
+	}
+	/* replies go to the source the route gives the probe */
+	if (rt.has_prefsrc && rt.type != RTN_LOCAL &&
+	    memcmp(rt.prefsrc, w->addr, (size_t)w->alen)) {
+		memcpy(w->src, rt.prefsrc, (size_t)w->alen);
+		inet_ntop(w->family, w->src, w->src_txt, sizeof(w->src_txt));
+		snprintf(out->src, sizeof(out->src), "%s", w->src_txt);
+		ret_walk(w);
 	}
 cleanup:
 	for (i = 0; i < w->nns; i++) {
@@ -1273,34 +1893,86 @@ cleanup:
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * Appends the specs of the points of direction dir to buf at *off,
+ * joined by sep, after head; false when buf is full.
+ */
+static bool summary_dir(const struct topo_result *r, enum topo_dir dir,
+			const char *head, const char *sep, char *buf,
+			size_t buflen, size_t *off)
+{
+	size_t i;
+	bool first = true;
+
+	for (i = 0; i < r->n && i < TOPO_MAX_POINTS; i++) {
+		int n;
+
+		if (r->pts[i].dir != dir)
+			continue;
+		n = snprintf(buf + *off, buflen - *off, "%s%s",
+			     first ? head : sep, r->pts[i].spec);
+		if (n < 0 || (size_t)n >= buflen - *off)
+			return false;
+		*off += (size_t)n;
+		first = false;
+	}
+	return true;
+}
+
+static bool has_dir(const struct topo_result *r, enum topo_dir dir)
+{
+	size_t i;
+
+	for (i = 0; i < r->n && i < TOPO_MAX_POINTS; i++)
+		if (r->pts[i].dir == dir)
+			return true;
+	return false;
+}
+
 void topology_summary(const struct topo_result *r, char *buf, size_t buflen)
 {
-	size_t i, off = 0;
+	bool ret = has_dir(r, TOPO_RET), alt = has_dir(r, TOPO_ALT);
+	char head[96];
+	size_t off = 0;
 
 	if (!buflen)
 		return;
 	buf[0] = '\0';
-	for (i = 0; i < r->n && i < TOPO_MAX_POINTS; i++) {
-		int n = snprintf(buf + off, buflen - off, "%s%s",
-				 i ? " -> " : "", r->pts[i].spec);
-
-		if (n < 0 || (size_t)n >= buflen - off) {
-			if (buflen > 4)
-				memcpy(buf + buflen - 4, "...", 4);
-			return;
-		}
-		off += (size_t)n;
+	snprintf(head, sizeof(head), " (return to %s: ", r->src);
+	if (!summary_dir(r, TOPO_FWD, "", " -> ", buf, buflen, &off) ||
+	    (ret &&
+	     !summary_dir(r, TOPO_RET, head, " -> ", buf, buflen, &off)) ||
+	    (alt && !summary_dir(r, TOPO_ALT, ret ? "; also: " : " (also: ",
+				 ", ", buf, buflen, &off)) ||
+	    ((ret || alt) && off + 2 > buflen)) {
+		if (buflen > 4)
+			memcpy(buf + buflen - 4, "...", 4);
+		return;
 	}
+	if (ret || alt)
+		memcpy(buf + off, ")", 2);
 }
 
 void topology_print(const struct topo_result *r, FILE *fp)
 {
 	char line[2048];
-	size_t i;
+	size_t i, off = 0;
 
 	for (i = 0; i < r->n && i < TOPO_MAX_POINTS; i++)
 		fprintf(fp, "%2zu  %-32s %-12s %s\n", i + 1, r->pts[i].spec,
 			point_kind_name(r->pts[i].kind), r->pts[i].role);
-	topology_summary(r, line, sizeof(line));
+	line[0] = '\0';
+	if (!summary_dir(r, TOPO_FWD, "", " -> ", line, sizeof(line), &off))
+		memcpy(line + sizeof(line) - 4, "...", 4);
 	fprintf(fp, "path: %s\n", r->n ? line : "(none)");
+	off = 0;
+	line[0] = '\0';
+	if (has_dir(r, TOPO_RET) &&
+	    summary_dir(r, TOPO_RET, "", " -> ", line, sizeof(line), &off))
+		fprintf(fp, "return to %s: %s\n", r->src, line);
+	off = 0;
+	line[0] = '\0';
+	if (has_dir(r, TOPO_ALT) &&
+	    summary_dir(r, TOPO_ALT, "", ", ", line, sizeof(line), &off))
+		fprintf(fp, "other routes back: %s\n", line);
 }

@@ -15,9 +15,11 @@
 #include "analyze/engine.h"
 #include "analyze/report.h"
 #include "capture/filter.h"
+#include "capture/hoststate.h"
 #include "capture/source.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "pipeline.h"
 #include "point_args.h"
 #include "common/log.h"
 #include "dissect/packet.h"
@@ -29,6 +31,8 @@ struct analyze_opts {
 	const char *path;
 	const char *names[MAX_NAMES];
 	int n_names;
+	const char *hosts[MAX_NAMES];	/* NAME=FILE */
+	int n_hosts;
 	bool json;
 	int color;		/* -1 auto */
 	bool verbose;
@@ -54,6 +58,10 @@ static void analyze_usage(FILE *fp)
 		"      --color           colours even when not on a terminal\n"
 		"  -n, --name P=NAME     name point P (its index, or its current\n"
 		"                        name) NAME in the report; repeatable\n"
+		"      --host NAME=FILE  the points of FILE are on host NAME (else:\n"
+		"                        the hostname a dropspot capture wrote);\n"
+		"                        with several hosts, points are named\n"
+		"                        HOST/IFNAME; repeatable\n"
 		"  -p, --path P1,P2,...  the order of points a request crosses\n"
 		"                        (default: learnt from the probes)\n"
 		"  -f, --filter EXPR     only frames matching a pcap-filter expression\n"
@@ -73,7 +81,7 @@ static void analyze_usage(FILE *fp)
 static int parse_analyze_opts(int argc, char **argv, struct analyze_opts *o)
 {
 	enum { OPT_NO_COLOR = 256, OPT_COLOR, OPT_LADDER, OPT_STORM,
-	       OPT_ALL_PINGS };
+	       OPT_ALL_PINGS, OPT_HOST };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
@@ -85,6 +93,7 @@ static int parse_analyze_opts(int argc, char **argv, struct analyze_opts *o)
 		{ "ladder", required_argument, NULL, OPT_LADDER },
 		{ "storm-rate", required_argument, NULL, OPT_STORM },
 		{ "all-pings", no_argument, NULL, OPT_ALL_PINGS },
+		{ "host", required_argument, NULL, OPT_HOST },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -139,6 +148,24 @@ static int parse_analyze_opts(int argc, char **argv, struct analyze_opts *o)
 		case OPT_ALL_PINGS:
 			o->all_pings = true;
 			break;
+		case OPT_HOST: {
+			const char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg || !eq[1] ||
+			    eq - optarg >= POINT_HOST_MAX ||
+			    memchr(optarg, '/', (size_t)(eq - optarg))) {
+				log_error("--host wants NAME=FILE (NAME without "
+					  "'/', under %d bytes), not '%s'",
+					  POINT_HOST_MAX, optarg);
+				return -1;
+			}
+			if (o->n_hosts == MAX_NAMES) {
+				log_error("too many --host (max %d)", MAX_NAMES);
+				return -1;
+			}
+			o->hosts[o->n_hosts++] = optarg;
+			break;
+		}
 		case OPT_STORM:
 			if (cli_opt_uint("--storm-rate", optarg, 1, 1000000000,
 					 &v))
@@ -160,6 +187,37 @@ static int parse_analyze_opts(int argc, char **argv, struct analyze_opts *o)
 		log_error("analyze needs at least one capture file (- for stdin)");
 		analyze_usage(stderr);
 		return -1;
+	}
+	return 0;
+}
+
+/* --host NAME=FILE: FILE as given on the command line, or its basename. */
+static int apply_hosts(const struct analyze_opts *o, char **paths, int n,
+		       struct source **sources)
+{
+	int h, i;
+
+	for (h = 0; h < o->n_hosts; h++) {
+		const char *eq = strchr(o->hosts[h], '=');
+		char name[POINT_HOST_MAX];
+		bool found = false;
+
+		snprintf(name, sizeof(name), "%.*s",
+			 (int)(eq - o->hosts[h]), o->hosts[h]);
+		for (i = 0; i < n; i++) {
+			const char *base = strrchr(paths[i], '/');
+
+			base = base ? base + 1 : paths[i];
+			if (strcmp(paths[i], eq + 1) && strcmp(base, eq + 1))
+				continue;
+			source_set_host(sources[i], name);
+			found = true;
+		}
+		if (!found) {
+			log_error("--host %s: no such file among the inputs",
+				  o->hosts[h]);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -218,6 +276,7 @@ int cmd_analyze(int argc, char **argv)
 	struct merger *m = NULL;
 	struct filter *flt = NULL;
 	struct engine *e = NULL;
+	struct clock_domains cd = { 0 };
 	char err[512];
 	int n = 0, i, status = EXIT_TROUBLE, feed_status;
 
@@ -234,12 +293,16 @@ int cmd_analyze(int argc, char **argv)
 	sources = calloc((size_t)n, sizeof(*sources));
 	if (!sources)
 		goto cleanup;
-	if (open_sources(argv + optind, n, &points, sources))
+	if (open_sources(argv + optind, n, &points, sources) ||
+	    apply_hosts(&o, argv + optind, n, sources))
 		goto cleanup;
 	if (merger_new(sources, (size_t)n, &m)) {
 		log_error("out of memory");
 		goto cleanup;
 	}
+	/* each file its own clock: estimated, and corrected in the merger */
+	if (pipeline_clocks(argv + optind, (size_t)n, m, &cd))
+		goto cleanup;
 	engine_opts_default(&eo);
 	eo.timeout_ns = (uint64_t)(o.timeout_s * 1e9);
 	eo.storm_rate = o.storm_rate;
@@ -253,6 +316,7 @@ int cmd_analyze(int argc, char **argv)
 		goto cleanup;
 	}
 	feed_status = feed_all(m, flt, e);
+	pipeline_clocks_done(&cd, &points, sources, (size_t)n, e);
 	/* beyond the reorder window: said, and a finding of the report */
 	engine_note_late_frames(e, cli_warn_late_frames(m, sources,
 							 (size_t)n));
@@ -267,10 +331,16 @@ int cmd_analyze(int argc, char **argv)
 	}
 	/* points of SLL2 interface indexes exist only now */
 	point_table_short_names(&points);
+	/* several hosts: HOST/IFNAME */
+	pipeline_host_names(&points);
 	if (point_args_rename(&points, o.names, o.n_names))
 		goto cleanup;
 	if (o.path && point_args_path(e, &points, o.path))
 		goto cleanup;
+	/* the host state a saved trace carries explains it as it did live */
+	for (i = 0; i < n; i++)
+		if (engine_note_host_state(e, source_host_state(sources[i])))
+			log_warn("host state left out: out of memory");
 	engine_finish(e);
 	if (cli_report(e, o.json, o.color, o.ladder_max, o.verbose)) {
 		log_error("writing the report failed");
@@ -283,6 +353,7 @@ int cmd_analyze(int argc, char **argv)
 		status = t.lost || t.problems ? EXIT_FINDING : 0;
 cleanup:
 	engine_free(e);
+	clock_domains_free(&cd);
 	merger_free(m);
 	for (i = 0; sources && i < n; i++)
 		source_close(sources[i]);

@@ -21,6 +21,7 @@
 #include "capture/pcapng_write.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "live_drain.h"
 #include "live_session.h"
 #include "common/log.h"
 #include "dissect/packet.h"
@@ -60,6 +61,10 @@ struct capture_run {
 	uint64_t drops;			/* drop records printed/written */
 	int write_error;
 	bool draining;		/* after the loop: take what is left */
+	bool print_failed;	/* stdout refused a line during the drain */
+	uint64_t unwritten;	/* ring records the end could not write */
+	struct live *lv;
+	uint64_t start_ns;	/* the run's watch windows open */
 };
 
 static void capture_usage(FILE *fp)
@@ -108,8 +113,14 @@ static void capture_usage(FILE *fp)
 		"Needs root or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON (and CAP_SYS_ADMIN\n"
 		"for other netns). Frames the ring could not take are counted and\n"
 		"reported as 'lost' per point.\n"
-		"exit status: 0 ok, 2 usage error or capture failure.\n",
-		DS_SNAPLEN_MAX);
+		"\n"
+		"On Ctrl-C (or SIGTERM, SIGHUP) the hooks come off and what is still\n"
+		"in the ring is written, for up to %u s; a second Ctrl-C cuts that\n"
+		"short. Events that could not be written (stdout blocked, a write\n"
+		"error) are counted as lost and said.\n"
+		"exit status: 0 ok, 2 usage error, capture failure, or events that\n"
+		"could not be written.\n",
+		DS_SNAPLEN_MAX, DRAIN_BUDGET_MS / 1000);
 }
 
 static int add_targets(struct capture_opts *o, const char *arg)
@@ -281,6 +292,9 @@ static int on_frame(const struct frame *f, void *ctx)
 
 	if (live_stop_signal && !r->draining)
 		return 1;
+	/* a second Ctrl-C or the drain's budget: the rest is counted */
+	if (r->draining && live_drain_cut())
+		return 1;
 	if (!filter_match(r->flt, f))
 		return 0;
 	if (r->w) {
@@ -294,6 +308,10 @@ static int on_frame(const struct frame *f, void *ctx)
 		/* in place: f->data points into the ring record */
 		dissect_frame(f, &pkt);
 		output_packet(r->out, &pkt, r->points);
+		if (r->draining && ferror(r->out->fp)) {
+			r->print_failed = true;
+			return 1;
+		}
 	}
 	r->matched++;
 	return r->o->max_packets && r->matched >= r->o->max_packets;
@@ -413,6 +431,28 @@ static void report_drop_stats(struct drops_handle *d)
 			 (unsigned long long)st.bad_records);
 }
 
+/*
+ * A watched interface went away (its window's ISB is written now) or came
+ * back (a new IDB: its frames go there from now on).  live.c took the
+ * ring's records first, so the old window's frames are already written.
+ */
+static void on_link_event(const struct live_link_event *ev, void *ctx)
+{
+	struct capture_run *r = ctx;
+	struct point *p = point_get(r->points, ev->point_id);
+	int ret;
+
+	if (!r->w || !p || r->write_error)
+		return;
+	live_update_stats(r->lv);
+	if (ev->present)
+		ret = pcapng_writer_add_point(r->w, p);
+	else
+		ret = pcapng_writer_window_end(r->w, p, r->start_ns, ev->ts_ns);
+	if (ret < 0)
+		r->write_error = ret;
+}
+
 /* Polls until -c, --duration, a signal or an error; returns exit status. */
 static int capture_loop(struct live *lv, struct capture_run *r)
 {
@@ -433,6 +473,7 @@ static int capture_loop(struct live *lv, struct capture_run *r)
 				timeout = (int)((limit - el) / 1000000) + 1;
 		}
 		ret = live_poll(lv, timeout, on_frame, r);
+		live_check_links(lv);
 		if (poll_drops(r))
 			return EXIT_TROUBLE;
 		/* said once, when the writer is closed */
@@ -448,6 +489,12 @@ static int capture_loop(struct live *lv, struct capture_run *r)
 			log_error("reading the capture ring failed: %s", strerror(-ret));
 			return EXIT_TROUBLE;
 		}
+		/*
+		 * A stop signal interrupts a line blocked on a full stdout:
+		 * that is the stop, not a failure; the drain tries again.
+		 */
+		if (o->print && ferror(r->out->fp) && live_stop_signal)
+			break;
 		if (o->print && ferror(r->out->fp))
 			return EXIT_TROUBLE;
 	}
@@ -461,13 +508,48 @@ static void write_stats(struct pcapng_writer *w, struct point_table *points,
 
 	for (i = 0; i < points->count; i++) {
 		const struct point *p = &points->items[i];
-		int id = pcapng_writer_if_of_point(w, p->id);
 
-		if (id >= 0)
-			pcapng_writer_stats(w, (uint32_t)id, start_ns, end_ns,
-					    p->frames, p->capture_drops,
-					    p->capture_drops_known);
+		/* its window's ISB was written when the interface went */
+		if (!p->n_gaps || p->gap_end_ns[p->n_gaps - 1])
+			pcapng_writer_window_end(w, p, start_ns, end_ns);
 	}
+}
+
+/*
+ * The end of the run: hooks off, so the ring only empties; what the
+ * kernel recorded before we stopped is still shown and written, within
+ * the drain's bounds (live_drain.h).  What could not be written is
+ * counted as lost and said; it makes the exit status 2.  A capture that
+ * stopped at -c leaves the rest alone: it was not asked for.
+ */
+static int capture_drain(struct live *lv, struct capture_run *r, int status)
+{
+	const struct capture_opts *o = r->o;
+	bool at_count = o->max_packets && r->matched >= o->max_packets;
+	live_drain_begin();
+	live_detach(lv);
+	if (status == 0 && !at_count) {
+		/* a line the stop signal interrupted: the drain tries again */
+		if (o->print)
+			clearerr(r->out->fp);
+		r->draining = true;
+		live_drain(lv, on_frame, r);
+		status = poll_drops(r);
+		/* a line the cut interrupted: stdout is blocked */
+		if (o->print && ferror(r->out->fp))
+			r->print_failed = true;
+	}
+	if (at_count)
+		return status;
+	r->unwritten = live_discard(lv);
+	live_drain_report(r->unwritten, r->write_error || r->print_failed ?
+			  "write failed" : "the capture failed");
+	if (r->unwritten || r->print_failed || r->write_error)
+		status = EXIT_TROUBLE;
+	if (r->print_failed)
+		log_error("stdout took no more lines (%s): the summary is not "
+			  "written", live_drain_cut() ? "blocked" : "failed");
+	return status;
 }
 
 int cmd_capture(int argc, char **argv)
@@ -553,17 +635,19 @@ int cmd_capture(int argc, char **argv)
 	r.out = &out;
 	r.w = w;
 	r.d = d;
+	r.lv = lv;
+	r.start_ns = start_ns;
+	/* a point whose interface goes and comes back (a VM restarted) */
+	if (live_follow_links(lv, on_link_event, &r, err, sizeof(err)))
+		log_warn("interfaces that go away are not followed: %s", err);
 	status = capture_loop(lv, &r);
-	if (status == 0) {
-		/* what the kernel recorded before we stopped is still shown */
-		r.draining = true;
-		live_drain(lv, on_frame, &r);
-		status = poll_drops(&r);
-	}
 	end_ns = now_ns(CLOCK_REALTIME);
+	status = capture_drain(lv, &r, status);
+	live_drain_done();
 
 	live_update_stats(lv);
-	lost = live_lost_total(lv);
+	/* the unwritten ones are in 'lost' per point, but were said apart */
+	lost = live_lost_total(lv) - r.unwritten;
 	/* the kernel-drops point's lost count, for the file and the summary */
 	if (d)
 		report_drop_stats(d);
@@ -581,7 +665,8 @@ int cmd_capture(int argc, char **argv)
 			status = EXIT_TROUBLE;
 		}
 	}
-	if (o.summary)
+	/* a stdout that refused the drain's lines would refuse these too */
+	if (o.summary && !r.print_failed)
 		output_summary(&out, &points);
 	if (lost)
 		log_warn("the capture lost %llu events (ring full): evidence is "
@@ -590,8 +675,9 @@ int cmd_capture(int argc, char **argv)
 	if (live_bad_records(lv))
 		log_warn("%llu malformed ring records ignored",
 			 (unsigned long long)live_bad_records(lv));
-	if (!output_flush(&out) && status == 0)
+	if (!r.print_failed && !output_flush(&out) && status == 0)
 		status = EXIT_TROUBLE;
+	live_drain_end();
 cleanup:
 	drops_free(d);
 	live_free(lv);

@@ -16,9 +16,11 @@
 #include "analyze/diff.h"
 #include "analyze/engine.h"
 #include "analyze/report.h"
+#include "capture/hoststate.h"
 #include "capture/source.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "pipeline.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "dissect/packet.h"
@@ -231,6 +233,7 @@ static struct diff_summary *summary_of_capture(const char *path,
 	struct merger *m = NULL;
 	struct engine *e = NULL;
 	struct engine_opts eo;
+	struct clock_domains cd = { 0 };
 	char err[SOURCE_ERR_MAX], *buf = NULL;
 	size_t len = 0;
 	FILE *mem = NULL;
@@ -249,14 +252,22 @@ static struct diff_summary *summary_of_capture(const char *path,
 		log_error("out of memory");
 		goto cleanup;
 	}
+	/* as analyze (one file: one clock, nothing to estimate) */
+	if (pipeline_clocks((char *const *)&path, 1, m, &cd))
+		goto cleanup;
 	if (feed_capture(m, e))
 		goto cleanup;
+	pipeline_clocks_done(&cd, &points, &src, 1, e);
 	/* as analyze, so a capture still equals its own saved report */
 	engine_note_late_frames(e, cli_warn_late_frames(m, &src, 1));
 	/* as analyze: frames not decoded are said, and alone give no report */
 	if (cli_warn_undecodable(e, &points) && !engine_packets(e))
 		goto cleanup;
 	point_table_short_names(&points);
+	pipeline_host_names(&points);	/* as analyze */
+	/* as analyze: a saved trace's host state explains it the same way */
+	if (engine_note_host_state(e, source_host_state(src)))
+		log_warn("%s: host state left out: out of memory", path);
 	engine_finish(e);
 	mem = open_memstream(&buf, &len);
 	if (!mem || report_json(e, mem) || fclose(mem)) {
@@ -271,6 +282,7 @@ static struct diff_summary *summary_of_capture(const char *path,
 			  err);
 cleanup:
 	engine_free(e);
+	clock_domains_free(&cd);
 	merger_free(m);
 	source_close(src);
 	point_table_free(&points);

@@ -31,9 +31,11 @@
 #include "capture/netns.h"
 #include "capture/pcapng_write.h"
 #include "capture/pinger.h"
+#include "capture/hoststate.h"
 #include "capture/topology.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "live_drain.h"
 #include "live_session.h"
 #include "point_args.h"
 #include "common/log.h"
@@ -52,6 +54,7 @@
 #define QUEUE_FRAMES 65536
 #define NS_PER_S 1000000000ull
 #define MAX_NETNS (MAX_TARGETS + 2)
+#define HS_STATE_DEVS (MAX_TARGETS + 16)	/* points and drop devices */
 
 struct trace_opts {
 	const char *targets[MAX_TARGETS];
@@ -80,6 +83,7 @@ struct trace_opts {
 };
 
 struct trace_run {
+	uint32_t sock_point;		/* the probe socket's point, or -1 */
 	const struct trace_opts *o;
 	struct point_table *points;
 	struct live *lv;
@@ -99,6 +103,12 @@ struct trace_run {
 	uint64_t next_send;		/* CLOCK_MONOTONIC ns */
 	uint64_t last_send;
 	int error;			/* -errno: write or memory failure */
+	uint64_t unsent;		/* our probes the kernel refused */
+	int unsent_err;			/* errno of the first of them */
+	size_t unsent_at;		/* their room in the file's comment */
+	uint64_t start_ns;		/* the run's watch windows open */
+	bool draining;			/* after the loop: what is left */
+	bool lines_failed;		/* the probe lines' stream refused one */
 };
 
 static void trace_usage(FILE *fp)
@@ -143,11 +153,16 @@ static void trace_usage(FILE *fp)
 		"  -h, --help             this help\n"
 		"\n"
 		"Ends on -c, --duration, Ctrl-C, SIGTERM or SIGHUP, always detaching\n"
-		"what it attached. Needs root (or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON,\n"
+		"what it attached; what is still in the ring is then analysed, for\n"
+		"up to %u s (a second Ctrl-C cuts that short), and what could not be\n"
+		"is counted as lost and said. A watched interface deleted and\n"
+		"re-created (same name, same netns) is followed: its watch window\n"
+		"closes and reopens. Needs root (or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON,\n"
 		"CAP_SYS_ADMIN for other netns, CAP_NET_RAW for --ping).\n"
 		"exit status: 0 every probe answered and no problem found,\n"
-		"1 probes lost or a problem found, 2 usage error or failure.\n",
-		PINGER_SIZE_DEFAULT);
+		"1 probes lost or a problem found, 2 usage error, failure, or\n"
+		"events that could not be written or the report not written.\n",
+		PINGER_SIZE_DEFAULT, DRAIN_BUDGET_MS / 1000);
 }
 
 static int add_target(struct trace_opts *o, const char *spec)
@@ -361,8 +376,9 @@ static int parse_opt(struct trace_opts *o, int c, const char *arg)
 /* ---- points: --auto, --name, --path ------------------------------------ */
 
 /*
- * "topology to T: a -> b -> c; topology to U: ...", kept for the saved
- * file's section comment, so the file says where its points came from.
+ * "topology to T: a -> b -> c (return to S: d -> e; also: f); topology to
+ * U: ...", kept for the saved file's section comment, so the file says
+ * where its points came from, both ways.
  */
 static void note_topology(struct trace_opts *o, const char *target,
 			  const struct topo_result *res)
@@ -397,8 +413,12 @@ static int discover_target(struct trace_opts *o, const char *target)
 	for (i = 0; i < res->n; i++)
 		if (add_target(o, res->pts[i].spec))
 			goto cleanup;
-	if (log_get_level() >= LOG_INFO)
+	if (log_get_level() >= LOG_INFO) {
+		/* several targets: say which one each list is for */
+		if (strchr(o->auto_target, ','))
+			fprintf(stderr, "--auto %s:\n", target);
 		topology_print(res, stderr);
+	}
 	note_topology(o, target, res);
 	ret = 0;
 cleanup:
@@ -483,7 +503,64 @@ static int queue_frame(struct trace_run *r, const struct frame *f)
 
 static int on_live_frame(const struct frame *f, void *ctx)
 {
-	return queue_frame(ctx, f);
+	struct trace_run *r = ctx;
+
+	/* a second Ctrl-C or the drain's budget: the rest is counted */
+	if (r->draining && live_drain_cut())
+		return 1;
+	return queue_frame(r, f);
+}
+
+/*
+ * The replies our socket received, as sightings at the "socket" point:
+ * delivered is what ping would count, the ground truth of "answered".
+ */
+static int read_replies(struct trace_run *r)
+{
+	struct pinger_reply rep;
+	struct frame f;
+	int ret, n = 0;
+
+	if (!r->pg || r->sock_point == UINT32_MAX)
+		return 0;
+	while (n < 4096 && (ret = pinger_recv(r->pg, &rep)) > 0) {
+		memset(&f, 0, sizeof(f));
+		f.data = rep.pkt;
+		f.caplen = f.wirelen = rep.len;
+		f.ts_ns = rep.ts_ns ? rep.ts_ns : now_ns(CLOCK_REALTIME);
+		f.point = r->sock_point;
+		f.linktype = LINKTYPE_RAW;
+		f.dir = DIR_IN;
+		if (queue_frame(r, &f))
+			return -1;
+		n++;
+	}
+	return 0;
+}
+
+/* The socket is a point of its own, the last one a reply reaches. */
+static void add_socket_point(struct trace_run *r, struct point_table *points)
+{
+	const struct trace_opts *o = r->o;
+	struct point p;
+	int id;
+
+	r->sock_point = UINT32_MAX;
+	if (!r->pg)
+		return;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.name, sizeof(p.name), "socket");
+	snprintf(p.netns, sizeof(p.netns), "%s", o->from ? o->from : "");
+	snprintf(p.source, sizeof(p.source), "live");
+	p.linktype = LINKTYPE_RAW;
+	p.snaplen = 65535;
+	p.tsresol_ns = 1;
+	p.kind = POINT_KIND_SOCKET;
+	p.hook = HOOK_SOCKET;
+	p.capture_drops_known = true;
+	id = point_table_add(points, &p);
+	if (id >= 0)
+		r->sock_point = (uint32_t)id;
 }
 
 static bool netns_watched(const struct trace_run *r, uint32_t ino)
@@ -517,10 +594,14 @@ static void on_probe_done(void *ctx, const struct engine *e,
 	struct trace_run *r = ctx;
 	char line[1024];
 
+	r->completed++;
+	/* a stream that refused a line (blocked, closed) gets no more */
+	if (r->lines_failed)
+		return;
 	report_probe_line(e, pr, line, sizeof(line));
 	fprintf(r->lines, "%s\n", line);
-	fflush(r->lines);
-	r->completed++;
+	if (fflush(r->lines) || ferror(r->lines))
+		r->lines_failed = true;
 }
 
 /* ---- set-up ------------------------------------------------------------- */
@@ -583,12 +664,22 @@ static struct drops_handle *start_drops(const struct trace_opts *o,
 }
 
 /*
- * The section comment: where the points came from (--auto), and the bytes
- * this session's probes start with, so `analyze` of the file counts the
- * same probes as the live session did.
+ * Room in the section comment for the probes that could not be sent,
+ * "NNNNNNNN errno=EEE" of fixed width: known only at the end, written
+ * over the zeros then (record_unsent).
  */
-static void writer_comment(const struct trace_opts *o,
-			   const struct trace_run *r, char *buf, size_t n)
+#define UNSENT_FMT "%08llu errno=%03d"
+#define UNSENT_ROOM 18
+#define UNSENT_MAX 99999999ull
+
+/*
+ * The section comment: where the points came from (--auto), the bytes
+ * this session's probes start with, and room for how many of them could
+ * not be sent, so `analyze` of the file counts the same probes as the
+ * live session did.
+ */
+static void writer_comment(const struct trace_opts *o, struct trace_run *r,
+			   char *buf, size_t n)
 {
 	uint8_t own[PINGER_OWN_LEN];
 	size_t k, len, i;
@@ -601,12 +692,44 @@ static void writer_comment(const struct trace_opts *o,
 				len ? "; " : "");
 	for (i = 0; i < k && len < n; i++)
 		len += (size_t)snprintf(buf + len, n - len, "%02x", own[i]);
+	if (len >= n)
+		return;
+	len += (size_t)snprintf(buf + len, n - len, "; dropspot-session unsent=");
+	/* zeros, which the reader takes as none */
+	if (len + UNSENT_ROOM < n) {
+		r->unsent_at = len;
+		snprintf(buf + len, n - len, UNSENT_FMT, 0ull, 0);
+	}
 }
 
-static int open_writer(const struct trace_opts *o, const struct trace_run *r,
+/*
+ * The probes that could not be sent, into the room the comment kept, so
+ * `analyze FILE` counts them as this run did.  A file that cannot seek
+ * back (a FIFO) keeps the zeros, and that is said.
+ */
+static void record_unsent(struct trace_run *r)
+{
+	char text[UNSENT_ROOM + 1];
+	int ret = -ENOSPC;
+
+	if (!r->w || !r->unsent)
+		return;
+	snprintf(text, sizeof(text), UNSENT_FMT,
+		 (unsigned long long)(r->unsent < UNSENT_MAX ? r->unsent :
+				      UNSENT_MAX),
+		 r->unsent_err > 0 && r->unsent_err < 1000 ? r->unsent_err : 0);
+	if (r->unsent_at)
+		ret = pcapng_writer_patch_comment(r->w, r->unsent_at, text);
+	if (ret)
+		log_warn("%s does not record the %llu probes that could not be "
+			 "sent: %s", r->o->write_path,
+			 (unsigned long long)r->unsent, strerror(-ret));
+}
+
+static int open_writer(const struct trace_opts *o, struct trace_run *r,
 		       struct point_table *points, struct pcapng_writer **w)
 {
-	char err[1024], comment[sizeof(o->topology) + 64];
+	char err[1024], comment[sizeof(o->topology) + 128];
 	size_t i;
 
 	if (!o->write_path)
@@ -660,6 +783,8 @@ static void send_due(struct trace_run *r, uint64_t mono)
 			 strerror(-ret));
 		/* sent, as far as the user's count goes, and lost at once */
 		engine_note_unsent(r->e, -ret);
+		if (!r->unsent++)
+			r->unsent_err = -ret;
 		r->completed++;
 	}
 	r->sent++;
@@ -686,6 +811,32 @@ static bool count_done(const struct trace_run *r, uint64_t mono)
 	return mono - r->last_send > grace;
 }
 
+/*
+ * A watched interface went away or came back (live.c said so and updated
+ * the point's gaps).  Everything of before it is handed on first, so the
+ * frames of the old window are written under its interface; then the
+ * window's ISB is written, or the new window's IDB.
+ */
+static void on_link_event(const struct live_link_event *ev, void *ctx)
+{
+	struct trace_run *r = ctx;
+	struct point *p = point_get(r->points, ev->point_id);
+	int ret;
+
+	if (r->d)
+		drops_poll(r->d, 0, on_drop, r);
+	frame_queue_release(r->q, ev->ts_ns, deliver, r);
+	if (!r->w || !p || r->error)
+		return;
+	live_update_stats(r->lv);
+	if (ev->present)
+		ret = pcapng_writer_add_point(r->w, p);
+	else
+		ret = pcapng_writer_window_end(r->w, p, r->start_ns, ev->ts_ns);
+	if (ret < 0)
+		r->error = ret;
+}
+
 static int poll_once(struct trace_run *r, int timeout_ms)
 {
 	int ret;
@@ -695,6 +846,7 @@ static int poll_once(struct trace_run *r, int timeout_ms)
 		log_error("reading the capture ring failed: %s", strerror(-ret));
 		return -1;
 	}
+	live_check_links(r->lv);
 	if (r->d) {
 		ret = drops_poll(r->d, 0, on_drop, r);
 		if (ret < 0 && ret != -EINTR) {
@@ -722,10 +874,8 @@ static int trace_loop(struct trace_run *r)
 		if (r->pg && r->next_send > mono &&
 		    r->next_send - mono < (uint64_t)POLL_MS * 1000000)
 			timeout = (int)((r->next_send - mono) / 1000000) + 1;
-		if (poll_once(r, timeout))
+		if (poll_once(r, timeout) || read_replies(r))
 			return EXIT_TROUBLE;
-		if (r->pg)
-			pinger_drain(r->pg);
 		real = now_ns(CLOCK_REALTIME) - HOLD_NS;
 		frame_queue_release(r->q, real, deliver, r);
 		if (r->error)
@@ -743,20 +893,43 @@ static int trace_loop(struct trace_run *r)
 	return 0;
 }
 
-/* What is still in the rings and the queue belongs to the run. */
-static void drain(struct trace_run *r)
+/*
+ * What is still in the rings and the queue belongs to the run.  The hooks
+ * come off first, so the ring only empties, and the drain is bounded
+ * (live_drain.h); what it could not take is counted as lost (in the
+ * points' lost events, so the verdict says the evidence is incomplete)
+ * and said.  Returns how many records that was.
+ */
+static uint64_t drain(struct trace_run *r)
 {
-	live_drain(r->lv, on_live_frame, r);
-	if (r->d)
+	uint64_t unwritten;
+
+	live_detach(r->lv);
+	r->draining = true;
+	/* a line the stop signal interrupted: the drain tries again */
+	if (r->lines_failed && live_stop_signal) {
+		clearerr(r->lines);
+		r->lines_failed = false;
+	}
+	if (!r->error)
+		live_drain(r->lv, on_live_frame, r);
+	if (r->d && !r->error)
 		drops_poll(r->d, 0, on_drop, r);
+	if (!r->error)
+		read_replies(r);
 	frame_queue_release(r->q, UINT64_MAX, deliver, r);
+	unwritten = live_discard(r->lv);
+	live_drain_report(unwritten, r->error ? "write failed" :
+			  "the drain was cut short");
+	return unwritten;
 }
 
 /*
  * The window every point was watched: the engine's evidence of absence,
  * and the ISB the file carries, so analyze reads back the same window.
  */
-static void close_points(struct trace_run *r, uint64_t start_ns, uint64_t end_ns)
+static void close_points(struct trace_run *r, uint64_t start_ns, uint64_t end_ns,
+			 uint64_t unwritten)
 {
 	struct point_table *t = r->points;
 	size_t i;
@@ -773,22 +946,22 @@ static void close_points(struct trace_run *r, uint64_t start_ns, uint64_t end_ns
 	}
 	for (i = 0; i < t->count; i++) {
 		struct point *p = &t->items[i];
-		int id;
+		bool gone = p->n_gaps && !p->gap_end_ns[p->n_gaps - 1];
 
+		/* its window's ISB was written when the interface went */
+		if (r->w && !gone)
+			pcapng_writer_window_end(r->w, p, start_ns, end_ns);
 		p->watch_start_ns = start_ns;
-		p->watch_end_ns = end_ns;
-		id = r->w ? pcapng_writer_if_of_point(r->w, p->id) : -1;
-		if (id >= 0)
-			pcapng_writer_stats(r->w, (uint32_t)id, start_ns, end_ns,
-					    p->frames, p->capture_drops,
-					    p->capture_drops_known);
+		point_windows_end(p, end_ns);
 	}
 	if (r->drops_elsewhere)
 		log_debug("%llu kernel drops in other netns ignored",
 			  (unsigned long long)r->drops_elsewhere);
-	if (live_lost_total(r->lv))
+	/* the unwritten ones count as lost too, but were said apart */
+	if (live_lost_total(r->lv) > unwritten)
 		log_warn("the capture lost %llu events (ring full): evidence "
-			 "is incomplete", (unsigned long long)live_lost_total(r->lv));
+			 "is incomplete",
+			 (unsigned long long)(live_lost_total(r->lv) - unwritten));
 }
 
 static struct engine *make_engine(const struct trace_opts *o,
@@ -811,12 +984,52 @@ static struct engine *make_engine(const struct trace_opts *o,
 	return e;
 }
 
+/*
+ * The host's state where the probes went (hoststate.h), read once the
+ * run is over, when the flows and the kernel's drop devices are known:
+ * evidence for the engine, and saved in the file for `analyze`.
+ */
+static void take_host_state(struct trace_run *r)
+{
+	struct hs_dev devs[HS_STATE_DEVS];
+	struct hs_flow flows[4];
+	struct host_state hs;
+	size_t i, n = 0, nf;
+	char *buf;
+	size_t len;
+
+	for (i = 0; i < r->points->count && n < HS_STATE_DEVS; i++) {
+		const struct point *p = &r->points->items[i];
+
+		if (p->hook == HOOK_KFREE_SKB || !p->ifname[0])
+			continue;
+		devs[n].netns = p->netns;
+		devs[n++].ifname = p->ifname;
+	}
+	n += engine_drop_places(r->e, devs + n, HS_STATE_DEVS - n);
+	nf = engine_flow_addrs(r->e, flows, 4);
+	hs_init(&hs);
+	hs_collect(&hs, devs, n, flows, nf);
+	if (engine_note_host_state(r->e, &hs))
+		log_warn("host state left out: out of memory");
+	if (r->w && hs.n && !hs_serialize(&hs, &buf, &len)) {
+		if (pcapng_writer_custom(r->w, HS_PCAPNG_BLOCK, HS_PCAPNG_PEN,
+					 buf, len))
+			log_warn("host state not saved in %s", r->o->write_path);
+		free(buf);
+	}
+	log_debug("host state: %u items", hs.n);
+	hs_free(&hs);
+}
+
 static int finish(struct trace_run *r, int status)
 {
 	struct engine_totals t;
 	int ret;
 
+	take_host_state(r);
 	if (r->w) {
+		record_unsent(r);
 		ret = pcapng_writer_close(r->w);
 		r->w = NULL;
 		/* the loop already said it when the same write error stopped it */
@@ -828,6 +1041,11 @@ static int finish(struct trace_run *r, int status)
 	}
 	if (point_args_rename(r->points, r->o->names, r->o->n_names))
 		return EXIT_TROUBLE;
+	/* stdout refused the probe lines: the report would block there too */
+	if (r->lines_failed && r->lines == stdout) {
+		log_error("stdout took no more lines: the report is not written");
+		return EXIT_TROUBLE;
+	}
 	if (r->o->path && point_args_path(r->e, r->points, r->o->path))
 		return EXIT_TROUBLE;
 	engine_finish(r->e);
@@ -848,7 +1066,7 @@ int cmd_trace(int argc, char **argv)
 	struct trace_run r;
 	struct point_table points;
 	struct live_opts lo;
-	uint64_t start_ns;
+	uint64_t start_ns, end_ns, unwritten;
 	char err[1024];
 	int status = EXIT_TROUBLE;
 	size_t i;
@@ -887,6 +1105,7 @@ int cmd_trace(int argc, char **argv)
 		watch_netns(&r, &o);
 		r.d = start_drops(&o, &points);
 	}
+	add_socket_point(&r, &points);
 	/*
 	 * Named as `analyze` names the saved file's interfaces (by interface
 	 * where that is unique), so live and offline verdicts read the same.
@@ -898,14 +1117,24 @@ int cmd_trace(int argc, char **argv)
 	if (!r.e)
 		goto cleanup;
 	start_ns = now_ns(CLOCK_REALTIME);
+	r.start_ns = start_ns;
+	/* a point whose interface goes and comes back (a VM restarted) */
+	if (live_follow_links(r.lv, on_link_event, &r, err, sizeof(err)))
+		log_warn("interfaces that go away are not followed: %s", err);
 	r.next_send = now_ns(CLOCK_MONOTONIC);
 	log_info("watching %zu point%s%s%s%s; Ctrl-C to stop", o.n_targets,
 		 o.n_targets == 1 ? "" : "s", r.d ? " and kernel drops" : "",
 		 o.ping ? ", probing " : "", o.ping ? o.ping : "");
 	status = trace_loop(&r);
-	drain(&r);
-	close_points(&r, start_ns, now_ns(CLOCK_REALTIME));
+	end_ns = now_ns(CLOCK_REALTIME);
+	live_drain_begin();
+	unwritten = drain(&r);
+	live_drain_done();
+	if (unwritten)
+		status = EXIT_TROUBLE;
+	close_points(&r, start_ns, end_ns, unwritten);
 	status = finish(&r, status);
+	live_drain_end();
 cleanup:
 	if (r.w)
 		pcapng_writer_close(r.w);

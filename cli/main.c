@@ -9,8 +9,19 @@
 #include "commands.h"
 #include "common/log.h"
 
+/*
+ * The version of CMake's project() and the git revision of the build
+ * (`git describe --always --dirty`), written into the build dir at every
+ * build by cmake/DropspotVersion.cmake.
+ */
+#ifdef DROPSPOT_HAVE_VERSION_H
+#include "dropspot_version.h"
+#endif
 #ifndef DROPSPOT_VERSION
 #define DROPSPOT_VERSION "0.1.0"
+#endif
+#ifndef DROPSPOT_GIT_REVISION
+#define DROPSPOT_GIT_REVISION "unknown"
 #endif
 
 struct command {
@@ -69,7 +80,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			level = LOG_ERROR;
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-			printf("dropspot %s\n", DROPSPOT_VERSION);
+			printf("dropspot %s (git %s)\n", DROPSPOT_VERSION,
+			       DROPSPOT_GIT_REVISION);
 			return 0;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);

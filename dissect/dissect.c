@@ -53,6 +53,22 @@ static const struct ip_proto_entry ip_proto_table[] = {
 	{ 58, dissect_icmpv6 },
 	{ 17, dissect_udp },
 	{ 6, dissect_tcp },
+	{ 47, dissect_gre },
+	{ 4, dissect_ipip },
+	{ 41, dissect_ip6_in_ip },
+};
+
+struct udp_port_entry {
+	uint16_t port;
+	dissect_fn fn;
+};
+
+/* Tunnels by UDP destination port (the source port is a flow hash). */
+static const struct udp_port_entry udp_port_table[] = {
+	{ 4789, dissect_vxlan },	/* IANA VXLAN */
+	{ 8472, dissect_vxlan },	/* Linux's pre-IANA default */
+	{ 6081, dissect_geneve },
+	{ 4790, dissect_vxlan_gpe },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -79,6 +95,19 @@ void dissect_by_ip_proto(struct dissect_ctx *d, struct cursor *c,
 	for (i = 0; i < ARRAY_SIZE(ip_proto_table); i++) {
 		if (ip_proto_table[i].proto == proto) {
 			ip_proto_table[i].fn(d, c);
+			return;
+		}
+	}
+}
+
+void dissect_by_udp_port(struct dissect_ctx *d, struct cursor *c,
+			 uint16_t dport)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(udp_port_table); i++) {
+		if (udp_port_table[i].port == dport) {
+			udp_port_table[i].fn(d, c);
 			return;
 		}
 	}
@@ -184,6 +213,7 @@ void dissect_frame(const struct frame *f, struct packet *p)
 	/* A NULL base would make cursor arithmetic undefined: use a stub. */
 	d.frame_base = f->data ? f->data : empty;
 	d.in_quote = false;
+	d.depth = 0;
 	d.link_proto = 0;
 	d.l4_len = 0;
 	d.l4_partial = false;

@@ -24,6 +24,7 @@ struct dissect_ctx {
 	uint32_t *layers;		/* &p->layers or &p->quoted_layers */
 	const uint8_t *frame_base;	/* cursor bases are inside this frame */
 	bool in_quote;
+	uint8_t depth;			/* tunnels opened around us */
 	uint16_t link_proto;		/* ethertype / tpid that chose us */
 	/* Set by IPv4/IPv6 for the upper layer: */
 	uint32_t l4_len;		/* upper-layer length the IP header claims */
@@ -50,6 +51,31 @@ void dissect_icmpv6(struct dissect_ctx *d, struct cursor *c);
 void dissect_udp(struct dissect_ctx *d, struct cursor *c);
 void dissect_tcp(struct dissect_ctx *d, struct cursor *c);
 
+/* Tunnels: UDP-borne (by port) and IP-borne (by protocol). */
+void dissect_vxlan(struct dissect_ctx *d, struct cursor *c);
+void dissect_vxlan_gpe(struct dissect_ctx *d, struct cursor *c);
+void dissect_geneve(struct dissect_ctx *d, struct cursor *c);
+void dissect_gre(struct dissect_ctx *d, struct cursor *c);
+void dissect_ipip(struct dissect_ctx *d, struct cursor *c);
+void dissect_ip6_in_ip(struct dissect_ctx *d, struct cursor *c);
+
+/*
+ * Common tunnel plumbing (tunnel.c).  tunnel_may_open says whether the
+ * payload at c is followed at all (not inside an ICMP quote, not in a
+ * fragment, not past MAX_TUNNEL_DEPTH: an anomaly).  Once the tunnel's
+ * own header is read, tunnel_open moves the outer headers into p->tun
+ * (outermost tunnel only) and clears net for the inner datagram.
+ */
+bool tunnel_may_open(struct dissect_ctx *d, const struct cursor *c);
+void tunnel_open(struct dissect_ctx *d, enum tunnel_type type);
+/* The id (VNI, key) of the tunnel just opened, if it is the outermost. */
+void tunnel_set_id(struct dissect_ctx *d, uint32_t id);
+/* Inner Ethernet frame (VXLAN, Geneve, gretap, ERSPAN). */
+void tunnel_inner_eth(struct dissect_ctx *d, struct cursor *c);
+/* Inner payload by ethertype-like protocol (Geneve, GRE, GPE). */
+void tunnel_inner_proto(struct dissect_ctx *d, struct cursor *c,
+			uint16_t proto);
+
 /* Echo data of ICMP/ICMPv6 (icmp.c): length, captured length, hash. */
 void icmp_echo_data(struct dissect_ctx *d, struct cursor *c,
 		    struct icmp_info *ic);
@@ -59,6 +85,8 @@ void dissect_by_ethertype(struct dissect_ctx *d, struct cursor *c,
 			  uint16_t type);
 void dissect_by_ip_proto(struct dissect_ctx *d, struct cursor *c,
 			 uint8_t proto);
+void dissect_by_udp_port(struct dissect_ctx *d, struct cursor *c,
+			 uint16_t dport);
 /*
  * Dissects the datagram an ICMP/ICMPv6 error quotes into p->quoted.  Only
  * from the outer packet: a quote inside a quote is not followed.

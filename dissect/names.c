@@ -46,6 +46,9 @@ static const char *const anomaly_names[ANOM_COUNT] = {
 	[ANOM_IP_FRAG_BAD_LEN] = "ip.frag_bad_len",
 	[ANOM_IP_FRAG_TOO_MANY] = "ip.frag_too_many",
 	[ANOM_IP_FRAG_INCOMPLETE] = "ip.frag_incomplete",
+	[ANOM_TUNNEL_TRUNCATED] = "tunnel.truncated",
+	[ANOM_TUNNEL_BAD_HEADER] = "tunnel.bad_header",
+	[ANOM_TUNNEL_TOO_DEEP] = "tunnel.too_deep",
 };
 
 const char *anomaly_name(enum anomaly_kind k)

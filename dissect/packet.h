@@ -29,6 +29,7 @@ enum layer_bit {
 	LAYER_TCP = 1u << 9,
 	LAYER_QUOTED = 1u << 10,	/* net.icmp quotes a datagram: see quoted */
 	LAYER_NULL = 1u << 11,		/* BSD loopback header: see null_family */
+	LAYER_TUNNEL = 1u << 12,	/* net is a tunnel's inner one: see tun */
 };
 
 enum csum_state {
@@ -143,6 +144,60 @@ struct net_info {
 };
 
 /*
+ * Encapsulations the dissectors open.  Names (tunnel_type_name) are stable:
+ * they appear in JSON ("vxlan", "geneve", "gre", ...).
+ */
+enum tunnel_type {
+	TUN_NONE = 0,
+	TUN_VXLAN,		/* UDP 4789 / 8472, Ethernet inside */
+	TUN_VXLAN_GPE,		/* UDP 4790, next protocol named */
+	TUN_GENEVE,		/* UDP 6081 */
+	TUN_GRE,		/* IP 47, IP inside */
+	TUN_GRETAP,		/* IP 47, Ethernet inside (0x6558) */
+	TUN_ERSPAN,		/* IP 47, mirrored Ethernet (type II/III) */
+	TUN_IPIP,		/* IPv4 in IPv4 (proto 4) */
+	TUN_SIT,		/* IPv6 in IPv4 (proto 41) */
+	TUN_IP6IP6,		/* IPv6 in IPv6 (proto 41) */
+	TUN_IP4IP6,		/* IPv4 in IPv6 (proto 4) */
+	TUN_COUNT
+};
+
+const char *tunnel_type_name(enum tunnel_type t);	/* "vxlan", ... */
+
+/* Tunnels inside tunnels are followed this deep; deeper is an anomaly. */
+#define MAX_TUNNEL_DEPTH 2
+
+/*
+ * The outermost encapsulation of a tunnelled packet (LAYER_TUNNEL): the
+ * underlay's addresses (the VTEPs) and lengths.  net then holds the inner
+ * datagram, the one that identifies a probe on either side of the tunnel.
+ * For an underlay's ICMP error quoting an encapsulated packet, the same
+ * holds of the quote: LAYER_TUNNEL in quoted_layers, quoted the inner
+ * datagram, in_quote set.
+ */
+struct tunnel_info {
+	uint8_t type;		/* enum tunnel_type, outermost */
+	uint8_t depth;		/* tunnels opened, <= MAX_TUNNEL_DEPTH */
+	bool has_id, has_seq;
+	bool has_inner_eth;	/* inner_src/inner_dst valid */
+	bool has_inner_vlan;	/* inner_vlan valid */
+	bool outer_df;
+	bool in_quote;		/* the quoted datagram's tunnel
+				 * (LAYER_TUNNEL in quoted_layers) */
+	uint8_t outer_ttl;
+	uint8_t outer_proto;	/* 17, 47, 4 or 41 */
+	uint16_t outer_len;	/* outer IP length (v6: 40 + payload) */
+	uint16_t sport, dport;	/* outer UDP ports, 0 for IP protocols */
+	uint32_t id;		/* VNI, GRE key or ERSPAN session */
+	uint32_t seq;		/* GRE sequence number */
+	uint32_t outer_l3_offset;	/* outer IP header in the frame */
+	uint32_t outer_layers;	/* LAYER_* of the outer headers */
+	struct ip_addr src, dst;	/* outer source / destination */
+	uint8_t inner_src[6], inner_dst[6];	/* inner Ethernet */
+	uint16_t inner_vlan;	/* first inner VLAN id (not in p->vlan) */
+};
+
+/*
  * Anomaly kinds.  Names (anomaly_name) are stable: they appear in JSON and in
  * tests.  "truncated" means the bytes a header needs were not captured; when
  * the frame was cut by the snap length (caplen < wirelen) the packet also has
@@ -187,6 +242,10 @@ enum anomaly_kind {
 	ANOM_IP_FRAG_BAD_LEN,		/* unaligned, empty, ends disagree */
 	ANOM_IP_FRAG_TOO_MANY,		/* more fragments than allowed */
 	ANOM_IP_FRAG_INCOMPLETE,	/* ended with fragments missing */
+	/* tunnels (vxlan.c, geneve.c, gre.c, ipip.c) */
+	ANOM_TUNNEL_TRUNCATED,		/* its header not captured */
+	ANOM_TUNNEL_BAD_HEADER,		/* reserved bits, option overrun */
+	ANOM_TUNNEL_TOO_DEEP,		/* past MAX_TUNNEL_DEPTH */
 	ANOM_COUNT
 };
 
@@ -213,7 +272,8 @@ struct packet {
 	struct sll_info sll;
 	uint32_t null_family;		/* BSD loopback address family (AF_*) */
 	struct arp_info arp;
-	struct net_info net;		/* the outer IP datagram */
+	struct tunnel_info tun;		/* valid with LAYER_TUNNEL */
+	struct net_info net;		/* the IP datagram (tunnel: inner) */
 	struct net_info quoted;		/* datagram quoted by an ICMP error */
 	struct anomaly anom[MAX_ANOMALIES];
 };

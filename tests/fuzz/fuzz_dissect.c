@@ -36,6 +36,11 @@ static void check_packet(const struct packet *p)
 			abort();
 	if ((p->layers & LAYER_QUOTED) && !p->quoted_layers)
 		abort();
+	/* Tunnels: bounded nesting, a known type whenever one was opened. */
+	if (p->tun.depth > MAX_TUNNEL_DEPTH ||
+	    ((p->layers & LAYER_TUNNEL) &&
+	     (!p->tun.depth || !strcmp(tunnel_type_name(p->tun.type), "unknown"))))
+		abort();
 	if ((p->layers & (LAYER_ICMP | LAYER_ICMPV6)) &&
 	    p->net.icmp.echo_caplen > p->net.icmp.echo_len)
 		abort();

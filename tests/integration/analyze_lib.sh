@@ -88,8 +88,8 @@ an_run() {
 		cat "$out.err" >&2
 		lab_die "dropspot analyze exited $rc"
 	fi
-	jq -e '.schema == "dropspot.report" and .version == 1' "$out" >/dev/null ||
-		lab_die "analyze output is not a version 1 report: $(head -c 300 "$out")"
+	jq -e '.schema == "dropspot.report" and .version == 2' "$out" >/dev/null ||
+		lab_die "analyze output is not a version 2 report: $(head -c 300 "$out")"
 }
 
 # an_analyze [ARGS...]: analyzes the captures as separate files and merged.

@@ -18,7 +18,7 @@ an_expect "drop: probes lost, the rest unanswered at the end, none answered" \
 	 .summary.answered == 0'
 an_expect "drop: requests reach br0 (the host), nothing after" "$(jq_drop br0 null request)"
 an_expect "drop: host firewall named as the cause" \
-	'any(.findings[]; .kind == "drop" and (.cause | test("firewall")))'
+	'any(.findings[]; .kind == "drop" and .cause.code == "target_silent")'
 an_expect "drop: verdict names br0" '.verdict | test("lost: requests reach br0")'
 an_expect "drop: the uplink is not blamed" \
 	'all(.findings[]; .location.before_name != "up0")'
@@ -76,5 +76,5 @@ an_expect "reject: icmp_error admin prohibited from the host, matched to 4 probe
 an_expect "reject: the error is attached to the probes" \
 	'[.probes[] | select(any(.sightings[]; .kind == "icmp_error" and .icmp_type == 3 and .icmp_code == 13))] | length == 4'
 an_expect "reject: drop at br0 with the firewall as cause" \
-	'any(.findings[]; .kind == "drop" and .location.after_name == "br0" and (.cause | test("rejected by a firewall at 10.77.0.1")))'
+	'any(.findings[]; .kind == "drop" and .location.after_name == "br0" and .cause.code == "icmp_admin_prohibited" and .cause.params.reporter == "10.77.0.1")'
 echo PASS

@@ -29,7 +29,7 @@ an_expect "detached: br0 listed as not seen" \
 	'([.points[] | select(.name == "br0") | .id][0]) as $br |
 	 any(.findings[]; .kind == "drop" and ((.location.not_seen_at // []) | index($br)) != null)'
 an_expect "detached: cause says the tap is not passed on" \
-	'any(.findings[]; .kind == "drop" and (.cause | test("not passed on from tap0")))'
+	'any(.findings[]; .kind == "drop" and .cause.code == "not_passed_on" and .cause.params.after == "tap0")'
 
 # ---- row 3: the uplink goes down ----
 an_next
@@ -81,5 +81,5 @@ an_analyze
 an_expect "loop: ttl_exceeded at up0 with a falling TTL" \
 	'any(.findings[]; .kind == "ttl_exceeded" and .location.after_name == "up0" and .details.ttl_min < .details.ttl_first)'
 an_expect "loop: the drop names the loop" \
-	'any(.findings[]; .kind == "drop" and (.cause | test("loop")))'
+	'any(.findings[]; .kind == "drop" and .cause.code == "routing_loop")'
 echo PASS

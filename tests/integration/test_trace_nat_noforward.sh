@@ -17,5 +17,13 @@ tr_expect "verdict" '.verdict | test("stop after virbr0, not seen at up0")'
 # Where the kernel says why, it is the forwarding step that refused.
 tr_expect "kernel reason, if any, is not a firewall" \
 	'all(.findings[]; (.details.kernel_reason // "") | test("NETFILTER") | not)'
+# The host's state says why, with its value (issue 13): forwarding is off
+# in the host's netns, which must route the probe.
+tr_expect "cause: forwarding disabled in the host netns" \
+	"any(.findings[]; .cause.code == \"forwarding_disabled\" and
+	 .cause.params.fwd_sysctl == \"net.ipv4.ip_forward\" and
+	 .cause.params.fwd_netns == \"$LAB_HOST\")"
+tr_expect "the state item is the finding's evidence" \
+	"any(.findings[].evidence[]; .what == \"net.ipv4.ip_forward = 0 in netns $LAB_HOST\")"
 tr_same
 echo PASS

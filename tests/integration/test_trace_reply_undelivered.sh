@@ -37,6 +37,33 @@ tr_expect "the verdict says lost, not answered" \
 	 (.verdict | test("answered") | not)'
 tr_same
 
+# ---- 1b: the same with no kernel drop record to say so ----
+# The probe socket is the ground truth: the replies reached eth0 but not
+# the socket that sent the probes, so they are lost, located as before;
+# and a healthy run's replies are sightings at the "socket" point.
+tr_trace --ping "$LAB_HOST_IP" --from "$LAB_GUEST" -c 3 --interval 0.2 \
+	--no-drops
+[ "$TR_RC" = 1 ] || lab_die "trace --no-drops exited $TR_RC, want 1"
+tr_expect "no kernel drops: still every probe lost, none answered" \
+	'.summary.lost == 3 and .summary.answered == 0 and
+	 all(.points[]; .kind != "kernel")'
+tr_expect "no kernel drops: the socket is a point that received nothing" \
+	'any(.points[]; .name == "socket" and .kind == "socket" and .replies == 0)'
+tr_expect "no kernel drops: lost after eth0, the sender's kernel kept them" \
+	'any(.findings[]; .kind == "drop" and .location.after_name == "eth0" and
+	     .location.direction == "reply") and
+	 (.verdict | test("^3/3 probes lost: replies reach eth0, then die in the sender"))'
+tr_same
+lab_exec "$LAB_GUEST" nft flush ruleset
+tr_trace --ping "$LAB_HOST_IP" --from "$LAB_GUEST" -c 3 --interval 0.2 \
+	--no-drops
+[ "$TR_RC" = 0 ] || lab_die "healthy trace exited $TR_RC, want 0"
+tr_expect "healthy: every reply received by the socket" \
+	'.summary.answered == 3 and
+	 ([.points[] | select(.kind == "socket")][0].id) as $s |
+	 all(.probes[]; any(.sightings[]; .point == $s and .kind == "reply"))'
+tr_same
+
 # ---- 2: the guest's strict reverse-path filter ----
 an_next() { LAB_ID=$(printf '%04x' $(( (0x$LAB_ID + 1) & 0xffff ))); }
 an_next

@@ -6,7 +6,8 @@
 # session counts only its own probes (its random echo id and data tag):
 # the healthy one exits 0 with 4/4 answered, the other exits 1 with 4/4
 # lost, and each saved pcapng gives its own session's verdict offline.
-# Then probes the guest's kernel refuses to send are counted, not dropped.
+# Then probes the guest's kernel refuses to send are counted, not dropped,
+# and the saved pcapng records them, so analyze of it counts them too.
 . "$DROPSPOT_SRC/tests/integration/trace_lib.sh"
 tr_init
 
@@ -64,6 +65,17 @@ _tr_expect_in "$TR_JSON_LIVE" "unsent probes counted as lost, with the error" \
 	'.summary.probes == 3 and .summary.lost == 3 and .summary.unsent == 3 and
 	 (.verdict | test("^3/3 probes lost: 3 of 3 probes could not be sent")) and
 	 any(.findings[]; .kind == "drop" and (.details.send_error | length) > 0)'
+# the saved file records them (its section comment), so analyze agrees
+_tr_expect_in "$TR_JSON_FILE" "analyze of the saved file: the same unsent probes" \
+	'.summary.probes == 3 and .summary.lost == 3 and .summary.unsent == 3 and
+	 (.verdict | test("^3/3 probes lost: 3 of 3 probes could not be sent")) and
+	 any(.findings[]; .kind == "drop" and (.details.send_error | length) > 0)'
+tr_same
+# Wireshark's tools read the comment (and the file) as they are
+if command -v capinfos >/dev/null; then
+	capinfos "$LAB_DIR/trace.pcapng" 2>/dev/null | grep -q 'dropspot-session unsent=00000003 errno=' ||
+		lab_die "capinfos does not show the unsent count in the section comment"
+fi
 grep -q 'probe 1 not sent' "$TR_JSON_LIVE.err" ||
 	lab_die "no per-probe 'not sent' message: $(cat "$TR_JSON_LIVE.err")"
 echo PASS

@@ -57,15 +57,15 @@ _tr_args() {
 	done
 }
 
-# _tr_check OUT RC WHAT: exit status 0 or 1 and a version 1 report.
+# _tr_check OUT RC WHAT: exit status 0 or 1 and a version 2 report.
 _tr_check() {
 	local out=$1 rc=$2 what=$3
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
 		cat "$out.err" >&2
 		lab_die "$what exited $rc"
 	fi
-	jq -e '.schema == "dropspot.report" and .version == 1' "$out" >/dev/null ||
-		lab_die "$what output is not a version 1 report: $(head -c 300 "$out")"
+	jq -e '.schema == "dropspot.report" and .version == 2' "$out" >/dev/null ||
+		lab_die "$what output is not a version 2 report: $(head -c 300 "$out")"
 }
 
 # tr_analyze: the saved pcapng, offline; also checks tshark reads it.

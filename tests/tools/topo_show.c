@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * topo_show TARGET [NETNS] : prints what `dropspot trace --auto` would
- * watch, one point a line, then the one-line path.  With -t the points are
- * machine-readable instead (for tests/integration/test_topology.sh):
+ * watch, one point a line (the way there, then the way back and the other
+ * routes, each role saying why), then the one-line path and the return
+ * lines.  With -t the points are machine-readable instead (for
+ * tests/integration/test_topology.sh):
  *
  *   spec<TAB>kind<TAB>role
  *

@@ -240,6 +240,20 @@ static void test_comment_roundtrip(void)
 		CHECK(strcmp(drop_event_function(&back, fn, sizeof(fn)),
 			     "nf_hook_slow") == 0);
 	}
+	/* without a device name, no dev= key: older files read the same */
+	CHECK(!back.dev[0] && !back.dev_netns[0]);
+	CHECK(!strstr(comment, "dev="));
+	/* the device's name round-trips; a name with a space stays one token */
+	snprintf(ev.dev, sizeof(ev.dev), "up2");
+	snprintf(ev.dev_netns, sizeof(ev.dev_netns), "lab host");
+	n = drop_event_comment(&ev, comment, sizeof(comment));
+	CHECK(n > 0 && (size_t)n < sizeof(comment));
+	f.comment = comment;
+	f.comment_len = (uint32_t)n;
+	CHECK_EQ_INT(drop_event_from_frame(&f, &back), 0);
+	CHECK(!strcmp(back.dev, "up2"));
+	CHECK(!strcmp(back.dev_netns, "lab_host"));
+	CHECK_EQ_INT(back.ifindex, 7);
 	/* Not ours / malformed: rejected, never half-parsed. */
 	f.comment = "hello world";
 	f.comment_len = 11;

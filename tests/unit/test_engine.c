@@ -529,6 +529,195 @@ static void test_nat_swap_repaired(void)
 	rig_free(&r);
 }
 
+/* ---- identical pings of two guests through a NAT rewriting every id ---- */
+
+#define NAT_SRC 0xcb007101u
+#define NAT_DST 0xcb007102u
+
+/* Guest .2 or .3's Windows ping (id 1, the same data), before the NAT. */
+static struct echo guest_ping(uint8_t guest, uint16_t seq)
+{
+	struct echo q = request(seq);
+
+	q.id = 1;
+	q.src = 0xc0a87a00u | guest;
+	q.dst = NAT_DST;
+	return q;
+}
+
+/* The same ping past the masquerade, with the id the NAT gave it. */
+static struct echo past_nat(const struct echo *q, uint16_t id)
+{
+	struct echo n = *q;
+
+	n.src = NAT_SRC;
+	n.id = id;
+	return n;
+}
+
+/* Probes of guest's flow with outcome, and their request points. */
+static uint64_t guest_outcome(const struct engine *e, uint8_t guest,
+			      uint8_t outcome, uint64_t *req_mask)
+{
+	uint64_t n = 0;
+	uint32_t i;
+
+	*req_mask = 0;
+	for (i = 0; i < e->n_groups; i++) {
+		const struct group *g = &e->groups[i];
+
+		if (e->flows[g->flow].src[3] != guest || g->outcome != outcome)
+			continue;
+		n += g->count;
+		*req_mask |= g->req_mask;
+	}
+	if (outcome == PO_ANSWERED)
+		for (i = 0; i < e->n_flows; i++)
+			if (e->flows[i].src[3] == guest)
+				n += e->flows[i].outcome[PO_ANSWERED];
+	return n;
+}
+
+/*
+ * Two guests' identical pings cross the NAT together, passed on in the
+ * other order than they arrived: the guess past the NAT is wrong.  Their
+ * replies come back over the NAT, first come first served, in as long as
+ * the requests took: the claim swaps the two back, and the binding learnt
+ * is the true one.  A second round where guest .3's request dies past the
+ * NAT (seen at 1, not at 2) is then told of guest .3, not as a reply lost
+ * of guest .3 and a request of guest .2 answered by another's reply.
+ */
+static void test_nat_replies_tell(void)
+{
+	struct engine_totals t;
+	uint64_t mask;
+	struct rig r;
+	int k;
+
+	rig_init_points(&r, 3, NULL, NULL);
+	for (k = 0; k < 2; k++) {
+		uint64_t t0 = T0 + (uint64_t)k * 1000 * MS;
+		struct echo qa = guest_ping(2, (uint16_t)(9 + k));
+		struct echo qb = guest_ping(3, (uint16_t)(9 + k));
+		struct echo na = past_nat(&qa, 7), nb = past_nat(&qb, 8);
+		struct echo a;
+
+		feed_echo(&r, 0, t0, &qa);
+		feed_echo(&r, 0, t0 + 100, &qb);
+		feed_echo(&r, 1, t0 + 30000, &nb);
+		feed_echo(&r, 1, t0 + 30100, &na);
+		if (!k)
+			feed_echo(&r, 2, t0 + 40000, &nb);
+		feed_echo(&r, 2, t0 + 40100, &na);
+		a = reply_of(&na);
+		feed_echo(&r, 2, t0 + 190100, &a);
+		feed_echo(&r, 1, t0 + 200100, &a);
+		if (!k) {
+			a = reply_of(&nb);
+			feed_echo(&r, 2, t0 + 189900, &a);
+			feed_echo(&r, 1, t0 + 199900, &a);
+			a = reply_of(&qb);
+			feed_echo(&r, 0, t0 + 229900, &a);
+		}
+		a = reply_of(&qa);
+		feed_echo(&r, 0, t0 + 230100, &a);
+	}
+	feed_later_frame(&r);
+	engine_finish(r.e);
+	engine_totals(r.e, &t);
+	CHECK_EQ_INT(t.answered, 3);
+	CHECK_EQ_INT(guest_outcome(r.e, 2, PO_ANSWERED, &mask), 2);
+	CHECK_EQ_INT(guest_outcome(r.e, 3, PO_LOST_REQUEST, &mask), 1);
+	CHECK_EQ_INT(mask, 0x3);	/* seen at 0 and 1, lost before 2 */
+	CHECK(r.e->nat_swaps >= 1);
+	rig_free(&r);
+}
+
+/*
+ * Two identical pings cross the NAT in order; both replies are seen past
+ * it 8 us apart, and only the second crosses back, in the time the
+ * requests took over the NAT.  First come first served would give the
+ * first to guest .3 and learn a wrong binding; the delay tells.  The next
+ * round, where only guest .3's request gets past the NAT and nothing
+ * answers, is then told of the right guests.
+ */
+static void test_nat_delay_tells(void)
+{
+	struct echo qa = guest_ping(2, 9), qb = guest_ping(3, 9);
+	struct echo na = past_nat(&qa, 7), nb = past_nat(&qb, 8), a;
+	uint64_t mask, t1 = T0 + 1000 * MS;
+	struct rig r;
+
+	rig_init_points(&r, 2, NULL, NULL);
+	feed_echo(&r, 0, T0, &qa);
+	feed_echo(&r, 0, T0 + 100, &qb);
+	feed_echo(&r, 1, T0 + 30000, &na);
+	feed_echo(&r, 1, T0 + 30100, &nb);
+	a = reply_of(&na);
+	feed_echo(&r, 1, T0 + 200000, &a);
+	a = reply_of(&nb);
+	feed_echo(&r, 1, T0 + 200008, &a);
+	a = reply_of(&qb);
+	feed_echo(&r, 0, T0 + 230008, &a);
+	qa = guest_ping(2, 10);
+	qb = guest_ping(3, 10);
+	nb = past_nat(&qb, 8);
+	feed_echo(&r, 0, t1, &qa);
+	feed_echo(&r, 0, t1 + 100, &qb);
+	feed_echo(&r, 1, t1 + 30100, &nb);
+	feed_later_frame(&r);
+	engine_finish(r.e);
+	CHECK_EQ_INT(guest_outcome(r.e, 3, PO_ANSWERED, &mask), 1);
+	CHECK_EQ_INT(guest_outcome(r.e, 2, PO_LOST_REPLY, &mask), 1);
+	CHECK_EQ_INT(guest_outcome(r.e, 3, PO_LOST_REQUEST, &mask), 1);
+	CHECK_EQ_INT(mask, 0x3);	/* guest .3's got past the NAT */
+	CHECK_EQ_INT(guest_outcome(r.e, 2, PO_LOST_REQUEST, &mask), 1);
+	CHECK_EQ_INT(mask, 0x1);	/* guest .2's did not */
+	rig_free(&r);
+}
+
+/*
+ * Only one of two identical pings gets past the NAT, and nothing answers
+ * them; which one, only the binding learnt from a later round tells, 3.5 s
+ * on, after their reply window.  They wait for it, and the loss of each
+ * is told where it happened.
+ */
+static void test_nat_binding_later(void)
+{
+	struct echo qa = guest_ping(2, 9), qb = guest_ping(3, 9);
+	struct echo nb = past_nat(&qb, 8), na, a;
+	uint64_t mask, t1 = T0 + 3500 * MS;
+	struct rig r;
+
+	rig_init_points(&r, 2, NULL, NULL);
+	feed_echo(&r, 0, T0, &qa);
+	feed_echo(&r, 0, T0 + 100, &qb);
+	feed_echo(&r, 1, T0 + 30100, &nb);
+	qa = guest_ping(2, 10);
+	qb = guest_ping(3, 10);
+	na = past_nat(&qa, 7);
+	nb = past_nat(&qb, 8);
+	feed_echo(&r, 0, t1, &qa);
+	feed_echo(&r, 1, t1 + 30000, &na);
+	a = reply_of(&na);
+	feed_echo(&r, 1, t1 + 200000, &a);
+	a = reply_of(&qa);
+	feed_echo(&r, 0, t1 + 230000, &a);
+	feed_echo(&r, 0, t1 + 1000 * MS, &qb);
+	feed_echo(&r, 1, t1 + 1000 * MS + 30000, &nb);
+	a = reply_of(&nb);
+	feed_echo(&r, 1, t1 + 1000 * MS + 200000, &a);
+	a = reply_of(&qb);
+	feed_echo(&r, 0, t1 + 1000 * MS + 230000, &a);
+	feed_later_frame(&r);
+	engine_finish(r.e);
+	CHECK_EQ_INT(guest_outcome(r.e, 3, PO_LOST_REQUEST, &mask), 1);
+	CHECK_EQ_INT(mask, 0x3);
+	CHECK_EQ_INT(guest_outcome(r.e, 2, PO_LOST_REQUEST, &mask), 1);
+	CHECK_EQ_INT(mask, 0x1);
+	rig_free(&r);
+}
+
 /* 100 targets, the 77th dead: it has its own flow and its loss is told. */
 static void test_many_flows(void)
 {
@@ -772,7 +961,8 @@ static void test_icmp_error(void)
 	CHECK_EQ_INT(r.e->outcome[PO_LOST_REQUEST], 3);
 	CHECK_EQ_INT(r.e->late_errors, 0);
 	f = find_kind(r.e, FK_ICMP_ERROR, 0);
-	CHECK(f && f->count == 3 && strstr(f->cause, "rejected by firewall at host 10.0.0.1"));
+	CHECK(f && f->count == 3 && f->cref.id == CAUSE_ICMP_ADMIN_PROHIBITED &&
+	      strstr(f->cause, "rejected by a firewall at 10.0.0.1"));
 	f = find_kind(r.e, FK_DROP, 0);
 	CHECK(f && strstr(f->cause, "rejected by a firewall at 10.0.0.1"));
 	rig_free(&r);
@@ -927,7 +1117,7 @@ static void test_json(void)
 	engine_finish(r.e);
 	CHECK(report_json(r.e, fp) == 0);
 	fclose(fp);
-	CHECK(buf && strstr(buf, "{\"schema\":\"dropspot.report\",\"version\":1,"));
+	CHECK(buf && strstr(buf, "{\"schema\":\"dropspot.report\",\"version\":2,"));
 	CHECK(buf && strstr(buf, "\"findings\":[]"));
 	CHECK(buf && strstr(buf, "\"path\":[0,1,2]"));
 	free(buf);
@@ -945,6 +1135,9 @@ int main(void)
 	test_concurrent_equal_fingerprints();
 	test_nat_equal_fingerprints();
 	test_nat_swap_repaired();
+	test_nat_replies_tell();
+	test_nat_delay_tells();
+	test_nat_binding_later();
 	test_many_flows();
 	test_end_of_capture();
 	test_reply_data_differs();

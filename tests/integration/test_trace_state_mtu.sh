@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# dropspot trace, host state (issue 13): the NAT host's uplink has a smaller
+# MTU than the guest's probes (1500-byte IP packets with DF).  The saved
+# host state names the device and both sizes, live and from the pcapng.
+. "$DROPSPOT_SRC/tests/integration/trace_lib.sh"
+tr_init nft
+
+lab_topo_nat
+lab_ip "$LAB_HOST" link set up0 mtu 1400
+tr_points "$LAB_HOST" tap0 virbr0 up0
+# 1472 bytes of echo data: a 1500-byte IP packet, DF set by the pinger
+tr_trace --ping "$LAB_WAN_IP" --from "$LAB_GUEST" -c 3 --interval 0.2 -s 1472
+[ "$TR_RC" = 1 ] || lab_die "trace exited $TR_RC, want 1 (problem found)"
+tr_expect "every probe lost" '.summary.lost == 3 and .summary.answered == 0'
+# The host's ICMP "fragmentation needed" speaks first when it was sent;
+# the state then supports it, naming the device.  Without it the state
+# alone names the cause.
+tr_expect "cause: the uplink's MTU (or the host's ICMP error it explains)" \
+	"any(.findings[]; .kind == \"drop\" and
+	 ((.cause.code == \"mtu_too_small\" and
+	   .cause.params.mtu_device == \"$LAB_HOST/up0\" and
+	   .cause.params.dev_mtu == \"1400\" and
+	   .cause.params.size == \"1500\") or
+	  (.cause.code == \"icmp_too_big\" and .cause.params.mtu == \"1400\" and
+	   (.cause.supporting | index(\"mtu_too_small\")))))"
+tr_expect "the state item is the finding's evidence" \
+	"any(.findings[].evidence[]; .what | test(\"up0 in netns $LAB_HOST has MTU 1400\"))"
+tr_same
+echo PASS

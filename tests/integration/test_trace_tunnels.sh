@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# dropspot trace across the other overlays of issue 16, as
+# test_trace_vxlan.sh does for VXLAN: Geneve (UDP 6081), gretap (GRE with a
+# key, Ethernet inside) and IPIP, each between two namespaces over a veth
+# underlay va ══ vb.  Healthy: the probe is recognised on the underlay by
+# its inner headers, with the encapsulation recorded there; then b's
+# firewall drops the tunnel's packets arriving on vb and the loss is
+# located after vb with the encapsulation named.  IPIP devices are not
+# Ethernet (live capture watches Ethernet devices only): its trace watches
+# the underlay alone.  A kind whose kernel module is missing is skipped.
+. "$DROPSPOT_SRC/tests/integration/trace_lib.sh"
+tr_init nft
+
+ran=0
+
+# tun_pair KIND NAME ARGS...: the device in a and b (local/remote added),
+# 10.44.0.1/24 and .2/24 on it; false when the kernel cannot make it.
+tun_pair() {
+	local kind=$1 name=$2
+	shift 2
+	lab_ip "$A" link add "$name" type "$kind" "$@" local 192.168.100.1 \
+		remote 192.168.100.2 2>"$LAB_DIR/link.err" || return 1
+	lab_ip "$B" link add "$name" type "$kind" "$@" local 192.168.100.2 \
+		remote 192.168.100.1 2>"$LAB_DIR/link.err" || return 1
+	lab_addr "$A" "$name" 10.44.0.1/24
+	lab_addr "$B" "$name" 10.44.0.2/24
+}
+
+# geneve takes no "local"
+geneve_pair() {
+	lab_ip "$A" link add gnv0 type geneve id 42 remote 192.168.100.2 \
+		2>"$LAB_DIR/link.err" || return 1
+	lab_ip "$B" link add gnv0 type geneve id 42 remote 192.168.100.1 \
+		2>"$LAB_DIR/link.err" || return 1
+	lab_addr "$A" gnv0 10.44.0.1/24
+	lab_addr "$B" gnv0 10.44.0.2/24
+}
+
+# one_kind TYPE ID DEV RULE: builds the lab, traces healthy then filtered.
+one_kind() {
+	local type=$1 id=$2 dev=$3 rule=$4 idq
+	idq=$([ "$id" = null ] && echo null || echo "$id")
+	echo "--- $type"
+	if [ "$dev" = none ]; then
+		TR_POINTS=("$A/va" "$B/vb")
+		TR_IFS=(va vb)
+		local ua=0 ub=1
+	else
+		TR_POINTS=("$A/$dev" "$A/va" "$B/vb" "$B/$dev")
+		TR_IFS=("$A/$dev" va vb "$B/$dev")
+		local ua=1 ub=2
+	fi
+	tr_trace --ping 10.44.0.2 --from "$A" -c 3 --interval 0.2 --no-drops
+	[ "$TR_RC" = 0 ] || lab_die "$type: healthy trace exited $TR_RC, want 0"
+	tr_expect "$type: all three answered" '.summary.answered == 3'
+	tr_expect "$type: seen on the underlay both ways" \
+		"all(.probes[]; ([.sightings[] | select(.point == $ua or .point == $ub) | .kind] | sort) == [\"reply\",\"reply\",\"request\",\"request\"])"
+	tr_expect "$type: encapsulation recorded on the underlay only" \
+		"all(.probes[].sightings[]; if .point == $ua or .point == $ub then
+			.encap.type == \"$type\" and .encap.id == $idq
+		 else .encap == null end)"
+	tr_same
+	lab_input_rule "$B" "iifname \"vb\" $rule drop"
+	tr_trace --ping 10.44.0.2 --from "$A" -c 2 --interval 0.2 --no-drops
+	[ "$TR_RC" = 1 ] || lab_die "$type: trace exited $TR_RC, want 1"
+	tr_expect "$type: every probe lost" '.summary.lost == 2'
+	tr_expect "$type: lost after vb, encapsulation named" \
+		"any(.findings[]; .kind == \"drop\" and .location.after_name == \"vb\" and
+		 .location.direction == \"request\" and .details.encap == \"$type\")"
+	tr_same
+	ran=$((ran + 1))
+}
+
+# new_lab: two fresh namespaces joined by the underlay.
+new_lab() {
+	lab_netns A "a$1"
+	lab_netns B "b$1"
+	lab_veth "$A" va "$B" vb
+	lab_addr "$A" va 192.168.100.1/24
+	lab_addr "$B" vb 192.168.100.2/24
+}
+
+new_lab 1
+if geneve_pair; then
+	one_kind geneve 42 gnv0 'udp dport 6081'
+else
+	echo "skip geneve: $(cat "$LAB_DIR/link.err")"
+fi
+new_lab 2
+if tun_pair gretap gt0 key 7; then
+	one_kind gretap 7 gt0 'ip protocol 47'
+else
+	echo "skip gretap: $(cat "$LAB_DIR/link.err")"
+fi
+new_lab 3
+if tun_pair ipip ipt0; then
+	one_kind ipip null none 'ip protocol 4'
+else
+	echo "skip ipip: $(cat "$LAB_DIR/link.err")"
+fi
+[ "$ran" -gt 0 ] || lab_skip "no tunnel kind available"
+echo PASS
