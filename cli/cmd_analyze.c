@@ -222,10 +222,34 @@ static int apply_hosts(const struct analyze_opts *o, char **paths, int n,
 	return 0;
 }
 
+/*
+ * A file's comment for the reader: its "; "-separated parts without the
+ * session's machine-readable ones (dropspot-session probes=..., unsent=...),
+ * which only the engine needs.
+ */
+static void readable_comment(const char *c, char *out, size_t n)
+{
+	size_t len = 0, k;
+	const char *end;
+
+	out[0] = '\0';
+	while (c && *c && len + 1 < n) {
+		end = strstr(c, "; ");
+		k = end ? (size_t)(end - c) : strlen(c);
+		if (strncmp(c, "dropspot-session ", 17)) {
+			len += (size_t)snprintf(out + len, n - len, "%s%.*s",
+						len ? "; " : "", (int)k, c);
+			if (len >= n)
+				len = n - 1;
+		}
+		c = end ? end + 2 : c + k;
+	}
+}
+
 static int open_sources(char **paths, int n, struct point_table *points,
 			struct source **sources)
 {
-	char err[SOURCE_ERR_MAX];
+	char err[SOURCE_ERR_MAX], note[1024];
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -235,8 +259,10 @@ static int open_sources(char **paths, int n, struct point_table *points,
 			return -1;
 		}
 		/* e.g. the topology `trace --auto` found: where points came from */
-		if (source_comment(sources[i])[0])
-			log_info("%s: %s", paths[i], source_comment(sources[i]));
+		readable_comment(source_comment(sources[i]), note,
+				 sizeof(note));
+		if (note[0])
+			log_info("%s: %s", paths[i], note);
 	}
 	return 0;
 }
