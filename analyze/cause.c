@@ -84,11 +84,6 @@ enum cause_scope cause_scope_of(enum cause_id id)
 					  : CAUSE_SCOPE_FINDING;
 }
 
-const char *cause_template(enum cause_id id)
-{
-	return (unsigned)id < CAUSE_COUNT ? rows[id].tmpl : "";
-}
-
 /* ---- facts ----------------------------------------------------------- */
 
 static struct cause_param *param_slot(struct cause_param *p, uint8_t *n,

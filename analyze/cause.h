@@ -111,7 +111,6 @@ enum cause_id cause_by_code(const char *code);
 enum cause_strength cause_strength_of(enum cause_id id);
 const char *cause_strength_name(enum cause_strength s);
 enum cause_scope cause_scope_of(enum cause_id id);
-const char *cause_template(enum cause_id id);
 
 void facts_set(struct cause_facts *f, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

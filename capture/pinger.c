@@ -18,6 +18,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "dissect/cursor.h"
 #include "netns.h"
 #include "pinger.h"
 
@@ -333,11 +334,6 @@ int pinger_send(struct pinger *p, uint16_t seq, uint64_t now_ns)
 	return 0;
 }
 
-int pinger_fd(const struct pinger *p)
-{
-	return p->fd;
-}
-
 const char *pinger_kind(const struct pinger *p)
 {
 	return p->dgram ? "ping socket" : "raw socket";
@@ -464,21 +460,30 @@ static uint8_t *put_ip_header(const struct pinger *p, uint8_t *icmp,
 	return h;
 }
 
-/* Ours: an echo reply with our id and, where probes carry it, our tag. */
+/*
+ * Ours: an echo reply with our id and, where probes carry it, our tag;
+ * read through the cursor, as every received byte is.  *seq gets its
+ * sequence number.
+ */
 static bool is_our_reply(const struct pinger *p, const uint8_t *icmp,
-			 size_t n)
+			 size_t n, uint16_t *seq)
 {
 	uint8_t reply = p->family == 4 ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY;
+	uint8_t type, code, own[PINGER_OWN_LEN];
+	uint16_t id;
+	struct cursor c;
 
-	if (n < ICMP_HDR_LEN || icmp[0] != reply || icmp[1] != 0)
+	cur_init(&c, icmp, (uint32_t)n, (uint32_t)n);
+	if (!cur_u8(&c, &type) || !cur_u8(&c, &code) || !cur_skip(&c, 2) ||
+	    !cur_be16(&c, &id) || !cur_be16(&c, seq))
 		return false;
-	if ((uint16_t)(icmp[4] << 8 | icmp[5]) != p->id)
+	if (type != reply || code || id != p->id)
 		return false;
 	if (p->size < PINGER_OWN_LEN)
 		return true;
-	return n >= ICMP_HDR_LEN + PINGER_OWN_LEN &&
-	       !memcmp(icmp + ICMP_HDR_LEN, PINGER_MAGIC, 8) &&
-	       !memcmp(icmp + ICMP_HDR_LEN + 8, p->tag, PINGER_TAG_LEN);
+	return cur_bytes(&c, own, sizeof(own)) &&
+	       !memcmp(own, PINGER_MAGIC, 8) &&
+	       !memcmp(own + 8, p->tag, PINGER_TAG_LEN);
 }
 
 int pinger_recv(struct pinger *p, struct pinger_reply *r)
@@ -488,8 +493,9 @@ int pinger_recv(struct pinger *p, struct pinger_reply *r)
 		struct sockaddr_in6 in6;
 	} from;
 	uint8_t ctl[512], *icmp = p->rx + RX_HEAD;
-	const uint8_t *msg;
 	struct rx_meta rm = { 0 };
+	struct cursor c;
+	uint8_t vihl;
 	struct iovec iov;
 	struct msghdr m;
 	ssize_t n;
@@ -514,15 +520,19 @@ int pinger_recv(struct pinger *p, struct pinger_reply *r)
 		read_cmsgs(&m, p->family, &rm);
 		if (p->family == 4 && !p->dgram) {
 			/* a raw IPv4 socket hands the IP header too */
-			size_t ihl = n > 0 ? (size_t)(icmp[0] & 0x0f) * 4 : 0;
+			size_t ihl;
 
+			cur_init(&c, icmp, (uint32_t)n, (uint32_t)n);
+			if (!cur_u8(&c, &vihl))
+				continue;
+			ihl = (size_t)(vihl & 0x0f) * 4;
 			if (ihl < IP4_HDR_LEN || (size_t)n < ihl ||
-			    !is_our_reply(p, icmp + ihl, (size_t)n - ihl))
+			    !is_our_reply(p, icmp + ihl, (size_t)n - ihl,
+					  &r->seq))
 				continue;
 			r->pkt = icmp;
-			msg = icmp + ihl;
 		} else {
-			if (!is_our_reply(p, icmp, (size_t)n) ||
+			if (!is_our_reply(p, icmp, (size_t)n, &r->seq) ||
 			    (p->dgram && p->family == 4 && !rm.have_dst) ||
 			    (p->family == 6 && !rm.have_dst))
 				continue;
@@ -531,10 +541,8 @@ int pinger_recv(struct pinger *p, struct pinger_reply *r)
 			else
 				memcpy(rm.src, &from.in6.sin6_addr, 16);
 			r->pkt = put_ip_header(p, icmp, (size_t)n, &rm);
-			msg = icmp;
 		}
 		r->len = (uint32_t)(icmp + n - r->pkt);
-		r->seq = (uint16_t)(msg[6] << 8 | msg[7]);
 		r->ts_ns = rm.ts_ns;
 		return 1;
 	}

@@ -56,8 +56,6 @@ struct pinger_reply {
  * (a raw socket sees every one in its netns) are skipped.
  */
 int pinger_recv(struct pinger *p, struct pinger_reply *r);
-/* The socket, to wait on. */
-int pinger_fd(const struct pinger *p);
 int pinger_family(const struct pinger *p);	/* 4 or 6 */
 /*
  * The first bytes of every probe's data ("dropspot" + this session's tag)
