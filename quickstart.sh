@@ -17,7 +17,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 PACKAGES=(
 	build-essential cmake pkg-config clang llvm libclang-rt-14-dev
 	libbpf-dev bpftool libpcap-dev zlib1g-dev
-	iproute2 iputils-ping nftables tcpdump tshark jq gzip procps python3
+	iproute2 iputils-ping nftables iptables tcpdump tshark jq gzip procps python3
 	man-db groff-base dpkg-dev
 )
 

@@ -42,6 +42,10 @@ enum cause_fact {
 	CF_LAST_CAPTURE_LOST = 1ull << 24,	/* the last point's did */
 	CF_NEIGH_ANSWER_LOST = 1ull << 25,	/* its neighbour's answer died */
 	CF_MAC_CONFLICT = 1ull << 26,	/* its sender's MAC enters 2 ports */
+	CF_FRAGMENTED = 1ull << 27,	/* sent without DF: fragmented, not
+					 * dropped, where an MTU is smaller */
+	CF_NEIGH_BRIDGE_CUT = 1ull << 28,	/* its neighbour requests stop at
+						 * a bridge (state_bridge_cut) */
 };
 
 /*
@@ -62,11 +66,18 @@ enum cause_fact {
 #define CF_TUNNEL_ENCAP (1ull << 48)	/* last seen inside a tunnel */
 #define CF_TUNNEL_IN_HOST (1ull << 49)	/* ... lost in the receiving host,
 					 * before the tunnel device */
+#define CF_TUNNEL_WRONG_VTEP (1ull << 50)	/* outer destination is not the
+					 * VTEP the target is behind */
+#define CF_TUNNEL_ID_MISMATCH (1ull << 51)	/* the receiving VTEP sends
+					 * with another VNI/key */
 
 /* Netfilter attribution of the kernel drop (evidence.c, nft_facts), 56 up. */
 #define CF_NFT_RULE (1ull << 56)	/* an nf_tables rule dropped it */
 #define CF_NFT_POLICY (1ull << 57)	/* a base chain's policy did */
 #define CF_NFT_UNKNOWN (1ull << 58)	/* at a hook, rule or policy untold */
+#define CF_IPT (1ull << 59)		/* ... in a table iptables-nft manages */
+#define CF_XT_RULE (1ull << 60)		/* an x_tables (legacy) rule did */
+#define CF_XT_POLICY (1ull << 61)	/* an x_tables chain's policy did */
 
 enum cause_scope { CAUSE_SCOPE_GROUP, CAUSE_SCOPE_FINDING };
 enum cause_strength {

@@ -113,6 +113,13 @@ void engine_set_probe_callback(struct engine *e, probe_done_fn fn, void *ctx)
 	e->done_ctx = ctx;
 }
 
+void engine_set_listener(struct engine *e, const struct engine_listener *ops,
+			 void *ctx)
+{
+	e->lis = ops;
+	e->lis_ctx = ctx;
+}
+
 void engine_free(struct engine *e)
 {
 	uint32_t i;
@@ -297,9 +304,8 @@ static bool feed_icmp(struct engine *e, const struct packet *p, int family)
 
 	if (is_echo(family, p->net.icmp.type)) {
 		if (echo_is_own(e, p, &p->net))
-			probe_feed(e, p, point);
-		else
-			e->other_pings++;
+			return probe_feed(e, p, point);
+		e->other_pings++;
 		return true;
 	}
 	if (quotes_echo_request(p) && echo_is_own(e, p, &p->quoted))
@@ -416,10 +422,13 @@ void engine_feed(struct engine *e, const struct packet *p)
 		family = 6;
 	else
 		family = 0;
-	if (p->net.ip.is_fragment) {
-		/* kernel drop records of fragments stay other drops */
-		if (!(f->flags & FRAME_F_KERNEL_DROP))
-			frag_feed(e, p);
+	/*
+	 * A kernel drop of a fragment is not reassembled: the first one holds
+	 * the echo header and joins its probe (identity_key.first_fragment);
+	 * the others carry no echo header and stay other drops.
+	 */
+	if (p->net.ip.is_fragment && !(f->flags & FRAME_F_KERNEL_DROP)) {
+		frag_feed(e, p);
 	} else if (family && feed_icmp(e, p, family)) {
 		return;
 	}
@@ -468,6 +477,12 @@ void engine_finish(struct engine *e)
 	path_build(e);
 	path_locate(e);
 	findings_build(e);
+	if (e->lis && e->lis->finding) {
+		size_t i;
+
+		for (i = 0; i < e->n_findings; i++)
+			e->lis->finding(e->lis_ctx, e, i);
+	}
 }
 
 void engine_totals(const struct engine *e, struct engine_totals *t)

@@ -92,6 +92,21 @@ typedef void (*probe_done_fn)(void *ctx, const struct engine *e,
 void engine_set_probe_callback(struct engine *e, probe_done_fn fn, void *ctx);
 
 /*
+ * Listeners for streaming (trace --ndjson, --metrics): told each probe's
+ * outcome as the engine decides it (when it leaves the live table, after
+ * the probe callback above) and each finding once engine_finish() has
+ * built them (index into the report's findings).  Either may be NULL.
+ * ops must outlive the engine; one listener at a time.
+ */
+struct engine_listener {
+	void (*probe)(void *ctx, const struct engine *e,
+		      const struct probe *pr);
+	void (*finding)(void *ctx, const struct engine *e, size_t index);
+};
+void engine_set_listener(struct engine *e, const struct engine_listener *ops,
+			 void *ctx);
+
+/*
  * Live tracing: time has passed up to now_ns (wall clock) even if no frame
  * came, so probes whose reply window ended close now (timed out) rather
  * than at the next frame.  Only call it with a time no frame still to be

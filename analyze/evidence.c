@@ -268,6 +268,8 @@ static void size_facts(const struct engine *e, const struct group *g,
 	if (!found || g->min_len <= big)
 		return;
 	cf->bits |= CF_SIZE_DEPENDENT;
+	if (g->fragmentable)
+		cf->bits |= CF_FRAGMENTED;
 	facts_set(cf, "passes", "%u", big);
 	facts_set(cf, "fails", "%u", g->min_len);
 }
@@ -293,6 +295,48 @@ static void nat_facts(const struct engine *e, const struct group *g,
 	}
 }
 
+/*
+ * The unresolved neighbour near the loss, the one the probes' own sender
+ * asks for first: on a segment where several hosts fail to resolve, the
+ * sender's own request is the one its probes wait for.
+ */
+static const struct neigh *unresolved_of_sender(const struct engine *e,
+						const struct group *g,
+						uint64_t near)
+{
+	const struct flow *f = &e->flows[g->flow];
+	uint32_t i;
+
+	for (i = 0; !g->reply_dir && i < e->n_neigh; i++) {
+		const struct neigh *ne = &e->neigh[i];
+
+		if (ne->family == f->family && neigh_unresolved(ne) &&
+		    (ne->req_mask & near) &&
+		    !memcmp(ne->asker_ip, f->src, f->family == 6 ? 16 : 4))
+			return ne;
+	}
+	return unresolved_near(e, near);
+}
+
+/* The requests never reached a watched port of a bridge: where, and why. */
+static void bridge_cut_facts(const struct engine *e, const struct neigh *ne,
+			     struct cause_facts *cf)
+{
+	struct bridge_cut bc;
+	struct cause_ref why;
+	char text[256];
+
+	if (!state_bridge_cut(e, ne->req_mask, ne->first_req_ts,
+			      ne->last_req_ts, &bc))
+		return;
+	cause_assign(&why, bc.cause, "bridge", bc.bridge, "in_port",
+		     bc.in_dev, "out_port", bc.out_dev, NULL);
+	cause_render(&why, text, sizeof(text));
+	cf->bits |= CF_NEIGH_BRIDGE_CUT;
+	facts_set(cf, "out_port", "%s", bc.out_dev);
+	facts_set(cf, "bridge_why", "%s", text);
+}
+
 static void neigh_facts(const struct engine *e, const struct group *g,
 			struct cause_facts *cf)
 {
@@ -300,7 +344,7 @@ static void neigh_facts(const struct engine *e, const struct group *g,
 	uint64_t near = g->after < 0 ? ~0ull :
 			(1ull << g->after) |
 			(g->before >= 0 ? 1ull << g->before : 0);
-	const struct neigh *ne = unresolved_near(e, near);
+	const struct neigh *ne = unresolved_of_sender(e, g, near);
 	char s[64];
 
 	if (!ne)
@@ -308,6 +352,7 @@ static void neigh_facts(const struct engine *e, const struct group *g,
 	cf->bits |= CF_NEIGH_UNRESOLVED;
 	fmt_ip(s, sizeof(s), ne->family, ne->ip);
 	facts_set(cf, "neighbour", "%s", s);
+	bridge_cut_facts(e, ne, cf);
 }
 
 /*
@@ -456,6 +501,87 @@ static void encap_params(const struct engine *e, const struct sighting *s,
 	facts_set(cf, "outer_dst", "%s", a);
 }
 
+/*
+ * Where the wire says an inner address lives: the latest encapsulated
+ * sighting (any flow, either way) whose inner source is that address names
+ * its VTEP (the outer source) and the VNI/key that VTEP sends with.
+ */
+static const struct encap_seen *vtep_of(const struct engine *e, uint8_t type,
+					int family, const uint8_t *addr)
+{
+	const struct encap_seen *best = NULL;
+	uint64_t best_ts = 0;
+	uint32_t i;
+	uint16_t j;
+
+	for (i = 0; i < e->n_kept; i++) {
+		const struct probe *pr = e->kept[i];
+
+		if (pr->family != family)
+			continue;
+		for (j = 0; j < pr->n_sight; j++) {
+			const struct sighting *s = &pr->s[j];
+			const struct encap_seen *x;
+
+			if ((s->kind != SK_REQ && s->kind != SK_REP) ||
+			    !s->encap || s->encap > e->n_encaps ||
+			    memcmp(s->src, addr, 16))
+				continue;
+			x = &e->encaps[s->encap - 1];
+			if (x->type != type || (best && s->ts_ns < best_ts))
+				continue;
+			best = x;
+			best_ts = s->ts_ns;
+		}
+	}
+	return best;
+}
+
+static const char *tunnel_id_name(uint8_t type)
+{
+	switch (type) {
+	case TUN_GRE:
+	case TUN_GRETAP:
+		return "key";
+	case TUN_ERSPAN:
+		return "session";
+	default:
+		return "VNI";
+	}
+}
+
+/*
+ * The lost packet against the VTEP its inner destination sends from: to
+ * another outer address (wrong remote, stale FDB entry), or to the right
+ * one with another VNI/key (the receiver has no such tunnel).
+ */
+static void vtep_facts(const struct engine *e, const struct probe *pr,
+		       const struct sighting *s, struct cause_facts *cf)
+{
+	const struct encap_seen *x, *home;
+	char a[64];
+
+	if (s->encap == ENCAP_UNKNOWN || s->encap > e->n_encaps)
+		return;
+	x = &e->encaps[s->encap - 1];
+	home = vtep_of(e, x->type, pr->family, s->dst);
+	if (!home || home == x || home->family != x->family)
+		return;
+	fmt_ip(a, sizeof(a), pr->family, s->dst);
+	facts_set(cf, "inner_dst", "%s", a);
+	fmt_ip(a, sizeof(a), home->family, home->src);
+	facts_set(cf, "expected_vtep", "%s", a);
+	facts_set(cf, "id_name", "%s", tunnel_id_name(x->type));
+	if (memcmp(home->src, x->dst, 16)) {
+		cf->bits |= CF_TUNNEL_WRONG_VTEP;
+		return;
+	}
+	if (home->has_id && x->has_id && home->id != x->id) {
+		cf->bits |= CF_TUNNEL_ID_MISMATCH;
+		facts_set(cf, "expected_id", "%u", home->id);
+	}
+}
+
 static void encap_facts(const struct engine *e, const struct group *g,
 			struct cause_facts *cf)
 {
@@ -472,6 +598,7 @@ static void encap_facts(const struct engine *e, const struct group *g,
 	if (s->outer_len > inner)
 		facts_set(cf, "overhead", "%u", s->outer_len - inner);
 	encap_params(e, s, cf);
+	vtep_facts(e, pr, s, cf);
 	/*
 	 * The next point is in the same namespace and never sees the
 	 * flow encapsulated: it is the tunnel device, and the packet died
@@ -515,6 +642,35 @@ static void kernel_facts(const struct engine *e, const struct group *g,
 		  engine_reason_function(e, g->drop_reason));
 }
 
+/* The iptables names of an attribution (drop_event.h struct drop_nft.xt):
+ * the tool that lists it, the rule as a command that would add it. */
+static void xt_facts(const struct drop_nft *n, struct cause_facts *cf)
+{
+	bool v6 = !strcmp(n->family, "ip6");
+	const char *tool = n->xt == DROP_XT_LEGACY ?
+		(v6 ? "ip6tables-legacy" : "iptables-legacy") :
+		(v6 ? "ip6tables" : "iptables");
+
+	if (n->xt == DROP_XT_NFT && (n->by == DROP_NFT_RULE ||
+				     n->by == DROP_NFT_POLICY))
+		cf->bits |= CF_IPT;
+	facts_set(cf, "ipt_tool", "%s", tool);
+	facts_set(cf, "ipt_table", "%s", n->table);
+	facts_set(cf, "ipt_chain", "%s", n->chain);
+	if (n->by != DROP_NFT_RULE)
+		return;
+	facts_set(cf, "ipt_num", "%u", n->xt_num);
+	/* as a command that adds it; without iptables-nft-save's line, the
+	 * rule's place and its nft text */
+	if (n->xt_rule[0])
+		facts_set(cf, "ipt_rule", "%s -t %s %s", tool, n->table,
+			  n->xt_rule);
+	else
+		facts_set(cf, "ipt_rule", "%s %s %s rule%s%s%s", tool,
+			  n->table, n->chain, n->rule[0] ? " (nft: " : "",
+			  n->rule, n->rule[0] ? ")" : "");
+}
+
 /* The netfilter attribution the drop's comment carried (drop_event.h). */
 static void nft_facts(const struct engine *e, const struct group *g,
 		      struct cause_facts *cf)
@@ -523,14 +679,23 @@ static void nft_facts(const struct engine *e, const struct group *g,
 
 	if (g->drop_reason < 0 || !engine_reason_nft(e, g->drop_reason, &n))
 		return;
-	cf->bits |= n.by == DROP_NFT_RULE ? CF_NFT_RULE :
-		    n.by == DROP_NFT_POLICY ? CF_NFT_POLICY : CF_NFT_UNKNOWN;
+	/* an x_tables table is no nf_tables rule: its own facts */
+	if (n.xt == DROP_XT_LEGACY)
+		cf->bits |= n.by == DROP_NFT_RULE ? CF_XT_RULE :
+			    n.by == DROP_NFT_POLICY ? CF_XT_POLICY :
+						      CF_NFT_UNKNOWN;
+	else
+		cf->bits |= n.by == DROP_NFT_RULE ? CF_NFT_RULE :
+			    n.by == DROP_NFT_POLICY ? CF_NFT_POLICY :
+						      CF_NFT_UNKNOWN;
+	if (n.xt != DROP_XT_NONE)
+		xt_facts(&n, cf);
 	facts_set(cf, "nf_family", "%s", n.family);
 	facts_set(cf, "nf_table", "%s", n.table);
 	facts_set(cf, "nf_chain", "%s", n.chain);
 	facts_set(cf, "nf_hook", "%s", n.hook[0] ? n.hook : "?");
 	facts_set(cf, "nf_verdict_by", "%s", drop_nft_by_name(n.by));
-	if (n.by == DROP_NFT_RULE)
+	if (n.by == DROP_NFT_RULE && n.xt != DROP_XT_LEGACY)
 		facts_set(cf, "nf_handle", "%llu",
 			  (unsigned long long)n.handle);
 	facts_set(cf, "nf_rule", "%s", n.rule);

@@ -190,7 +190,11 @@ static void path_phrase(const struct engine *e, const struct group *g,
 			 point_label(e, g->after), miss);
 		return;
 	}
-	if (g->at_owner)
+	if (g->at_owner && g->drop_reply)
+		/* the target answered: the kernel record of its reply says so */
+		snprintf(buf, n, "requests reach %s, where the target lives; "
+			 "its replies never come back", point_label(e, g->after));
+	else if (g->at_owner)
 		snprintf(buf, n, "requests reach %s, where the target lives, "
 			 "no reply seen", point_label(e, g->after));
 	else if (g->reply_dir)
@@ -344,7 +348,7 @@ static void fill_drop(struct engine *e, struct finding *f, uint32_t gi,
 	location_phrase(e, g, loc, sizeof(loc));
 	fmt_ip(src, sizeof(src), fl->family, fl->src);
 	fmt_ip(dst, sizeof(dst), fl->family, fl->dst);
-	snprintf(f->summary, sizeof(f->summary), "%s%.230s: %.200s%s",
+	snprintf(f->summary, sizeof(f->summary), "%s%.230s: %.500s%s",
 		 incomplete ? "cannot locate the loss: " : "", loc, f->cause,
 		 ended_caveat(g, caveat, sizeof(caveat)));
 	finding_str(f, "flow", "%s > %s", src, dst);
@@ -598,6 +602,26 @@ static void nat_reply_findings(struct engine *e)
 	}
 }
 
+/*
+ * A lost group above size big that left with DF: an MTU can only drop
+ * those whole.  Probes sent without DF are fragmented where an MTU is
+ * smaller: their loss is a fragment's (cause FRAGMENTS_LOST), no black hole.
+ */
+static bool lost_whole_above(const struct engine *e, uint32_t big)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_groups; i++) {
+		const struct group *g = &e->groups[i];
+
+		if ((g->outcome == PO_LOST_REQUEST ||
+		     g->outcome == PO_LOST_REPLY) && g->min_len > big &&
+		    !g->fragmentable)
+			return true;
+	}
+	return false;
+}
+
 static void mtu_finding(struct engine *e)
 {
 	uint32_t i, smallest_lost = UINT32_MAX, big;
@@ -617,7 +641,7 @@ static void mtu_finding(struct engine *e)
 		    s->len < smallest_lost)
 			smallest_lost = s->len;
 	}
-	if (smallest_lost == UINT32_MAX)
+	if (smallest_lost == UINT32_MAX || !lost_whole_above(e, big))
 		return;
 	f = finding_add(e, FK_MTU_BLACKHOLE, SEV_ERROR);
 	if (!f)
@@ -832,6 +856,7 @@ static void vlan_neigh_findings(struct engine *e)
 static void other_drops_finding(struct engine *e)
 {
 	char top[512] = "";
+	const char *fn;
 	uint32_t used[3], best, r;
 	size_t len = 0;
 	struct finding *f;
@@ -855,8 +880,12 @@ static void other_drops_finding(struct engine *e)
 		if (best == UINT32_MAX || len >= sizeof(top))
 			break;
 		used[k] = best;
-		len += (size_t)snprintf(top + len, sizeof(top) - len, "%s%s (%llu)",
-					k ? ", " : "", engine_reason(e, (int)best),
+		/* the function tells apart drops of one generic reason */
+		fn = engine_reason_function(e, (int)best);
+		len += (size_t)snprintf(top + len, sizeof(top) - len,
+					"%s%s%s%s (%llu)", k ? ", " : "",
+					engine_reason(e, (int)best),
+					fn[0] ? " in " : "", fn,
 					(unsigned long long)e->other_drops[best]);
 		finding_str(f, "reason", "%s %llu", engine_reason(e, (int)best),
 			    (unsigned long long)e->other_drops[best]);
@@ -1269,7 +1298,7 @@ static void verdict_build(struct engine *e)
 			 (unsigned long long)t.probes);
 		return;
 	}
-	snprintf(e->verdict, sizeof(e->verdict), "%llu/%llu probes lost: %.600s",
+	snprintf(e->verdict, sizeof(e->verdict), "%llu/%llu probes lost: %.900s",
 		 (unsigned long long)t.lost, (unsigned long long)t.probes,
 		 best->summary);
 }

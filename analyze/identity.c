@@ -522,9 +522,18 @@ static int tuple_score(const struct engine *e, const struct probe *pr,
 }
 
 static bool fp_matches(const struct probe *pr, const struct icmp_info *ic,
-		       bool *partial)
+		       bool first_fragment, bool *partial)
 {
 	*partial = false;
+	/*
+	 * A first fragment holds the echo header and the start of the data:
+	 * its probe is at least that long, and only sequence and flow can
+	 * tell it (the drop record keeps too few bytes for the hash).
+	 */
+	if (first_fragment) {
+		*partial = true;
+		return pr->len >= ic->echo_len;
+	}
 	if (pr->len != ic->echo_len)
 		return false;
 	if (pr->hash_caplen == ic->echo_caplen)
@@ -616,7 +625,7 @@ struct probe *identity_find(struct engine *e, const struct identity_key *k,
 		int score;
 
 		if (pr->family != k->family || pr->seq != k->ic->echo_seq ||
-		    !fp_matches(pr, k->ic, &part))
+		    !fp_matches(pr, k->ic, k->first_fragment, &part))
 			continue;
 		score = tuple_score(e, pr, &k->t, k->point, k->kind);
 		if (score == SCORE_NONE)

@@ -25,6 +25,8 @@ enum sight_kind {
 #define SF_SNAPPED 0x02		/* echo data cut by the snap length */
 #define SF_VLAN 0x04		/* vlan holds a tag */
 #define SF_DROP_REPLY 0x08	/* SK_DROP of the reply, not the request */
+/* IPv4 without DF: a smaller MTU on the way fragments it, drops nothing */
+#define SF_FRAGMENTABLE 0x10
 #define SF_OUTER_DF 0x80	/* encapsulated with DF set on the outer IP */
 
 /* One appearance of a probe at a point; compact, no packet bytes. */
@@ -125,6 +127,11 @@ struct identity_key {
 	uint8_t family;
 	uint8_t kind;			/* enum sight_kind */
 	uint16_t point;
+	/*
+	 * The first fragment of a datagram (a kernel drop record): its echo
+	 * data is the datagram's prefix and its length only a lower bound.
+	 */
+	bool first_fragment;
 };
 
 /* ---- flows and paths ------------------------------------------------- */
@@ -197,6 +204,7 @@ struct group {
 	bool forced;
 	bool loop;			/* came back with a lower TTL */
 	bool delivery;			/* reply home, then dropped by the kernel */
+	bool fragmentable;		/* its requests left without DF (IPv4) */
 	uint16_t vlan_last;		/* tag at the last point seen, 0 none */
 	uint64_t count;
 	/* lost only because the capture ended before the timeout */
@@ -448,8 +456,8 @@ struct detail {
 struct finding {
 	enum finding_kind kind;
 	enum severity sev;
-	char summary[512];
-	char cause[256];	/* its sentence, rendered from cref; "" if none */
+	char summary[1024];
+	char cause[512];	/* its sentence, rendered from cref; "" if none */
 	struct cause_ref cref;	/* the cause as data (cause.h) */
 	int after, before;	/* point ids, -1 none */
 	enum loc_dir dir;
@@ -484,6 +492,8 @@ struct engine {
 	size_t path_user_len;
 	probe_done_fn done_fn;
 	void *done_ctx;
+	const struct engine_listener *lis;	/* engine_set_listener */
+	void *lis_ctx;
 	uint64_t now;
 	uint64_t packets;
 	bool finished;
@@ -570,7 +580,7 @@ struct engine {
 	/* results */
 	struct finding *findings;
 	size_t n_findings, cap_findings;
-	char verdict[768];
+	char verdict[1024];
 	struct engine_frag *frag;	/* IP reassembly (engine.c) */
 	/* frames fed out of time order beyond the merger's window */
 	uint64_t late_frames;
@@ -612,7 +622,8 @@ bool same_place(const struct engine *e, uint16_t a, uint16_t b);
 /* probe.c */
 /* Hash bucket of the open probes of one family and sequence. */
 uint32_t probe_bucket(const struct engine *e, int family, uint16_t seq);
-void probe_feed(struct engine *e, const struct packet *p, uint16_t point);
+/* false: a dropped first fragment of no probe we know (an other drop) */
+bool probe_feed(struct engine *e, const struct packet *p, uint16_t point);
 void probe_feed_error(struct engine *e, const struct packet *p, uint16_t point);
 void probe_expire(struct engine *e, bool all);
 void probe_table_free(struct engine *e);
@@ -733,6 +744,21 @@ void state_facts(const struct engine *e, const struct group *g,
 struct finding;
 void state_evidence(const struct engine *e, const struct group *g,
 		    struct finding *f);
+/*
+ * A broadcast (ARP/ND request) seen at the points of seen and not at a
+ * port of the same bridge watched from..to: the bridge did not flood it
+ * there.
+ * Fills *bc and returns true when the state shows such a cut; the cause
+ * says why when the port's flags do (isolated, broadcast flooding off).
+ */
+struct bridge_cut {
+	int in_point, out_point;	/* a port (or the bridge) that saw it,
+					 * the port that did not */
+	char bridge[24], in_dev[24], out_dev[24];
+	enum cause_id cause;
+};
+bool state_bridge_cut(const struct engine *e, uint64_t seen, uint64_t from,
+		      uint64_t to, struct bridge_cut *bc);
 /* The tunnel a lost group was last seen in, as finding details. */
 void encap_evidence(const struct engine *e, const struct group *g,
 		    struct finding *f);

@@ -341,8 +341,10 @@ static int busiest_point(const struct neigh *ne)
 static void unanswered_finding(struct engine *e, const struct neigh *ne)
 {
 	char ip[64], asker[64], mac[24], where[256];
+	struct bridge_cut bc;
 	struct finding *f;
 	int fam = ne->family;
+	bool cut;
 
 	fmt_ip(ip, sizeof(ip), fam, ne->ip);
 	fmt_ip(asker, sizeof(asker), fam, ne->asker_ip);
@@ -359,8 +361,28 @@ static void unanswered_finding(struct engine *e, const struct neigh *ne)
 		 ip, asker, (unsigned long long)neigh_streak(ne),
 		 fam == 6 ? "neighbour solicitation" : "ARP request",
 		 ne->replies ? " since its last answer" : "", where, ip);
-	finding_assign_cause(f, CAUSE_NEIGHBOUR_ABSENT, "address", ip, NULL);
-	f->after = busiest_point(ne);
+	/*
+	 * A watched port of the bridge it crossed never saw it: nobody there
+	 * could answer.  Located between the two, not "nobody owns it".
+	 */
+	cut = state_bridge_cut(e, ne->req_mask, ne->first_req_ts,
+			       ne->last_req_ts, &bc);
+	if (cut) {
+		size_t len = strlen(f->summary);
+
+		snprintf(f->summary + len, sizeof(f->summary) - len,
+			 "; the requests never reach %s",
+			 point_label(e, bc.out_point));
+		finding_assign_cause(f, bc.cause, "bridge", bc.bridge,
+				     "in_port", bc.in_dev, "out_port",
+				     bc.out_dev, NULL);
+	} else {
+		finding_assign_cause(f, CAUSE_NEIGHBOUR_ABSENT, "address", ip,
+				     NULL);
+	}
+	f->after = cut ? bc.in_point : busiest_point(ne);
+	if (cut)
+		f->before = bc.out_point;
 	f->count = neigh_streak(ne);
 	finding_str(f, "target", "%s", ip);
 	finding_str(f, "asker_ip", "%s", asker);

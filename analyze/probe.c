@@ -246,6 +246,8 @@ static void fill_sighting(struct sighting *s, const struct packet *p,
 		s->flags |= SF_VLAN;
 	if (p->net.ip.hdr_csum == CSUM_BAD || p->net.icmp.csum == CSUM_BAD)
 		s->flags |= SF_CSUM_BAD;
+	if ((p->layers & LAYER_ICMP) && !p->net.ip.df)
+		s->flags |= SF_FRAGMENTABLE;
 }
 
 /* The encapsulation's index + 1 in the engine's table, added if new. */
@@ -338,7 +340,7 @@ int probe_drop_reason(struct engine *e, const struct frame *f)
 	return engine_intern_reason(e, f->comment, f->comment_len);
 }
 
-void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
+bool probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 {
 	const struct icmp_info *ic = &p->net.icmp;
 	int family = (p->layers & LAYER_ICMPV6) ? 6 : 4;
@@ -355,8 +357,12 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 	k.family = (uint8_t)family;
 	k.kind = kind;
 	k.point = point;
+	k.first_fragment = p->net.ip.is_fragment;
 	tuple_of_packet(&k.t, p, kind, is_req);
 	pr = identity_find(e, &k, &partial, &data_differs);
+	/* a dropped fragment of no probe we know stays an other drop */
+	if (!pr && k.first_fragment)
+		return false;
 	if (data_differs && !(pr->flags & PF_DATA_DIFFERS)) {
 		pr->flags |= PF_DATA_DIFFERS;
 		e->data_differs++;
@@ -369,16 +375,17 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 		} else if (s) {
 			note_duplicate(pr, s, p->net.ip.ttl);
 			pr->last_ts = e->now;
-			return;
+			return true;
 		}
 	}
 	if (!pr) {
 		pr = probe_create(e, family, ic->echo_seq, ic->echo_len,
 				  ic->echo_hash, ic->echo_caplen);
 		if (!pr)
-			return;
+			return true;
 	}
-	if (partial || ic->echo_caplen < ic->echo_len) {
+	if (!k.first_fragment &&
+	    (partial || ic->echo_caplen < ic->echo_len)) {
 		pr->flags |= PF_PARTIAL_FP;
 		if (point < ENGINE_MAX_POINTS)
 			e->pstat[point].snapped_probes++;
@@ -386,7 +393,7 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 	pr->last_ts = e->now;
 	s = add_sighting(pr);
 	if (!s)
-		return;
+		return true;
 	fill_sighting(s, p, point, kind);
 	note_encap(e, s, p);
 	s->echo_id = ic->echo_id;
@@ -406,6 +413,7 @@ void probe_feed(struct engine *e, const struct packet *p, uint16_t point)
 			s->flags |= SF_DROP_REPLY;
 		s->aux = (uint16_t)(probe_drop_reason(e, p->frame) + 1);
 	}
+	return true;
 }
 
 static struct sighting *find_error(struct probe *pr, uint16_t point,
@@ -433,6 +441,8 @@ void probe_feed_error(struct engine *e, const struct packet *p, uint16_t point)
 	k.family = (uint8_t)family;
 	k.kind = SK_ERR;
 	k.point = point;
+	/* an error about a fragment quotes its first one, if any */
+	k.first_fragment = p->quoted.ip.is_fragment;
 	tuple_of_packet(&k.t, p, SK_ERR, true);
 	pr = identity_find(e, &k, &partial, &data_differs);
 	if (!pr) {
@@ -992,6 +1002,8 @@ static void learn_group(struct engine *e, const struct probe *pr)
 		g->min_len = pr->len;
 	if (pr->len > g->max_len)
 		g->max_len = pr->len;
+	if (ex && (ex->flags & SF_FRAGMENTABLE))
+		g->fragmentable = true;
 	if (!ex && pr->n_sight)
 		ex = &pr->s[0];
 	if (g->n_examples < GROUP_EXAMPLES && ex) {
@@ -1197,6 +1209,8 @@ static void probe_close(struct engine *e, struct probe *pr, bool at_end)
 		e->flows_overflow[pr->outcome]++;
 		if (e->done_fn)
 			e->done_fn(e->done_ctx, e, pr);
+		if (e->lis && e->lis->probe)
+			e->lis->probe(e->lis_ctx, e, pr);
 		probe_recycle(e, pr);
 		return;
 	}
@@ -1218,6 +1232,8 @@ static void probe_close(struct engine *e, struct probe *pr, bool at_end)
 		learn_group(e, pr);
 	if (e->done_fn)
 		e->done_fn(e->done_ctx, e, pr);
+	if (e->lis && e->lis->probe)
+		e->lis->probe(e->lis_ctx, e, pr);
 	if (!keep_probe(e, pr))
 		probe_recycle(e, pr);
 }
@@ -1359,7 +1375,7 @@ static bool reasons_grow(struct engine *e)
 #define DROP_FIELDS 5
 #define DROP_FIELD_MAX 120
 #define DROP_FIELD_NFT 4
-#define DROP_NFT_FIELD_MAX 480
+#define DROP_NFT_FIELD_MAX 704
 
 static size_t field_len(const char *s, size_t n)
 {
@@ -1448,7 +1464,8 @@ int engine_intern_drop_at(struct engine *e, const char *reason,
 }
 
 /* The attribution as one field: by, family, table, chain, hook, handle,
- * basis, rule, separated by US (0x1f; the comment parser leaves no
+ * basis, xt (iptables view: "", "nft", "legacy"), xt_num, xt_rule, rule,
+ * separated by US (0x1f; the comment parser leaves no
  * control byte in them).  "" = none. */
 #define NFT_SEP '\x1f'
 
@@ -1490,6 +1507,16 @@ static void nft_field(const struct drop_nft *n, char *buf, size_t len)
 	o = nft_put(buf, len, o, p, true);
 	o = nft_put(buf, len, o, n->basis == DROP_NFT_BASIS_RULESET ?
 					 "ruleset" : "kernel", true);
+	o = nft_put(buf, len, o, n->xt == DROP_XT_NFT ? "nft" :
+				 n->xt == DROP_XT_LEGACY ? "legacy" : "", true);
+	h = n->xt_num;
+	p = num + sizeof(num) - 1;
+	do {
+		*--p = (char)('0' + h % 10);
+		h /= 10;
+	} while (h);
+	o = nft_put(buf, len, o, p, true);
+	o = nft_put(buf, len, o, n->xt_rule, true);
 	nft_put(buf, len, o, n->rule, true);
 }
 
@@ -1573,7 +1600,13 @@ bool engine_reason_nft(const struct engine *e, int idx, struct drop_nft *out)
 	nft_part(r, 6, basis, sizeof(basis));
 	out->basis = !strcmp(basis, "ruleset") ? DROP_NFT_BASIS_RULESET :
 						 DROP_NFT_BASIS_KERNEL;
-	nft_part(r, 7, out->rule, sizeof(out->rule));
+	nft_part(r, 7, basis, sizeof(basis));
+	out->xt = !strcmp(basis, "nft") ? DROP_XT_NFT :
+		  !strcmp(basis, "legacy") ? DROP_XT_LEGACY : DROP_XT_NONE;
+	nft_part(r, 8, handle, sizeof(handle));
+	out->xt_num = (uint32_t)strtoul(handle, NULL, 10);
+	nft_part(r, 9, out->xt_rule, sizeof(out->xt_rule));
+	nft_part(r, 10, out->rule, sizeof(out->rule));
 	return true;
 }
 

@@ -563,3 +563,22 @@ int report_json(const struct engine *e, FILE *fp)
 	fflush(fp);
 	return ok && !ferror(fp) ? 0 : -1;
 }
+
+/*
+ * The same objects one at a time, for the event stream (trace --ndjson,
+ * docs/ndjson-schema.md): a probe exactly as in "probes", a finding
+ * exactly as in "findings", so both outputs read alike.
+ */
+void report_json_probe(struct strbuf *sb, const struct engine *e,
+		       const struct probe *pr)
+{
+	json_probe(sb, e, pr);
+}
+
+void report_json_finding(struct strbuf *sb, const struct engine *e, size_t i)
+{
+	if (i < e->n_findings)
+		json_finding(sb, e, &e->findings[i]);
+	else
+		sb_puts(sb, "null");
+}

@@ -330,7 +330,8 @@ static void mtu_fact(struct state_ctx *c, struct cause_facts *cf)
 	unsigned long mtu;
 	int i;
 
-	if (!c->size)
+	/* without DF a smaller MTU fragments the probe; it drops nothing */
+	if (!c->size || c->g->fragmentable)
 		return;
 	for (i = 0; i < 3; i++) {
 		if (i < 2) {
@@ -585,4 +586,99 @@ void state_evidence(const struct engine *e, const struct group *g,
 			finding_str(f, "host_state", "%s", c->lines[0]);
 	}
 	free(c);
+}
+
+/* ---- broadcasts a bridge did not flood -------------------------------- */
+
+/* dev's bridge in ns: its master, or dev itself when ports name it. */
+static const char *bridge_of(const struct engine *e, const char *ns,
+			     const char *dev, char *out, size_t n)
+{
+	char key[128];
+	const char *v;
+	uint32_t i;
+
+	snprintf(key, sizeof(key), "link/%s/master", dev);
+	v = hs_get(e->hs, ns, key);
+	if (v) {
+		snprintf(out, n, "%s", v);
+		return out;
+	}
+	for (i = 0; i < e->points->count && i < ENGINE_MAX_POINTS; i++) {
+		const struct point *p = &e->points->items[i];
+
+		snprintf(key, sizeof(key), "link/%s/master", p->ifname);
+		v = hs_get(e->hs, ns, key);
+		if (v && !strcmp(p->netns, ns) && !strcmp(v, dev)) {
+			snprintf(out, n, "%s", dev);
+			return out;
+		}
+	}
+	return NULL;
+}
+
+static bool port_flag(const struct engine *e, const char *ns, const char *dev,
+		      const char *flag)
+{
+	char key[128];
+	const char *v;
+	size_t n = strlen(flag);
+
+	snprintf(key, sizeof(key), "link/%s/brport_flags", dev);
+	v = hs_get(e->hs, ns, key);
+	for (; v && *v; v += strcspn(v, ","), v += *v == ',')
+		if (!strncmp(v, flag, n) && (v[n] == ',' || !v[n]))
+			return true;
+	return false;
+}
+
+/* Why the bridge kept the broadcast from out_dev, from the ports' flags. */
+static enum cause_id cut_cause(const struct engine *e, const char *ns,
+			       const struct bridge_cut *bc)
+{
+	if (port_flag(e, ns, bc->out_dev, "isolated") &&
+	    port_flag(e, ns, bc->in_dev, "isolated"))
+		return CAUSE_BRIDGE_PORTS_ISOLATED;
+	if (port_flag(e, ns, bc->out_dev, "no_bcast_flood"))
+		return CAUSE_BRIDGE_BCAST_FLOOD_OFF;
+	return CAUSE_BRIDGE_NOT_FLOODED;
+}
+
+bool state_bridge_cut(const struct engine *e, uint64_t seen, uint64_t from,
+		      uint64_t to, struct bridge_cut *bc)
+{
+	char br[24], other[24];
+	uint32_t i, j;
+
+	if (!e->hs || !e->hs->n)
+		return false;
+	for (i = 0; i < e->points->count && i < ENGINE_MAX_POINTS; i++) {
+		const struct point *p = &e->points->items[i];
+
+		if (!(seen & (1ull << i)) || !point_on_wire(p) ||
+		    !bridge_of(e, p->netns, p->ifname, br, sizeof(br)))
+			continue;
+		for (j = 0; j < e->points->count && j < ENGINE_MAX_POINTS; j++) {
+			const struct point *q = &e->points->items[j];
+
+			/* a port of that bridge, watching, that never saw it */
+			if ((seen & (1ull << j)) || !point_on_wire(q) ||
+			    point_unwatched_during(q, from, to) ||
+			    strcmp(q->netns, p->netns) ||
+			    !strcmp(q->ifname, br) ||
+			    !bridge_of(e, q->netns, q->ifname, other,
+				       sizeof(other)) ||
+			    strcmp(other, br))
+				continue;
+			bc->in_point = (int)i;
+			bc->out_point = (int)j;
+			snprintf(bc->bridge, sizeof(bc->bridge), "%.23s", br);
+			snprintf(bc->in_dev, sizeof(bc->in_dev), "%.23s", p->ifname);
+			snprintf(bc->out_dev, sizeof(bc->out_dev), "%.23s",
+				 q->ifname);
+			bc->cause = cut_cause(e, p->netns, bc);
+			return true;
+		}
+	}
+	return false;
 }

@@ -36,7 +36,7 @@ enum ds_dir {
  */
 struct ds_record {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
-	__u32 point_id;		/* .rodata cfg_point_id of the program */
+	__u32 point_id;		/* "points" map value of the device */
 	__u32 ifindex;		/* ctx ingress/skb ifindex */
 	__u32 wire_len;		/* frame length on the wire (without hw tag) */
 	__u32 cap_len;		/* bytes in data, <= wire_len, <= data_room */
@@ -62,12 +62,31 @@ enum ds_filter_mode {
 	DS_FILTER_ALL = 2,	/* every frame */
 };
 
-/* Per-CPU counters (map "stats"), one array per loaded point. */
+/*
+ * Key of the "points" map (value: __u32 point id, the loader's index): the
+ * device a program runs on, by the inode of its netns (ns.inum, st_ino of
+ * /proc/PID/ns/net) and its ifindex, unique only within that netns.  One
+ * entry per watched interface; the hook (XDP, TC in, TC out) is in the
+ * record, so both directions of an interface share it.
+ */
+struct ds_point_key {
+	__u32 netns_ino;
+	__u32 ifindex;
+};
+
+/* Per-CPU counters (map "stats"), DS_STAT_MAX per point: the counter of
+ * point p is at index p * DS_STAT_MAX + counter. */
 enum ds_stat {
 	DS_STAT_SENT = 0,	/* records submitted */
 	DS_STAT_LOST = 1,	/* bpf_ringbuf_reserve failed: event lost */
 	DS_STAT_LOAD_ERR = 2,	/* packet bytes could not be read */
 	DS_STAT_MAX = 3,
+};
+
+/* Per-CPU counters of the session (map "misc_stats"). */
+enum ds_misc_stat {
+	DS_MISC_UNKNOWN_DEV = 0,	/* wanted frame of a device not in "points" */
+	DS_MISC_MAX = 1,
 };
 
 /*

@@ -4,9 +4,17 @@
  * where XDP is unsuitable, for ingress.  All of them are observers: they
  * always pass the packet on and never write to it.
  *
- * One skeleton instance is loaded per watched point (its .rodata carries the
- * point id); the ring, hosts map and nothing else are shared between the
- * instances, so the per-CPU "stats" array counts per point.
+ * The programs are loaded once per session and the same program is attached
+ * to every watched point: the point a frame belongs to is found in the
+ * "points" map from the frame's device, by (netns, ifindex), since an
+ * ifindex is unique only inside its netns.  The netns is the device's own
+ * (dev->nd_net, read through the kernel context of bpf_cast_to_kern_ctx):
+ * bpf_get_netns_cookie is not offered to XDP, and in TC it answers with the
+ * netns of skb->sk, or init_net for a frame without a socket (forwarded,
+ * crossing a veth), so it cannot tell a point.  A frame of a device not in
+ * the map (its entry removed while a link was still going, a device
+ * without a netns) is counted in "misc_stats" and not sent up.  The per-CPU "stats" array
+ * counts per point: point id * DS_STAT_MAX + counter.
  *
  * Unrelated traffic should cost almost nothing: headers are read with the
  * load_bytes helpers into the stack (works for non-linear skbs and XDP frags
@@ -32,7 +40,6 @@
 #define XDP_PASS_ 2
 #define TC_ACT_UNSPEC_ (-1)
 
-const volatile __u32 cfg_point_id = 0;
 const volatile __u32 cfg_snaplen = DS_SNAPLEN_DEFAULT;
 const volatile __u32 cfg_filter = DS_FILTER_DEFAULT;
 const volatile __u32 cfg_use_hosts = 0;
@@ -42,12 +49,29 @@ struct {
 	__uint(max_entries, 4 << 20);
 } ring SEC(".maps");
 
+/* max_entries of points and stats: the loader sizes them for its points */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct ds_point_key);
+	__type(value, __u32);
+} points SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DS_STAT_MAX);
+	__uint(max_entries, 64 * DS_STAT_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DS_MISC_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} misc_stats SEC(".maps");
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -56,9 +80,18 @@ struct {
 	__type(value, __u8);
 } hosts SEC(".maps");
 
-static __always_inline void stat_inc(__u32 idx)
+static __always_inline void stat_inc(__u32 point, __u32 idx)
 {
-	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+	__u32 k = point * DS_STAT_MAX + idx;
+	__u64 *v = bpf_map_lookup_elem(&stats, &k);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void misc_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&misc_stats, &idx);
 
 	if (v)
 		*v += 1;
@@ -265,6 +298,7 @@ static __always_inline bool want(void *ctx, bool xdp)
 
 struct meta {
 	__u64 ts;
+	__u32 point_id;
 	__u32 ifindex;
 	__u32 wire_len;
 	__u16 vlan_tci, vlan_proto;
@@ -299,12 +333,12 @@ static __always_inline void emit(void *ctx, bool xdp, const __u32 room,
 
 	rec = bpf_ringbuf_reserve(&ring, sizeof(*rec) + room, 0);
 	if (!rec) {
-		stat_inc(DS_STAT_LOST);
+		stat_inc(m->point_id, DS_STAT_LOST);
 		return;
 	}
 	__builtin_memset(rec, 0, sizeof(*rec));
 	rec->ts_ns = m->ts;
-	rec->point_id = cfg_point_id;
+	rec->point_id = m->point_id;
 	rec->ifindex = m->ifindex;
 	rec->wire_len = m->wire_len;
 	rec->data_room = room;
@@ -316,13 +350,47 @@ static __always_inline void emit(void *ctx, bool xdp, const __u32 room,
 	rec->version = DROPSPOT_ABI_VERSION;
 	cap = bound(cap, room);
 	if (load(ctx, xdp, 0, rec->data, cap)) {
-		stat_inc(DS_STAT_LOAD_ERR);
+		stat_inc(m->point_id, DS_STAT_LOAD_ERR);
 		bpf_ringbuf_discard(rec, 0);
 		return;
 	}
 	rec->cap_len = cap;
 	bpf_ringbuf_submit(rec, 0);
-	stat_inc(DS_STAT_SENT);
+	stat_inc(m->point_id, DS_STAT_SENT);
+}
+
+/*
+ * The point of the frame's device, from the device's netns and ifindex;
+ * false (counted) for a device we do not watch.  xdp is a constant after
+ * inlining, so each program keeps only the walk its context has.
+ */
+static __always_inline bool find_point(void *ctx, bool xdp, struct meta *m)
+{
+	struct ds_point_key k = { .ifindex = m->ifindex };
+	struct net_device *dev;
+	__u32 *id;
+
+	if (xdp) {
+		struct xdp_buff *x = bpf_cast_to_kern_ctx(ctx);
+
+		dev = x->rxq->dev;
+	} else {
+		struct sk_buff *skb = bpf_cast_to_kern_ctx(ctx);
+
+		dev = skb->dev;
+	}
+	if (!dev) {
+		misc_inc(DS_MISC_UNKNOWN_DEV);
+		return false;
+	}
+	k.netns_ino = dev->nd_net.net->ns.inum;
+	id = bpf_map_lookup_elem(&points, &k);
+	if (!id) {
+		misc_inc(DS_MISC_UNKNOWN_DEV);
+		return false;
+	}
+	m->point_id = *id;
+	return true;
 }
 
 static __always_inline void capture(void *ctx, bool xdp, struct meta *m)
@@ -333,7 +401,8 @@ static __always_inline void capture(void *ctx, bool xdp, struct meta *m)
 		cap = cfg_snaplen;
 	if (cap == 0)
 		return;
-	if (!want(ctx, xdp))
+	/* the filter first: unrelated traffic costs no map lookup */
+	if (!want(ctx, xdp) || !find_point(ctx, xdp, m))
 		return;
 	if (cap <= 128)
 		emit(ctx, xdp, 128, m, cap);

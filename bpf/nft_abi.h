@@ -12,8 +12,11 @@
  * Where fentry is not available (kernels or sandboxes that refuse tracing
  * trampolines) the kfree_skb program still appends the info for a
  * NETFILTER_DROP, with seen = 0 and the kernel stack of the free: its
- * caller of nf_hook_slow names the hook, and user space reads the chains
- * registered there from the ruleset (capture/nft_rules.c).
+ * caller of nf_hook_slow names the hook, nft_do_chain_<family> above it
+ * (kernels whose nft_do_chain frees its own drops) nf_tables and the
+ * table's family, a free in nf_hook_slow itself a hook function such as
+ * x_tables' ipt_do_table; user space reads the chains registered there
+ * from the ruleset (capture/nft_rules.c, docs/netfilter.md).
  */
 #ifndef DROPSPOT_BPF_NFT_ABI_H
 #define DROPSPOT_BPF_NFT_ABI_H

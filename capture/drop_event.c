@@ -192,6 +192,28 @@ static int append(char *buf, size_t len, int n, const char *piece)
 	return n + (int)k;
 }
 
+/* The iptables view: "ipt=nft|legacy:N" and the rule line, escaped. */
+static int xt_comment(const struct drop_nft *nft, char *buf, size_t len,
+		      int n)
+{
+	char rule[DROP_NFT_RULE_MAX * 3 + 16], piece[40];
+	size_t room;
+
+	if (nft->xt != DROP_XT_NFT && nft->xt != DROP_XT_LEGACY)
+		return n;
+	snprintf(piece, sizeof(piece), " ipt=%s:%u",
+		 nft->xt == DROP_XT_LEGACY ? "legacy" : "nft", nft->xt_num);
+	n = append(buf, len, n, piece);
+	if (!nft->xt_rule[0] || n < 0 || (size_t)n + 16 >= len)
+		return n;
+	room = len - (size_t)n - sizeof(" ipt_rule=");
+	if (room > sizeof(rule) - sizeof(" ipt_rule="))
+		room = sizeof(rule) - sizeof(" ipt_rule=");
+	memcpy(rule, " ipt_rule=", sizeof(" ipt_rule="));
+	escape(rule + sizeof(" ipt_rule=") - 1, room, nft->xt_rule, false);
+	return append(buf, len, n, rule);
+}
+
 static int nft_comment(const struct drop_nft *nft, char *buf, size_t len,
 		       int n)
 {
@@ -208,12 +230,14 @@ static int nft_comment(const struct drop_nft *nft, char *buf, size_t len,
 	escape(hook, sizeof(hook), nft->hook, true);
 	escape(table, sizeof(table), nft->table, true);
 	escape(chain, sizeof(chain), nft->chain, true);
-	snprintf(piece, sizeof(piece), " nft=%s:%s:%s:%s:%s:%llu", fam, table,
+	snprintf(piece, sizeof(piece), " %s=%s:%s:%s:%s:%s:%llu",
+		 nft->xt == DROP_XT_LEGACY ? "xt" : "nft", fam, table,
 		 chain, hook, drop_nft_by_name(nft->by),
 		 (unsigned long long)nft->handle);
 	n = append(buf, len, n, piece);
 	if (nft->basis == DROP_NFT_BASIS_RULESET)
 		n = append(buf, len, n, " nft_basis=ruleset");
+	n = xt_comment(nft, buf, len, n);
 	if (!nft->rule[0] || n < 0 || (size_t)n + 16 >= len)
 		return n;
 	/* the text takes what room is left, cut at an escape boundary */
@@ -307,6 +331,29 @@ static int parse_nft(struct drop_nft *nft, const char *v)
 	return 0;
 }
 
+/* "nft:N" or "legacy:N"; anything else leaves the iptables view out. */
+static void parse_ipt(struct drop_nft *nft, const char *v)
+{
+	unsigned long long num;
+	const char *c = strchr(v, ':');
+	uint8_t xt;
+
+	if (!c)
+		return;
+	if ((size_t)(c - v) == 3 && !memcmp(v, "nft", 3))
+		xt = DROP_XT_NFT;
+	else if ((size_t)(c - v) == 6 && !memcmp(v, "legacy", 6))
+		xt = DROP_XT_LEGACY;
+	else
+		return;
+	if (!set_num(c + 1, UINT32_MAX, &num))
+		return;
+	/* an xt= seen first already said legacy: keep it */
+	if (nft->xt != DROP_XT_LEGACY)
+		nft->xt = xt;
+	nft->xt_num = (uint32_t)num;
+}
+
 static int parse_pair(struct drop_event *ev, const char *key, const char *v)
 {
 	unsigned long long n;
@@ -328,9 +375,20 @@ static int parse_pair(struct drop_event *ev, const char *key, const char *v)
 		return 0;
 	}
 	/* a malformed attribution is dropped, the drop itself kept */
-	if (strcmp(key, "nft") == 0) {
+	if (strcmp(key, "nft") == 0 || strcmp(key, "xt") == 0) {
 		if (parse_nft(&ev->nft, v))
 			memset(&ev->nft, 0, sizeof(ev->nft));
+		else if (key[0] == 'x')
+			ev->nft.xt = DROP_XT_LEGACY;
+		return 0;
+	}
+	if (strcmp(key, "ipt") == 0) {
+		parse_ipt(&ev->nft, v);
+		return 0;
+	}
+	if (strcmp(key, "ipt_rule") == 0) {
+		unescape(ev->nft.xt_rule, sizeof(ev->nft.xt_rule), v,
+			 strlen(v));
 		return 0;
 	}
 	if (strcmp(key, "nft_basis") == 0) {

@@ -62,9 +62,27 @@ enum drop_nft_by {
 					 * rule from the ruleset: the only drop
 					 * rule (or the policy) there */
 
+/*
+ * struct drop_nft.xt: the iptables view of the same drop.  NFT: the table
+ * is one iptables-nft manages (ip/ip6 filter, nat, mangle, raw, security),
+ * xt_num / xt_rule name the rule as iptables-nft-save lists it; LEGACY: an
+ * x_tables (iptables-legacy) table dropped it, not nf_tables: family,
+ * table, chain, hook and by are its, handle is 0 and xt_num the rule's
+ * number in its chain.
+ */
+enum drop_xt {
+	DROP_XT_NONE = 0,
+	DROP_XT_NFT = 1,
+	DROP_XT_LEGACY = 2,
+};
+
 struct drop_nft {
 	uint8_t by;			/* enum drop_nft_by; NONE = absent */
 	uint8_t basis;			/* DROP_NFT_BASIS_* */
+	uint8_t xt;			/* enum drop_xt */
+	uint32_t xt_num;		/* iptables rule number, 0 = none */
+	char xt_rule[DROP_NFT_RULE_MAX];	/* "-A FORWARD -s 10.0.0.2/32
+						 * -j DROP", "" = not known */
 	uint64_t handle;		/* rule handle, 0 = unknown */
 	char family[8];			/* "inet", "ip", "ip6", "bridge"... */
 	char hook[12];			/* "input", "forward"... */
@@ -125,7 +143,11 @@ int drop_event_comment(const struct drop_event *ev, char *buf, size_t len);
  * rule|policy|unknown:handle, names %XX-escaped), "nft_rule=ip%20..."
  * (the rule's text, %XX-escaped; for "unknown" the candidates) and, when
  * inferred from the ruleset, "nft_basis=ruleset"; older readers ignore
- * them.
+ * them.  The iptables view adds "ipt=nft:N" or "ipt=legacy:N" (rule
+ * number, 0 = the policy) and "ipt_rule=-A%20FORWARD..." (before nft_rule,
+ * which takes the room left); a legacy x_tables drop writes "xt=" (same
+ * fields as nft=, handle 0) instead of "nft=", so a reader that predates
+ * it blames no nf_tables rule.
  */
 
 /* Names of NFPROTO_* families and of their hooks, "" when unknown. */

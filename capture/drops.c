@@ -147,21 +147,51 @@ static void to_event(struct drops_handle *d, const struct ds_drop_record *r,
 			       sizeof(ev->dev_netns));
 }
 
-/* The attribution that came with the record, its rule's text looked up. */
-/* No fentry: the hook from the caller of nf_hook_slow in the stack, the
- * rule or policy from the ruleset of the netns. */
+/*
+ * No fentry: the kernel stack of the free says where.  On kernels whose
+ * nft_do_chain frees a dropped packet itself (6.18 here: the free's
+ * caller is nft_do_chain, and nft_do_chain_ipv4/inet/... above it names
+ * the table's family) the drop is nf_tables'; a free in nf_hook_slow
+ * itself means a hook function returned NF_DROP (x_tables, or nf_tables
+ * on kernels that leave the free to nf_hook_slow), so the x_tables
+ * (iptables-legacy) tables of the netns are candidates too.  The caller
+ * of the first nf_hook_slow names the hook; the ruleset the rule or the
+ * policy (capture/nft_rules.c).
+ */
+/* -v: the stack a netfilter attribution was told from, on one line. */
+static void log_stack(struct drops_handle *d, const struct ds_nft_info *n,
+		      uint32_t len)
+{
+	char line[DS_NFT_STACK_MAX * 48];
+	const struct ksym *k;
+	size_t o = 0;
+	uint64_t off;
+	uint32_t i;
+
+	line[0] = '\0';
+	for (i = 0; i < len && o + 1 < sizeof(line); i++) {
+		k = ksyms_find(d->ksyms, n->stack[i], &off);
+		o += (size_t)snprintf(line + o, sizeof(line) - o, " %.32s+0x%llx",
+				      k && k->name ? k->name : "?",
+				      (unsigned long long)off);
+	}
+	log_debug("netfilter drop stack:%s", line);
+}
+
 static void nft_from_stack(struct drops_handle *d, const struct ds_nft_info *n,
-			   uint32_t netns_ino, struct drop_nft *out)
+			   const struct ds_drop_record *rec, struct drop_nft *out)
 {
 	uint32_t i, len = n->stack_len;
+	const char *hook, *family = NULL, *f;
 	const struct ksym *k;
-	const char *hook;
+	bool after = false, in_nft = false;
 	uint64_t off;
 	int l3 = 0;
-	bool after = false;
 
 	if (len > DS_NFT_STACK_MAX)
 		len = DS_NFT_STACK_MAX;
+	if (log_get_level() >= LOG_DEBUG)
+		log_stack(d, n, len);
 	for (i = 0; i < len; i++) {
 		k = ksyms_find(d->ksyms, n->stack[i], &off);
 		if (!k || !k->name)
@@ -171,23 +201,36 @@ static void nft_from_stack(struct drops_handle *d, const struct ds_nft_info *n,
 			after = true;
 			continue;
 		}
-		if (!after)
+		if (!after) {
+			if (!strcmp(k->name, "nft_do_chain"))
+				in_nft = true;
+			f = nft_family_of_caller(k->name);
+			if (f) {
+				in_nft = true;
+				family = f;
+			}
 			continue;
-		hook = nft_hook_of_caller(k->name, &l3);
-		if (hook) {
-			nft_rules_attribute(d->nft_rules, netns_ino, l3, hook,
-					    out);
-			return;
 		}
+		hook = nft_hook_of_caller(k->name, &l3);
+		if (!hook)
+			continue;
+		if (l3 == 0)	/* br_netfilter: by the packet */
+			l3 = rec->protocol == 0x86dd ? 6 : 4;
+		nft_rules_attribute(d->nft_rules, rec->netns_ino, l3, hook,
+				    family, !in_nft, out);
+		if (out->by != DROP_NFT_NONE && out->xt == DROP_XT_NONE)
+			nft_rules_iptables(d->nft_rules, rec->netns_ino, out);
+		return;
 	}
 }
 
+/* The attribution that came with the record, its rule's text looked up. */
 static void to_nft(struct drops_handle *d, const struct ds_nft_info *n,
-		   uint32_t netns_ino, struct drop_nft *out)
+		   const struct ds_drop_record *rec, struct drop_nft *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!n->seen) {
-		nft_from_stack(d, n, netns_ino, out);
+		nft_from_stack(d, n, rec, out);
 		return;
 	}
 	out->by = n->by == DS_NFT_BY_RULE ? DROP_NFT_RULE :
@@ -207,6 +250,7 @@ static void to_nft(struct drops_handle *d, const struct ds_nft_info *n,
 		nft_rules_lookup(d->nft_rules, n->netns_ino, out->family,
 				 out->table, out->chain, out->handle,
 				 out->rule, sizeof(out->rule));
+	nft_rules_iptables(d->nft_rules, n->netns_ino, out);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -226,7 +270,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	}
 	to_event(d, &rec, &ev);
 	if (size > sizeof(rec) && cur_bytes(&c, &nft, sizeof(nft)))
-		to_nft(d, &nft, rec.netns_ino, &ev.nft);
+		to_nft(d, &nft, &rec, &ev.nft);
 	d->delivered++;
 	if (d->fn && d->fn(&ev, d->fn_ctx)) {
 		d->cb_ret = 1;
@@ -258,7 +302,26 @@ static void nft_progs_autoload(struct drops_handle *d, bool on)
 	bpf_program__set_autoload(d->skel->progs.dropspot_nft_exit, on);
 }
 
-/* Netfilter attribution: optional, one note when it cannot be had. */
+/*
+ * Netfilter attribution: optional, one note when it cannot be had.
+ *
+ * Why fentry/fexit is refused on the lab's kernel (6.18.44-fc, a
+ * Firecracker guest; checked for issue 13): BPF_PROG_LOAD of any
+ * BPF_PROG_TYPE_TRACING program with expected_attach_type BPF_TRACE_FENTRY,
+ * BPF_TRACE_FEXIT or BPF_MODIFY_RETURN fails with EPERM before the verifier
+ * runs (empty verifier log at log_level 2, even for a two-instruction
+ * program on ip_rcv, and even with an invalid attach_btf_id, which
+ * otherwise gets EINVAL from the verifier), while tp_btf (same program
+ * type) and lsm loads reach the verifier.  Not a libbpf quirk (a raw
+ * bpf_prog_load gives the same), not capabilities (CapEff has
+ * CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN), not lockdown (integrity mode, and
+ * tracefs "trace" opens); the kernel also refuses root the function
+ * tracer's files (available_filter_functions, set_ftrace_filter: EPERM)
+ * although CONFIG_FUNCTION_TRACER and DYNAMIC_FTRACE_WITH_DIRECT_CALLS are
+ * set, and has no kprobes (CONFIG_KPROBES off): the sandbox fences off
+ * every ftrace-based attachment, which BPF trampolines are.  Hence the
+ * degrade to the kfree_skb stack and the ruleset (nft_from_stack).
+ */
 static void nft_attach(struct drops_handle *d)
 {
 	struct bpf_program *progs[3] = { d->skel->progs.dropspot_nft_enter,
@@ -326,8 +389,9 @@ static int load_and_attach(struct drops_handle *d, char *err, size_t errlen)
 		d->skel = NULL;
 		d->nft_on = false;
 		d->nft_refused = true;
-		log_info("the kernel refused the nft_do_chain programs: "
-			 "netfilter drops named from the hook and the ruleset");
+		log_info("the kernel refused the nft_do_chain programs "
+			 "(fentry/fexit: %s): netfilter drops named from the "
+			 "hook and the ruleset", strerror(-ret));
 		return load_and_attach(d, err, errlen);
 	}
 	if (ret) {

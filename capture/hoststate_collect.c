@@ -48,6 +48,7 @@ struct hs_link {
 	uint8_t oper, carrier;
 	bool has_carrier;
 	int brport_state;	/* -1: not a bridge port */
+	char brport_flags[64];	/* the port's flags off their defaults */
 };
 
 struct hs_ns {
@@ -135,6 +136,14 @@ static int talk(struct hs_ns *ns, struct nlmsghdr *nh, hs_msg_fn fn, void *arg)
 
 /* ---- links ------------------------------------------------------------ */
 
+static void brport_flag(struct hs_link *l, const char *flag)
+{
+	size_t len = strlen(l->brport_flags);
+
+	snprintf(l->brport_flags + len, sizeof(l->brport_flags) - len, "%s%s",
+		 len ? "," : "", flag);
+}
+
 static void brport_parse(const struct cursor *linkinfo, struct hs_link *l)
 {
 	struct cursor c = *linkinfo, tb[IFLA_INFO_MAX + 1], sd;
@@ -150,6 +159,13 @@ static void brport_parse(const struct cursor *linkinfo, struct hs_link *l)
 	attrs(&sd, ptb, IFLA_BRPORT_MAX + 1);
 	if (attr_u8(&ptb[IFLA_BRPORT_STATE], &st))
 		l->brport_state = st;
+	/* what keeps a broadcast from a port: isolation, flooding off */
+	if (attr_u8(&ptb[IFLA_BRPORT_ISOLATED], &st) && st)
+		brport_flag(l, "isolated");
+	if (attr_u8(&ptb[IFLA_BRPORT_BCAST_FLOOD], &st) && !st)
+		brport_flag(l, "no_bcast_flood");
+	if (attr_u8(&ptb[IFLA_BRPORT_NEIGH_SUPPRESS], &st) && st)
+		brport_flag(l, "neigh_suppress");
 }
 
 static void link_msg(struct hs_ns *ns, uint16_t type, struct cursor *pl,
@@ -251,6 +267,10 @@ static void links_read(struct host_state *hs, struct hs_ns *ns)
 			snprintf(k, sizeof(k), "link/%s/brport_state", l->name);
 			hs_set(hs, ns->name, k, "%s",
 			       brport_name(l->brport_state));
+		}
+		if (l->brport_flags[0]) {
+			snprintf(k, sizeof(k), "link/%s/brport_flags", l->name);
+			hs_set(hs, ns->name, k, "%s", l->brport_flags);
 		}
 	}
 }

@@ -4,7 +4,8 @@
  * memory buffer, plain or gzip (recognised by content, not by name).
  *
  * The readers ask for "the next n bytes, contiguous" (input_peek) and then
- * consume them (input_skip).  Bytes come from one large window that is
+ * consume them (input_skip).  A regular plain file is mapped and read in
+ * place (DROPSPOT_NO_MMAP=1: not).  Otherwise bytes come from one large window that is
  * refilled in big reads, so a record is normally handed out in place, with
  * no per-record copy or allocation; a plain memory buffer is not copied at
  * all.  Offsets are positions in the uncompressed stream.
@@ -42,10 +43,19 @@ size_t input_peek(struct input *in, size_t n, const uint8_t **p);
 void input_skip(struct input *in, size_t n);
 
 uint64_t input_offset(const struct input *in);
+/*
+ * True when bytes handed out stay valid, in place, until input_close()
+ * (plain memory, a mapped file): a caller may keep pointers instead of
+ * copying.
+ */
+bool input_in_place(const struct input *in);
 bool input_is_gzip(const struct input *in);
 /*
  * Why the stream ended early, when it did not simply reach its end: a read
- * error or a compressed stream that stops in the middle.  NULL otherwise.
+ * error, a compressed stream that stops in the middle, or a mapped file
+ * that shrank while it was read ("file shrank while being read"; bytes
+ * handed out just before may then read as zeros, see input.c).  NULL
+ * otherwise.
  */
 const char *input_error(const struct input *in);
 void input_close(struct input *in);

@@ -45,7 +45,8 @@ struct live_point {
 	uint64_t unwritten;	/* records discarded at the end (live_discard) */
 	char ifname[16];	/* what a re-created interface is known by */
 	bool gone;		/* the interface went away (churn), detached */
-	struct capture *skel;	/* NULL: never resolved, nothing loaded */
+	bool resolved;		/* an interface was found: can be attached */
+	bool mapped;		/* (netns, ifindex) -> index in "points" */
 	int xdp_fd;		/* XDP link fd, -1 = none */
 	int tcx_in_fd, tcx_out_fd;	/* tcx link fds, -1 = none */
 	/* clsact fallback: exactly what we added */
@@ -60,7 +61,14 @@ struct live {
 	struct live_point *lp;
 	size_t n, cap;
 	bool tcx;
-	int ring_fd, hosts_fd;		/* owned by the first skeleton */
+	/*
+	 * One copy of the programs and maps for every point, loaded by the
+	 * first live_attach (when the number of points is known) with room
+	 * for map_cap points: their program fds are attached everywhere.
+	 */
+	struct capture *skel;
+	uint32_t map_cap;
+	int ring_fd, hosts_fd, points_fd, stats_fd, misc_fd;
 	struct ring_buffer *rb;
 	int64_t mono_to_real;		/* ns to add to bpf_ktime_get_ns */
 	int ncpus;
@@ -185,8 +193,8 @@ int live_new(const struct live_opts *o, struct point_table *points,
 	if (!lv->opts.ring_size)
 		lv->opts.ring_size = RING_SIZE_DEFAULT;
 	lv->points = points;
-	lv->ring_fd = -1;
-	lv->hosts_fd = -1;
+	lv->ring_fd = lv->hosts_fd = lv->points_fd = -1;
+	lv->stats_fd = lv->misc_fd = -1;
 	lv->ncpus = libbpf_num_possible_cpus();
 	if (lv->ncpus <= 0)
 		lv->ncpus = 1;
@@ -235,33 +243,44 @@ static int fill_hosts(struct live *lv, char *err, size_t errlen)
 
 static int on_record(void *ctx, void *data, size_t size);
 
-/* Opens, configures and loads one skeleton instance for lp. */
-static int load_point(struct live *lv, struct live_point *lp, char *err,
-		      size_t errlen)
+/* Room for this many points in the maps: at least 16, a power of two. */
+static uint32_t map_room(size_t n)
+{
+	uint32_t cap = 16;
+
+	while (cap < n && cap < (1u << 20))
+		cap <<= 1;
+	return cap;
+}
+
+/*
+ * Opens, configures and loads the programs once for every point prepared
+ * so far (and as many more as the maps have room for): XDP only when a
+ * point asks for it, TC in and out always (TC ingress is also the
+ * fallback when XDP cannot be attached).
+ */
+static int load_programs(struct live *lv, char *err, size_t errlen)
 {
 	struct capture *skel;
-	bool first = lv->ring_fd < 0;
+	bool xdp = false;
+	size_t i;
 	int ret;
 
+	for (i = 0; i < lv->n; i++)
+		xdp |= lv->lp[i].resolved && lv->lp[i].use_xdp;
 	skel = capture__open();
 	if (!skel) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open BPF skeleton: %s", strerror(errno));
 		return ret;
 	}
-	lp->skel = skel;
-	/*
-	 * The record names the point by its index in lv->lp (on_record looks
-	 * it up there), not by its id in the point table: other sources (the
-	 * kernel-drops point) may have taken table ids before ours.
-	 */
-	skel->rodata->cfg_point_id = (uint32_t)(lp - lv->lp);
+	lv->skel = skel;
+	lv->map_cap = map_room(lv->n);
 	skel->rodata->cfg_snaplen = lv->opts.snaplen;
 	skel->rodata->cfg_filter = (__u32)lv->opts.filter_mode;
 	skel->rodata->cfg_use_hosts = lv->opts.n_hosts > 0;
 
-	bpf_program__set_autoload(skel->progs.dropspot_xdp, lp->use_xdp);
-	/* TC ingress is also the fallback when XDP cannot be attached */
+	bpf_program__set_autoload(skel->progs.dropspot_xdp, xdp);
 	bpf_program__set_autoload(skel->progs.dropspot_tc_in, true);
 	if (lv->tcx) {
 		bpf_program__set_expected_attach_type(skel->progs.dropspot_tc_in,
@@ -269,13 +288,12 @@ static int load_point(struct live *lv, struct live_point *lp, char *err,
 		bpf_program__set_expected_attach_type(skel->progs.dropspot_tc_out,
 			(enum bpf_attach_type)DS_ATTACH_TCX_EGRESS);
 	}
-	if (first) {
-		ret = bpf_map__set_max_entries(skel->maps.ring, lv->opts.ring_size);
-	} else {
-		ret = bpf_map__reuse_fd(skel->maps.ring, lv->ring_fd);
-		if (!ret)
-			ret = bpf_map__reuse_fd(skel->maps.hosts, lv->hosts_fd);
-	}
+	ret = bpf_map__set_max_entries(skel->maps.ring, lv->opts.ring_size);
+	if (!ret)
+		ret = bpf_map__set_max_entries(skel->maps.points, lv->map_cap);
+	if (!ret)
+		ret = bpf_map__set_max_entries(skel->maps.stats,
+					       lv->map_cap * DS_STAT_MAX);
 	if (ret) {
 		snprintf(err, errlen, "cannot configure BPF maps: %s", strerror(-ret));
 		return ret;
@@ -285,10 +303,11 @@ static int load_point(struct live *lv, struct live_point *lp, char *err,
 		explain_load_error(ret, "capture", err, errlen);
 		return ret;
 	}
-	if (!first)
-		return 0;
 	lv->ring_fd = bpf_map__fd(skel->maps.ring);
 	lv->hosts_fd = bpf_map__fd(skel->maps.hosts);
+	lv->points_fd = bpf_map__fd(skel->maps.points);
+	lv->stats_fd = bpf_map__fd(skel->maps.stats);
+	lv->misc_fd = bpf_map__fd(skel->maps.misc_stats);
 	ret = fill_hosts(lv, err, errlen);
 	if (ret)
 		return ret;
@@ -298,7 +317,53 @@ static int load_point(struct live *lv, struct live_point *lp, char *err,
 		snprintf(err, errlen, "cannot map the ring buffer: %s", strerror(errno));
 		return ret;
 	}
+	log_debug("live: programs loaded once for %zu points (room for %u)",
+		  lv->n, lv->map_cap);
 	return 0;
+}
+
+/*
+ * The point's entry in the "points" map: (netns inode, ifindex) -> the
+ * point's index in lv->lp, which the records carry and on_record looks up
+ * (not its id in the point table: other sources, the kernel-drops point,
+ * may have taken table ids before ours).  Added before the point's hooks
+ * are attached, so its first frame is not counted as unknown; removed when
+ * the attach failed or the interface went away.
+ */
+static int map_point(struct live *lv, struct live_point *lp, char *err,
+		     size_t errlen)
+{
+	struct ds_point_key k = {
+		.netns_ino = (__u32)lp->ns_ino, .ifindex = lp->ifindex,
+	};
+	__u32 idx = (__u32)(lp - lv->lp);
+
+	if (idx >= lv->map_cap) {
+		snprintf(err, errlen, "%s: more points than the programs were "
+			 "loaded for (%u)", lp->name, lv->map_cap);
+		return -E2BIG;
+	}
+	if (bpf_map_update_elem(lv->points_fd, &k, &idx, BPF_ANY)) {
+		snprintf(err, errlen, "%s: cannot add it to the points map: %s",
+			 lp->name, strerror(errno));
+		return -errno;
+	}
+	lp->mapped = true;
+	return 0;
+}
+
+static void unmap_point(struct live *lv, struct live_point *lp)
+{
+	struct ds_point_key k = {
+		.netns_ino = (__u32)lp->ns_ino, .ifindex = lp->ifindex,
+	};
+
+	if (!lp->mapped)
+		return;
+	if (bpf_map_delete_elem(lv->points_fd, &k) && errno != ENOENT)
+		log_warn("cannot remove %s from the points map: %s", lp->name,
+			 strerror(errno));
+	lp->mapped = false;
 }
 
 /*
@@ -342,14 +407,18 @@ static void explain_xdp_error(const struct live_point *lp, int e,
  * XDP through a link, so it goes away with the process.  flags 0 lets the
  * kernel pick native XDP where the driver has it, generic XDP elsewhere.
  */
-static int attach_xdp(struct live_point *lp, uint32_t flags, const char *name,
-		      char *why, size_t whylen)
+static int attach_xdp(struct live *lv, struct live_point *lp, uint32_t flags,
+		      const char *name, char *why, size_t whylen)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int prog_fd = bpf_program__fd(lv->skel->progs.dropspot_xdp);
 	int fd, e;
 
-	fd = bpf_link_create(bpf_program__fd(lp->skel->progs.dropspot_xdp),
-			     (int)lp->ifindex, BPF_XDP, &opts);
+	if (prog_fd < 0) {
+		snprintf(why, whylen, "%s: the XDP program was not loaded", name);
+		return -EOPNOTSUPP;
+	}
+	fd = bpf_link_create(prog_fd, (int)lp->ifindex, BPF_XDP, &opts);
 	if (fd >= 0) {
 		lp->xdp_fd = fd;
 		return 0;
@@ -395,8 +464,8 @@ static int attach_clsact(struct live_point *lp, int prog_fd, bool egress,
 static int attach_tc(struct live *lv, struct live_point *lp, bool egress,
 		     const char *name, char *err, size_t errlen)
 {
-	struct bpf_program *prog = egress ? lp->skel->progs.dropspot_tc_out
-					  : lp->skel->progs.dropspot_tc_in;
+	struct bpf_program *prog = egress ? lv->skel->progs.dropspot_tc_out
+					  : lv->skel->progs.dropspot_tc_in;
 	int prog_fd = bpf_program__fd(prog);
 	int fd;
 
@@ -537,7 +606,7 @@ static int attach_ingress(struct live *lv, struct live_point *lp,
 
 	why[0] = '\0';
 	if (lp->use_xdp) {
-		ret = xdp_ret = attach_xdp(lp, 0, name, msg, sizeof(msg));
+		ret = xdp_ret = attach_xdp(lv, lp, 0, name, msg, sizeof(msg));
 		if (!ret)
 			return 0;
 		off += (size_t)snprintf(why + off, off < whylen ? whylen - off : 0,
@@ -556,7 +625,7 @@ static int attach_ingress(struct live *lv, struct live_point *lp,
 	/* a foreign program in the way refuses generic XDP just the same */
 	if (!lp->use_xdp || xdp_ret == -EBUSY || xdp_ret == -EEXIST)
 		return ret;
-	ret = attach_xdp(lp, XDP_FLAGS_SKB_MODE, name, msg, sizeof(msg));
+	ret = attach_xdp(lv, lp, XDP_FLAGS_SKB_MODE, name, msg, sizeof(msg));
 	if (!ret) {
 		log_info("%s; using generic XDP instead", why);
 		if (p)
@@ -770,10 +839,16 @@ int live_prepare(struct live *lv, const char *target, char *err, size_t errlen)
 	lp->ns_dev = t.ns_dev;
 	lp->ns_ino = t.ns_ino;
 	snprintf(lp->netns_path, sizeof(lp->netns_path), "%s", t.netns_path);
+	lp->resolved = true;
 	lv->n++;	/* from here on live_free cleans it up */
-
-	ret = load_point(lv, lp, err, errlen);
-	return ret ? ret : id;
+	/* loaded already (live_add after live_attach): only as many as fit */
+	if (lv->skel && lv->n > lv->map_cap) {
+		set_blind(lv, lp);
+		snprintf(err, errlen, "%s: more points than the programs were "
+			 "loaded for (%u)", lp->name, lv->map_cap);
+		return -E2BIG;
+	}
+	return id;
 }
 
 /* True when another watched point in lp's netns is a port of lp. */
@@ -798,8 +873,11 @@ static void attach_one(struct live *lv, struct live_point *lp)
 	char err[2048];
 	int saved = -1, ret;
 
-	ret = netns_enter(lp->netns_path, &saved, err, sizeof(err));
+	ret = map_point(lv, lp, err, sizeof(err));
+	if (!ret)
+		ret = netns_enter(lp->netns_path, &saved, err, sizeof(err));
 	if (ret) {
+		unmap_point(lv, lp);
 		set_blind(lv, lp);
 		log_warn("%s not watched: %s", lp->name, err);
 		return;
@@ -815,6 +893,7 @@ static void attach_one(struct live *lv, struct live_point *lp)
 	if (p)
 		p->blind = lp->blind;
 	if (ret) {
+		unmap_point(lv, lp);
 		set_blind(lv, lp);
 		log_warn("%s", err);
 		return;
@@ -830,8 +909,13 @@ static void attach_one(struct live *lv, struct live_point *lp)
 int live_attach(struct live *lv, char *err, size_t errlen)
 {
 	size_t i, watched = 0;
-	int pass;
+	int pass, ret;
 
+	if (!lv->skel) {
+		ret = load_programs(lv, err, errlen);
+		if (ret)
+			return ret;
+	}
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < lv->n; i++) {
 			struct live_point *lp = &lv->lp[i];
@@ -949,14 +1033,26 @@ int live_drain(struct live *lv, live_frame_fn fn, void *ctx)
 	return ret;
 }
 
-void live_detach(struct live *lv)
+/*
+ * Every point's hooks off: links closed, clsact filters removed; the
+ * programs and maps, one copy for all, go in live_free.  What is left is
+ * the kernel's own cost: removing a tcx link (adding one too, and native
+ * XDP on a veth) waits for an RCU grace period while holding RTNL, so
+ * about one grace period per link, whatever the number of threads.
+ */
+static void detach_all(struct live *lv)
 {
 	size_t i;
 
-	if (!lv)
-		return;
 	for (i = 0; i < lv->n; i++)
 		detach_point(&lv->lp[i]);
+}
+
+void live_detach(struct live *lv)
+{
+	if (!lv)
+		return;
+	detach_all(lv);
 	/*
 	 * A program that was running when its link went still commits its
 	 * record (reserve to submit takes microseconds): a moment here lets
@@ -987,21 +1083,35 @@ bool live_stopped(const struct live *lv)
 	return lv->stopped;
 }
 
-static uint64_t read_stat(struct live *lv, struct live_point *lp, uint32_t idx)
+/* Sum over CPUs of a per-CPU counter. */
+static uint64_t read_percpu(struct live *lv, int fd, uint32_t key)
 {
 	uint64_t *vals, sum = 0;
 	int i;
 
-	if (!lp->skel)
+	if (fd < 0)
 		return 0;
 	vals = calloc((size_t)lv->ncpus, sizeof(*vals));
 	if (!vals)
 		return 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(lp->skel->maps.stats), &idx, vals) == 0)
+	if (bpf_map_lookup_elem(fd, &key, vals) == 0)
 		for (i = 0; i < lv->ncpus; i++)
 			sum += vals[i];
 	free(vals);
 	return sum;
+}
+
+static uint64_t read_stat(struct live *lv, struct live_point *lp, uint32_t idx)
+{
+	if (!lp->resolved || !lv->skel)
+		return 0;
+	return read_percpu(lv, lv->stats_fd,
+			   (uint32_t)(lp - lv->lp) * DS_STAT_MAX + idx);
+}
+
+uint64_t live_unknown_dev(struct live *lv)
+{
+	return lv->skel ? read_percpu(lv, lv->misc_fd, DS_MISC_UNKNOWN_DEV) : 0;
 }
 
 void live_update_stats(struct live *lv)
@@ -1099,6 +1209,7 @@ static void link_gone(struct live *lv, struct live_point *lp)
 		close(lp->tcx_out_fd);
 	lp->xdp_fd = lp->tcx_in_fd = lp->tcx_out_fd = -1;
 	lp->cls_in = lp->cls_out = lp->qdisc_created = false;
+	unmap_point(lv, lp);
 	lp->gone = true;
 	if (p)
 		point_gap_open(p, ts);
@@ -1129,7 +1240,9 @@ static void link_back(struct live *lv, struct live_point *lp,
 	lp->ifindex = li->ifindex;
 	lp->li = *li;
 	lp->blind = 0;
-	ret = attach_point(lv, lp, lp->name, err, sizeof(err));
+	ret = map_point(lv, lp, err, sizeof(err));
+	if (!ret)
+		ret = attach_point(lv, lp, lp->name, err, sizeof(err));
 	if (ret)
 		detach_point(lp);
 	if (netns_leave(saved)) {
@@ -1137,6 +1250,7 @@ static void link_back(struct live *lv, struct live_point *lp,
 		abort();
 	}
 	if (ret) {
+		unmap_point(lv, lp);
 		log_warn("%s came back but cannot be watched: %s", lp->name, err);
 		return;
 	}
@@ -1164,7 +1278,7 @@ static void on_link(void *ctx, dev_t ns_dev, ino_t ns_ino, bool present,
 		struct live_point *lp = &lv->lp[i];
 
 		/* only points whose programs were loaded can be watched again */
-		if (!lp->skel || !lp->ifname[0] || lp->ns_dev != ns_dev ||
+		if (!lp->resolved || !lp->ifname[0] || lp->ns_dev != ns_dev ||
 		    lp->ns_ino != ns_ino)
 			continue;
 		if (!present && !lp->gone && lp->ifindex == li->ifindex)
@@ -1189,7 +1303,7 @@ static void resync_links(struct live *lv)
 		char err[256];
 		int saved = -1, ret;
 
-		if (!lp->skel || !lp->ifname[0] ||
+		if (!lp->resolved || !lp->ifname[0] ||
 		    (!lp->gone && lp->blind == POINT_BLIND_ALL))
 			continue;
 		if (netns_enter(lp->netns_path, &saved, err, sizeof(err)))
@@ -1224,7 +1338,7 @@ int live_follow_links(struct live *lv, live_link_fn fn, void *ctx, char *err,
 	for (i = 0; i < lv->n; i++) {
 		const struct live_point *lp = &lv->lp[i];
 
-		if (!lp->skel)
+		if (!lp->resolved)
 			continue;
 		ret = linkwatch_add(lv->lw, lp->netns_path, lp->ns_dev,
 				    lp->ns_ino, err, errlen);
@@ -1264,17 +1378,16 @@ int live_check_links(struct live *lv)
 
 void live_free(struct live *lv)
 {
-	size_t i;
-
 	if (!lv)
 		return;
 	/* Links first, so no program runs while the ring goes away. */
-	for (i = 0; i < lv->n; i++)
-		detach_point(&lv->lp[i]);
+	detach_all(lv);
 	linkwatch_free(lv->lw);
+	if (lv->skel && log_get_level() >= LOG_DEBUG)
+		log_debug("live: %llu wanted frames of devices not watched",
+			  (unsigned long long)live_unknown_dev(lv));
 	ring_buffer__free(lv->rb);
-	for (i = 0; i < lv->n; i++)
-		capture__destroy(lv->lp[i].skel);
+	capture__destroy(lv->skel);
 	free(lv->lp);
 	free(lv);
 }

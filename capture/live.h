@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Live capture: one skeleton instance of bpf/capture.bpf.c per watched
- * point (XDP or TC ingress for frames in, TC egress for frames out), all
- * sharing one ring.  Lifecycle: live_new -> live_add (per point: resolve in
- * its netns, open, configure .rodata, load, attach) -> live_poll ... ->
- * live_free (detach exactly what was attached).
+ * Live capture: the programs of bpf/capture.bpf.c are loaded once per
+ * session and attached to every watched point (XDP or TC ingress for
+ * frames in, TC egress for frames out), all writing one ring; the kernel
+ * finds a frame's point from its device's (netns, ifindex) in a map filled
+ * at attach time.  Lifecycle: live_new -> live_prepare (per point: resolve
+ * in its netns) -> live_attach (load once, map and attach every point) ->
+ * live_poll ... -> live_free (detach exactly what was attached).
  *
  * Attachments are bpf_links (XDP link, tcx links) that the kernel removes
  * when the process dies, even on SIGKILL.  Only when the kernel has no tcx
@@ -136,6 +138,8 @@ void live_update_stats(struct live *lv);
 /* Totals across points. */
 uint64_t live_lost_total(const struct live *lv);
 uint64_t live_bad_records(const struct live *lv);
+/* Frames the filter kept from a device no point is mapped to (dropped). */
+uint64_t live_unknown_dev(struct live *lv);
 /* Whether TC hooks use tcx links (else clsact). */
 bool live_uses_tcx(const struct live *lv);
 /* Detaches everything that was attached, in each netns; frees lv. */

@@ -37,7 +37,8 @@
  * bump arena, compacted into a second one when full (see arena_room()),
  * rather than one malloc per frame.
  *
- * A frame's bytes are valid only until its source's next read, so the
+ * A frame's bytes are valid only until its source's next read (unless the
+ * source reads in place, a mapped file: then they are not copied), so the
  * source whose frame was handed out last is refilled lazily, at the start
  * of the following merger_next() call, after the caller is done with the
  * frame; the same holds for the window's arena, which only its own
@@ -85,6 +86,7 @@ struct window {
 	bool released;
 	uint64_t late;		/* frames earlier than one already handed on */
 	int status;		/* 0 reading, 1 end, < 0 error once drained */
+	bool in_place;		/* its source's bytes stay: held, not copied */
 	/* the clocks of its sections: ts - (offset + drift * (ts - t0)) */
 	struct merge_clock *clock;
 	size_t n_clock;
@@ -250,9 +252,13 @@ static int arena_room(struct merger *m, struct window *w, size_t len)
  * Takes a frame just read into in, the FIFO's free slot past its tail, into
  * the window: its bytes into the arena, itself into the FIFO when it is
  * not earlier than the FIFO's newest frame (ties: the later number goes
- * after, file order), else into the heap.
+ * after, file order), else into the heap.  A source read in place (a
+ * mapped file, memory: input_in_place()) keeps its bytes valid until it is
+ * closed, so they are not copied; they are counted all the same, so that
+ * the window releases frames exactly as when they are copied.
  */
-static int window_add(struct merger *m, struct window *w, struct frame *in)
+static int window_add(struct merger *m, struct window *w, struct frame *in,
+		      bool in_place)
 {
 	size_t len;
 	int ret;
@@ -260,10 +266,12 @@ static int window_add(struct merger *m, struct window *w, struct frame *in)
 	if (!in->comment)
 		in->comment_len = 0;
 	len = held_len(in);
-	ret = arena_room(m, w, len);
-	if (ret)
-		return ret;
-	held_copy(in, &w->arena[w->cur]);
+	if (!in_place) {
+		ret = arena_room(m, w, len);
+		if (ret)
+			return ret;
+		held_copy(in, &w->arena[w->cur]);
+	}
 	w->bytes += len;
 	if (w->released && in->ts_ns < w->released_ts)
 		w->late++;	/* passed on all the same, out of order */
@@ -327,6 +335,7 @@ static int window_next(struct merger *m, struct window *w, struct source *src,
 		return 1;
 	}
 	if (!w->fifo) {
+		w->in_place = input_in_place(src->in);
 		w->cap = m->max_frames + 1;
 		w->fifo = malloc(w->cap * sizeof(*w->fifo));
 		w->heap = malloc(w->cap * sizeof(*w->heap));
@@ -346,7 +355,7 @@ static int window_next(struct merger *m, struct window *w, struct source *src,
 			break;
 		}
 		clock_correct(w, src, in);
-		if (window_add(m, w, in))
+		if (window_add(m, w, in, w->in_place))
 			w->status = rd_fail(src, "out of memory holding frames "
 					    "for the reorder window");
 	}

@@ -36,11 +36,24 @@ struct nft_listing {
 
 #define DECISIONS_MAX 8
 
-/* What a listing says for (l3, hook): parsed once per listing. */
+/* What a listing says for (l3, hook, family, legacy): parsed once. */
 struct nft_decision {
 	int l3;
+	bool legacy;
 	char hook[16];
+	char family[8];
 	struct drop_nft nft;
+};
+
+#define TOOL_KEY_MAX 96
+
+/* Output of another read-only tool (iptables-*-save), per netns. */
+struct tool_out {
+	uint32_t ino;
+	char key[TOOL_KEY_MAX];
+	int64_t at_ms;
+	char *text;		/* NULL: the run failed */
+	size_t len;
 };
 
 struct nft_ruleset {
@@ -55,7 +68,8 @@ struct nft_ruleset {
 struct nft_rules {
 	struct nft_listing cache[CACHE_MAX];
 	struct nft_ruleset sets[CACHE_MAX];
-	unsigned int n, next, runs, nsets, next_set;
+	struct tool_out tools[CACHE_MAX];
+	unsigned int n, next, runs, nsets, next_set, ntools, next_tool;
 };
 
 struct nft_rules *nft_rules_new(void)
@@ -72,6 +86,7 @@ void nft_rules_free(struct nft_rules *r)
 	for (i = 0; i < CACHE_MAX; i++) {
 		free(r->cache[i].text);
 		free(r->sets[i].text);
+		free(r->tools[i].text);
 	}
 	free(r);
 }
@@ -180,7 +195,8 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Runs nft -a list chain in the netns at path; output into *text. */
+/* Runs argv (nft, iptables-*-save) in the netns at path; output into
+ * *text. */
 static int run_nft(const char *path, char *const argv[], char **text,
 		   size_t *len)
 {
@@ -214,7 +230,7 @@ static int run_nft(const char *path, char *const argv[], char **text,
 		if (dup2(pfd[1], 1) < 0 || (nul >= 0 && dup2(nul, 2) < 0) ||
 		    (nul >= 0 && dup2(nul, 0) < 0))
 			_exit(127);
-		execvp("nft", argv);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -327,6 +343,8 @@ struct hook_caller {
 	const char *hook;
 };
 
+/* l3 0: br_netfilter hands a bridged frame to the IPv4 or IPv6 hooks by
+ * its protocol (net.bridge.bridge-nf-call-iptables / -ip6tables). */
 static const struct hook_caller callers[] = {
 	{ "ip_rcv", 4, "prerouting" },
 	{ "ip_sublist_rcv", 4, "prerouting" },
@@ -348,6 +366,11 @@ static const struct hook_caller callers[] = {
 	{ "ndisc_send_skb", 6, "output" },
 	{ "mld_sendpack", 6, "output" },
 	{ "ip6_output", 6, "postrouting" },
+	{ "br_nf_pre_routing", 0, "prerouting" },
+	{ "br_nf_forward_ip", 0, "forward" },
+	{ "br_nf_forward", 0, "forward" },
+	{ "br_nf_post_routing", 0, "postrouting" },
+	{ "br_nf_forward_arp", 'a', "forward" },
 	{ "br_handle_frame", 'b', "prerouting" },
 	{ "br_pass_frame_up", 'b', "input" },
 	{ "__br_forward", 'b', "forward" },
@@ -358,9 +381,15 @@ static const struct hook_caller callers[] = {
 	{ "nf_hook_ingress", 'n', "ingress" },
 };
 
+/* The name without ".cold", ".part.0", "+0x1a": its length. */
+static size_t base_len(const char *fn)
+{
+	return strcspn(fn, ".+ ");
+}
+
 const char *nft_hook_of_caller(const char *fn, int *l3)
 {
-	size_t n = strcspn(fn, ".+ ");	/* "ip_forward.cold", "x+0x1a" */
+	size_t n = base_len(fn);
 	size_t i;
 
 	for (i = 0; i < sizeof(callers) / sizeof(callers[0]); i++) {
@@ -369,6 +398,35 @@ const char *nft_hook_of_caller(const char *fn, int *l3)
 			*l3 = callers[i].l3;
 			return callers[i].hook;
 		}
+	}
+	return NULL;
+}
+
+/* nf_tables' per-family hook functions (nft_chain_filter.c) call
+ * nft_do_chain: the frame names the family of the table. */
+static const struct {
+	const char *fn;
+	const char *family;
+} nft_family_fns[] = {
+	{ "nft_do_chain_ipv4", "ip" },
+	{ "nft_do_chain_ipv6", "ip6" },
+	{ "nft_do_chain_inet", "inet" },
+	{ "nft_do_chain_inet_ingress", "inet" },
+	{ "nft_do_chain_arp", "arp" },
+	{ "nft_do_chain_bridge", "bridge" },
+	{ "nft_do_chain_netdev", "netdev" },
+};
+
+const char *nft_family_of_caller(const char *fn)
+{
+	size_t n = base_len(fn);
+	size_t i;
+
+	for (i = 0; i < sizeof(nft_family_fns) / sizeof(nft_family_fns[0]);
+	     i++) {
+		if (strlen(nft_family_fns[i].fn) == n &&
+		    !memcmp(nft_family_fns[i].fn, fn, n))
+			return nft_family_fns[i].family;
 	}
 	return NULL;
 }
@@ -385,11 +443,13 @@ struct rs_chain {
 	char hook[16];		/* "" = regular chain */
 	bool policy_drop;
 	bool reach;
+	bool legacy;		/* an x_tables table (iptables-legacy-save) */
+	uint32_t nrules;	/* legacy: rules so far, for their numbers */
 };
 
 struct rs_rule {
 	uint32_t chain;
-	uint64_t handle;
+	uint64_t handle;	/* legacy: the rule's number in its chain */
 	bool drops;		/* verdict drop or reject */
 	char jump[NAME_MAX_];	/* jump/goto target, "" = none */
 	char text[DROP_NFT_RULE_MAX];
@@ -433,6 +493,26 @@ static void copy_name(char *dst, size_t n, const char *src)
 		dst[i] = (unsigned char)src[i] > ' ' &&
 				 (unsigned char)src[i] < 0x7f ? src[i] : '_';
 	dst[i] = '\0';
+}
+
+/* line[b..e) into out, trimmed, unprintable bytes as '_'. */
+static void copy_text(char *out, size_t outlen, const char *line, size_t b,
+		      size_t e)
+{
+	size_t i;
+
+	while (b < e && (line[b] == ' ' || line[b] == '\t'))
+		b++;
+	while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' ||
+			 line[e - 1] == '\r'))
+		e--;
+	for (i = 0; b + i < e && i + 1 < outlen; i++) {
+		unsigned char c = (unsigned char)line[b + i];
+
+		out[i] = c >= ' ' && c < 0x7f ? (char)c : '_';
+	}
+	if (outlen)
+		out[i < outlen ? i : outlen - 1] = '\0';
 }
 
 /* Parses an `nft -a list ruleset` listing into rs (bounded, untrusted). */
@@ -528,7 +608,6 @@ static void rs_parse(struct rs *rs, const char *text, size_t len)
 			continue;
 		{
 			struct rs_rule *r = &rs->rules[rs->nrules++];
-			size_t b = 0;
 
 			memset(r, 0, sizeof(*r));
 			r->chain = (uint32_t)(rs->nchains - 1);
@@ -544,16 +623,115 @@ static void rs_parse(struct rs *rs, const char *text, size_t len)
 					copy_name(r->jump, sizeof(r->jump),
 						  w[i + 1]);
 			}
-			while (b < e && (line[b] == ' ' || line[b] == '\t'))
-				b++;
-			while (e > b && line[e - 1] == ' ')
-				e--;
-			for (i = 0; b + i < e && i + 1 < sizeof(r->text); i++) {
-				unsigned char c = (unsigned char)line[b + i];
+			copy_text(r->text, sizeof(r->text), line, 0, e);
+		}
+	}
+}
 
-				r->text[i] = c >= ' ' && c < 0x7f ? (char)c : '_';
+/* The nf hook an iptables built-in chain is registered at, "" if none. */
+static const char *xt_chain_hook(const char *chain)
+{
+	static const char *const names[][2] = {
+		{ "PREROUTING", "prerouting" }, { "INPUT", "input" },
+		{ "FORWARD", "forward" }, { "OUTPUT", "output" },
+		{ "POSTROUTING", "postrouting" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(chain, names[i][0]))
+			return names[i][1];
+	return "";
+}
+
+static struct rs_chain *rs_find(struct rs *rs, const char *family,
+				const char *table, const char *chain,
+				bool legacy)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nchains; i++) {
+		struct rs_chain *c = &rs->chains[i];
+
+		if (c->legacy == legacy && !strcmp(c->family, family) &&
+		    !strcmp(c->table, table) && !strcmp(c->name, chain))
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * Parses `iptables-legacy-save` output (family "ip" or "ip6") into rs:
+ * "*table", ":CHAIN POLICY [p:b]", "-A CHAIN ...", "COMMIT".  Rules are
+ * numbered in their chain as iptables -L --line-numbers does.
+ */
+static void rs_parse_save(struct rs *rs, const char *text, size_t len,
+			  const char *family)
+{
+	char w[RS_WORDS_MAX][RS_WORD_MAX];
+	char table[NAME_MAX_] = "";
+	size_t pos = 0, i, k;
+
+	while (pos < len) {
+		const char *line = text + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+		struct rs_chain *c;
+
+		pos += n + 1;
+		if (!n || line[0] == '#')
+			continue;
+		k = words(line, n, w);
+		if (!k)
+			continue;
+		if (w[0][0] == '*') {
+			copy_name(table, sizeof(table), w[0] + 1);
+			continue;
+		}
+		if (!strcmp(w[0], "COMMIT")) {
+			table[0] = '\0';
+			continue;
+		}
+		if (!table[0])
+			continue;
+		if (w[0][0] == ':' && w[0][1] && k >= 2 &&
+		    rs->nchains < RS_CHAINS_MAX) {
+			c = &rs->chains[rs->nchains++];
+			memset(c, 0, sizeof(*c));
+			c->legacy = true;
+			copy_name(c->family, sizeof(c->family), family);
+			copy_name(c->table, sizeof(c->table), table);
+			copy_name(c->name, sizeof(c->name), w[0] + 1);
+			if (strcmp(w[1], "-"))	/* a built-in chain */
+				copy_name(c->hook, sizeof(c->hook),
+					  xt_chain_hook(c->name));
+			c->policy_drop = !strcmp(w[1], "DROP");
+			continue;
+		}
+		if (strcmp(w[0], "-A") || k < 2 || rs->nrules >= RS_RULES_MAX)
+			continue;
+		c = rs_find(rs, family, table, w[1], true);
+		if (!c)
+			continue;
+		{
+			struct rs_rule *r = &rs->rules[rs->nrules++];
+
+			memset(r, 0, sizeof(*r));
+			r->chain = (uint32_t)(c - rs->chains);
+			r->handle = ++c->nrules;
+			for (i = 2; i + 1 < k; i++) {
+				if (strcmp(w[i], "-j") && strcmp(w[i], "-g") &&
+				    strcmp(w[i], "--jump") &&
+				    strcmp(w[i], "--goto"))
+					continue;
+				if (!strcmp(w[i + 1], "DROP") ||
+				    !strcmp(w[i + 1], "REJECT"))
+					r->drops = true;
+				else
+					copy_name(r->jump, sizeof(r->jump),
+						  w[i + 1]);
 			}
-			r->text[i] = '\0';
+			copy_text(r->text, sizeof(r->text), line, 0, n);
 		}
 	}
 }
@@ -583,10 +761,47 @@ static void set_from_chain(struct drop_nft *out, const struct rs_chain *c,
 	snprintf(out->table, sizeof(out->table), "%s", c->table);
 	snprintf(out->chain, sizeof(out->chain), "%s", c->name);
 	snprintf(out->hook, sizeof(out->hook), "%s", hook);
+	out->xt = c->legacy ? DROP_XT_LEGACY : DROP_XT_NONE;
+}
+
+/* Which chains may see the packet at (l3, hook): nf_tables base chains
+ * of family (any fitting one when NULL), and x_tables built-in chains
+ * when legacy. */
+static bool chain_at(const struct rs_chain *c, int l3, const char *hook,
+		     const char *family, bool legacy)
+{
+	if (!c->hook[0] || strcmp(c->hook, hook) ||
+	    !family_fits(c->family, l3, hook))
+		return false;
+	if (c->legacy)
+		return legacy;
+	return !family || !family[0] || !strcmp(c->family, family);
+}
+
+static void candidate(struct drop_nft *out, size_t *o, const struct rs *rs,
+		      const struct rs_rule *r)
+{
+	const struct rs_chain *c = &rs->chains[r->chain];
+
+	if (*o + 24 >= sizeof(out->rule))
+		return;
+	if (c->legacy)
+		*o += (size_t)snprintf(out->rule + *o, sizeof(out->rule) - *o,
+				       "%siptables-legacy %s %s rule %llu (%s)",
+				       *o ? ", " : "candidates: ", c->table,
+				       c->name, (unsigned long long)r->handle,
+				       r->text);
+	else
+		*o += (size_t)snprintf(out->rule + *o, sizeof(out->rule) - *o,
+				       "%shandle %llu (%s)",
+				       *o ? ", " : "candidates: ",
+				       (unsigned long long)r->handle, r->text);
+	if (*o >= sizeof(out->rule))
+		*o = sizeof(out->rule) - 1;
 }
 
 static int rs_decide(struct rs *rs, int l3, const char *hook,
-		     struct drop_nft *out)
+		     const char *family, bool legacy, struct drop_nft *out)
 {
 	const struct rs_rule *only = NULL;
 	const struct rs_chain *pol = NULL, *first = NULL;
@@ -601,8 +816,8 @@ static int rs_decide(struct rs *rs, int l3, const char *hook,
 	for (i = 0; i < rs->nchains; i++) {
 		struct rs_chain *c = &rs->chains[i];
 
-		if (!c->hook[0] || strcmp(c->hook, hook) ||
-		    !family_fits(c->family, l3, hook))
+		c->reach = false;
+		if (!chain_at(c, l3, hook, family, legacy))
 			continue;
 		c->reach = true;
 		if (!first)
@@ -627,6 +842,7 @@ static int rs_decide(struct rs *rs, int l3, const char *hook,
 				struct rs_chain *c = &rs->chains[i];
 
 				if (!c->reach && !c->hook[0] &&
+				    c->legacy == from->legacy &&
 				    !strcmp(c->name, r->jump) &&
 				    !strcmp(c->table, from->table) &&
 				    !strcmp(c->family, from->family)) {
@@ -643,23 +859,23 @@ static int rs_decide(struct rs *rs, int l3, const char *hook,
 			continue;
 		ndrop++;
 		only = r;
-		if (o + 24 < sizeof(out->rule))
-			o += (size_t)snprintf(out->rule + o,
-					      sizeof(out->rule) - o,
-					      "%shandle %llu (%s)",
-					      o ? ", " : "candidates: ",
-					      (unsigned long long)r->handle,
-					      r->text);
-		if (o >= sizeof(out->rule))
-			o = sizeof(out->rule) - 1;
+		candidate(out, &o, rs, r);
 	}
 	if (ndrop == 1 && !npol) {
 		const struct rs_chain *c = &rs->chains[only->chain];
 
 		set_from_chain(out, c, hook);
 		out->by = DROP_NFT_RULE;
-		out->handle = only->handle;
-		snprintf(out->rule, sizeof(out->rule), "%s", only->text);
+		if (c->legacy) {
+			out->xt_num = (uint32_t)only->handle;
+			snprintf(out->xt_rule, sizeof(out->xt_rule), "%s",
+				 only->text);
+			out->rule[0] = '\0';
+		} else {
+			out->handle = only->handle;
+			snprintf(out->rule, sizeof(out->rule), "%s",
+				 only->text);
+		}
 		return 0;
 	}
 	if (ndrop == 0 && npol == 1) {
@@ -668,39 +884,221 @@ static int rs_decide(struct rs *rs, int l3, const char *hook,
 		out->rule[0] = '\0';
 		return 0;
 	}
-	/* ambiguous: say so, name the first chain there */
+	/* ambiguous: say so, name the first chain there, never blame a
+	 * legacy table for it (the candidates list says which they are) */
 	set_from_chain(out, pol ? pol : first, hook);
+	out->xt = DROP_XT_NONE;
 	if (npol && o + 16 < sizeof(out->rule))
 		snprintf(out->rule + o, sizeof(out->rule) - o, "%s",
 			 o ? ", or a policy drop" : "a policy drop");
 	return 0;
 }
 
-int nft_ruleset_attribute(const char *text, size_t len, int l3,
-			  const char *hook, struct drop_nft *out)
+static bool rs_alloc(struct rs *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->chains = calloc(RS_CHAINS_MAX, sizeof(*rs->chains));
+	rs->rules = calloc(RS_RULES_MAX, sizeof(*rs->rules));
+	return rs->chains && rs->rules;
+}
+
+static void rs_release(struct rs *rs)
+{
+	free(rs->chains);
+	free(rs->rules);
+}
+
+int nft_ruleset_decide(const char *text, size_t len, const char *legacy4,
+		       size_t len4, const char *legacy6, size_t len6, int l3,
+		       const char *hook, const char *family, bool legacy,
+		       struct drop_nft *out)
 {
 	struct rs rs = { 0 };
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	rs.chains = calloc(RS_CHAINS_MAX, sizeof(*rs.chains));
-	rs.rules = calloc(RS_RULES_MAX, sizeof(*rs.rules));
-	if (rs.chains && rs.rules && text && hook) {
-		rs_parse(&rs, text, len);
-		ret = rs_decide(&rs, l3, hook, out);
+	if (rs_alloc(&rs) && hook) {
+		if (text)
+			rs_parse(&rs, text, len);
+		if (legacy && legacy4)
+			rs_parse_save(&rs, legacy4, len4, "ip");
+		if (legacy && legacy6)
+			rs_parse_save(&rs, legacy6, len6, "ip6");
+		ret = rs_decide(&rs, l3, hook, family, legacy, out);
 	}
-	free(rs.chains);
-	free(rs.rules);
+	rs_release(&rs);
 	return ret;
 }
 
+int nft_ruleset_attribute(const char *text, size_t len, int l3,
+			  const char *hook, struct drop_nft *out)
+{
+	if (!text) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return nft_ruleset_decide(text, len, NULL, 0, NULL, 0, l3, hook, NULL,
+				  false, out);
+}
+
+int nft_ruleset_position(const char *text, size_t len, const char *family,
+			 const char *table, const char *chain, uint64_t handle,
+			 uint32_t *pos, uint32_t *count)
+{
+	struct rs rs = { 0 };
+	const struct rs_chain *c;
+	size_t j;
+	int ret = -1;
+
+	*pos = 0;
+	*count = 0;
+	if (!text || !rs_alloc(&rs))
+		goto cleanup;
+	rs_parse(&rs, text, len);
+	c = rs_find(&rs, family, table, chain, false);
+	if (!c)
+		goto cleanup;
+	for (j = 0; j < rs.nrules; j++) {
+		if (rs.rules[j].chain != (uint32_t)(c - rs.chains))
+			continue;
+		(*count)++;
+		if (handle && rs.rules[j].handle == handle && !*pos)
+			*pos = *count;
+	}
+	ret = 0;
+cleanup:
+	rs_release(&rs);
+	return ret;
+}
+
+int nft_xt_save_rule(const char *text, size_t len, const char *table,
+		     const char *chain, uint32_t num, char *out, size_t outlen,
+		     uint32_t *count)
+{
+	char w[RS_WORDS_MAX][RS_WORD_MAX];
+	bool in_table = false, found = false;
+	size_t pos = 0;
+
+	*count = 0;
+	if (outlen)
+		out[0] = '\0';
+	if (!text || !table || !chain)
+		return -1;
+	while (pos < len) {
+		const char *line = text + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos, k;
+
+		pos += n + 1;
+		if (!n || line[0] == '#')
+			continue;
+		/* only the first words matter: -A CHAIN, :CHAIN, *table */
+		k = words(line, n < 4 * RS_WORD_MAX ? n : 4 * RS_WORD_MAX, w);
+		if (!k)
+			continue;
+		if (w[0][0] == '*') {
+			in_table = !strcmp(w[0] + 1, table);
+			continue;
+		}
+		if (!in_table)
+			continue;
+		if (w[0][0] == ':' && !strcmp(w[0] + 1, chain)) {
+			found = true;
+			continue;
+		}
+		if (k >= 2 && !strcmp(w[0], "-A") && !strcmp(w[1], chain) &&
+		    ++*count == num)
+			copy_text(out, outlen, line, 0, n);
+	}
+	return found ? 0 : -1;
+}
+
+/* ---- running the tools, cached ------------------------------------- */
+
 #define RULESET_TTL_MS 2000
 
+/* Whether prog is an executable in PATH (execvp's own search). */
+static bool in_path(const char *prog)
+{
+	const char *p = getenv("PATH");
+	char buf[512];
+
+	if (!p || !*p)
+		p = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	while (*p) {
+		size_t n = strcspn(p, ":");
+
+		if (n && n + strlen(prog) + 2 <= sizeof(buf)) {
+			memcpy(buf, p, n);
+			buf[n] = '/';
+			strcpy(buf + n + 1, prog);
+			if (!access(buf, X_OK))
+				return true;
+		}
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+/* The output of argv in netns ino, cached RULESET_TTL_MS (a failure too,
+ * as text NULL); the number of runs is bounded.  Returns 0 or -1. */
+static int tool_text(struct nft_rules *r, uint32_t ino, char *const argv[],
+		     const char **text, size_t *len)
+{
+	struct tool_out *t = NULL;
+	char key[TOOL_KEY_MAX], path[512];
+	size_t o = 0;
+	unsigned int i;
+
+	*text = NULL;
+	*len = 0;
+	for (i = 0; argv[i] && o + 1 < sizeof(key); i++)
+		o += (size_t)snprintf(key + o, sizeof(key) - o, "%s ", argv[i]);
+	if (o >= sizeof(key))
+		o = sizeof(key) - 1;
+	key[o] = '\0';
+	for (i = 0; i < r->ntools; i++)
+		if (r->tools[i].ino == ino && !strcmp(r->tools[i].key, key))
+			t = &r->tools[i];
+	if (t && now_ms() - t->at_ms <= RULESET_TTL_MS)
+		goto out;
+	if (r->runs >= NFT_RULES_RUNS_MAX || netns_path(ino, path, sizeof(path)))
+		goto out;	/* an older answer, if any, is all there is */
+	r->runs++;
+	if (!t) {
+		t = &r->tools[r->next_tool];
+		r->next_tool = (r->next_tool + 1) % CACHE_MAX;
+		if (r->ntools < CACHE_MAX)
+			r->ntools++;
+	}
+	free(t->text);
+	t->text = NULL;
+	t->len = 0;
+	t->ino = ino;
+	snprintf(t->key, sizeof(t->key), "%s", key);
+	t->at_ms = now_ms();
+	if (run_nft(path, argv, &t->text, &t->len)) {
+		t->text = NULL;
+		t->len = 0;
+	}
+out:
+	if (!t || !t->text)
+		return -1;
+	*text = t->text;
+	*len = t->len;
+	return 0;
+}
+
 int nft_rules_attribute(struct nft_rules *r, uint32_t ino, int l3,
-			const char *hook, struct drop_nft *out)
+			const char *hook, const char *family, bool legacy,
+			struct drop_nft *out)
 {
 	struct nft_ruleset *set = NULL;
 	char *argv[] = { "nft", "-s", "-a", "list", "ruleset", NULL };
+	char *save4[] = { "iptables-legacy-save", NULL };
+	char *save6[] = { "ip6tables-legacy-save", NULL };
+	const char *t4 = NULL, *t6 = NULL;
+	size_t l4 = 0, l6 = 0;
 	char path[512];
 	unsigned int i;
 	char *text;
@@ -709,17 +1107,25 @@ int nft_rules_attribute(struct nft_rules *r, uint32_t ino, int l3,
 	memset(out, 0, sizeof(*out));
 	if (!r || !hook)
 		return -1;
+	if (!family)
+		family = "";
 	for (i = 0; i < r->nsets; i++)
 		if (r->sets[i].ino == ino)
 			set = &r->sets[i];
 	if (!set || now_ms() - set->at_ms > RULESET_TTL_MS) {
 		if (r->runs >= NFT_RULES_RUNS_MAX ||
-		    netns_path(ino, path, sizeof(path)))
-			return set ? nft_ruleset_attribute(set->text, set->len,
-							   l3, hook, out) : -1;
+		    netns_path(ino, path, sizeof(path))) {
+			if (!set)
+				return -1;
+			goto decide;
+		}
 		r->runs++;
-		if (run_nft(path, argv, &text, &len))
-			return -1;
+		if (run_nft(path, argv, &text, &len)) {
+			/* no nft or no ruleset: an empty one (legacy may
+			 * still hold the answer) */
+			text = NULL;
+			len = 0;
+		}
 		if (!set) {
 			set = &r->sets[r->next_set];
 			r->next_set = (r->next_set + 1) % CACHE_MAX;
@@ -733,19 +1139,88 @@ int nft_rules_attribute(struct nft_rules *r, uint32_t ino, int l3,
 		set->at_ms = now_ms();
 		set->ndec = 0;
 	}
+decide:
 	for (i = 0; i < set->ndec; i++) {
-		if (set->dec[i].l3 == l3 && !strcmp(set->dec[i].hook, hook)) {
-			*out = set->dec[i].nft;
+		struct nft_decision *dc = &set->dec[i];
+
+		if (dc->l3 == l3 && dc->legacy == legacy &&
+		    !strcmp(dc->hook, hook) && !strcmp(dc->family, family)) {
+			*out = dc->nft;
 			return 0;
 		}
 	}
-	if (nft_ruleset_attribute(set->text, set->len, l3, hook, out))
+	/* x_tables: only when the free was not in nft_do_chain, and only
+	 * the tables this netns has (the save tools read
+	 * /proc/net/ip_tables_names first: they instantiate nothing) */
+	if (legacy && (l3 == 4 || l3 == 0) && in_path(save4[0]))
+		tool_text(r, ino, save4, &t4, &l4);
+	if (legacy && (l3 == 6 || l3 == 0) && in_path(save6[0]))
+		tool_text(r, ino, save6, &t6, &l6);
+	if (!set->text && !t4 && !t6)
+		return -1;
+	if (nft_ruleset_decide(set->text, set->len, t4, l4, t6, l6, l3, hook,
+			       family, legacy, out))
 		return -1;
 	if (set->ndec < DECISIONS_MAX) {
-		set->dec[set->ndec].l3 = l3;
-		snprintf(set->dec[set->ndec].hook,
-			 sizeof(set->dec[set->ndec].hook), "%s", hook);
-		set->dec[set->ndec++].nft = *out;
+		struct nft_decision *dc = &set->dec[set->ndec++];
+
+		dc->l3 = l3;
+		dc->legacy = legacy;
+		snprintf(dc->hook, sizeof(dc->hook), "%s", hook);
+		snprintf(dc->family, sizeof(dc->family), "%s", family);
+		dc->nft = *out;
 	}
+	return 0;
+}
+
+/* The tables iptables-nft manages, by name (libxtables' builtin tables). */
+static bool xt_table_name(const char *t)
+{
+	return !strcmp(t, "filter") || !strcmp(t, "nat") ||
+	       !strcmp(t, "mangle") || !strcmp(t, "raw") ||
+	       !strcmp(t, "security");
+}
+
+int nft_rules_iptables(struct nft_rules *r, uint32_t ino, struct drop_nft *n)
+{
+	bool v6 = n->family[0] && !strcmp(n->family, "ip6");
+	char tool[24];
+	char *argv[] = { tool, "-t", n->table, NULL };
+	char *list[] = { "nft", "-s", "-a", "list", "ruleset", NULL };
+	const char *text, *save;
+	size_t len, slen;
+	uint32_t pos = 0, count = 0, scount = 0;
+
+	if (!r || n->xt != DROP_XT_NONE ||
+	    (n->by != DROP_NFT_RULE && n->by != DROP_NFT_POLICY) ||
+	    (strcmp(n->family, "ip") && !v6) || !xt_table_name(n->table) ||
+	    !name_ok(n->chain))
+		return -1;
+	if (n->by == DROP_NFT_RULE) {
+		if (tool_text(r, ino, list, &text, &len) ||
+		    nft_ruleset_position(text, len, n->family, n->table,
+					 n->chain, n->handle, &pos, &count) ||
+		    !pos)
+			return -1;
+	}
+	snprintf(tool, sizeof(tool), "%s", v6 ? "ip6tables-nft-save" :
+						"iptables-nft-save");
+	if (!in_path(tool)) {
+		/* no iptables here: the names are iptables' all the same */
+		n->xt = DROP_XT_NFT;
+		n->xt_num = pos;
+		return 0;
+	}
+	if (tool_text(r, ino, argv, &save, &slen) ||
+	    nft_xt_save_rule(save, slen, n->table, n->chain, pos, n->xt_rule,
+			     sizeof(n->xt_rule), &scount))
+		return -1;	/* a table iptables-nft does not take */
+	n->xt = DROP_XT_NFT;
+	n->xt_num = pos;
+	/* matched by position: only when both count the chain the same */
+	if (n->by == DROP_NFT_RULE && scount != count)
+		n->xt_rule[0] = '\0';
+	if (n->by == DROP_NFT_POLICY)
+		n->xt_rule[0] = '\0';
 	return 0;
 }

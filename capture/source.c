@@ -145,6 +145,8 @@ uint64_t rd_ts_to_ns(const struct rd_iface *ifc, uint64_t ts)
 	if (ifc->ts_pow2)
 		ns = (uint64_t)(((unsigned __int128)ts * 1000000000u) >>
 				ifc->ts_shift);
+	else if (ifc->ts_div == 1)	/* us, ns, ms: no 64-bit divisions */
+		ns = ts * ifc->ts_mul;
 	else
 		ns = ts / ifc->ts_div * ifc->ts_mul +
 		     ts % ifc->ts_div * ifc->ts_mul / ifc->ts_div;

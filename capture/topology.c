@@ -52,6 +52,7 @@
 #include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
+#include <linux/if_tunnel.h>
 #include <linux/neighbour.h>
 #include <linux/net_namespace.h>
 #include <linux/netlink.h>
@@ -106,6 +107,12 @@ struct topo_link {
 	int link_nsid;		/* IFLA_LINK_NETNSID, -1 = same netns */
 	unsigned short type;	/* ARPHRD_* */
 	unsigned int flags;	/* IFF_* */
+	/* a tunnel's configuration (IFLA_INFO_DATA), tun_family 0 = none */
+	int tun_family;		/* of local / remote: AF_INET, AF_INET6 */
+	bool has_remote, has_local, has_id;
+	uint8_t remote[16], local[16];
+	uint32_t tun_id;	/* VNI or GRE output key */
+	int tun_link;		/* lower device (vxlan dev, tunnel link) */
 };
 
 struct walk;
@@ -442,9 +449,95 @@ static int ns_by_nsid(struct walk *w, int from, int32_t nsid)
 
 /* ---- links and routes ---------------------------------------------------- */
 
+/* ---- tunnels (issue 16): the underlay below an overlay device ---------- */
+
+/* Attribute numbers of one tunnel kind's IFLA_INFO_DATA. */
+struct tun_attrs {
+	const char *kind;
+	int id, link, local, local6, remote, remote6;	/* 0 = none */
+};
+
+#define TUN_DATA_MAX 64		/* above every *_MAX used below */
+
+static const struct tun_attrs tun_kinds[] = {
+	{ "vxlan", IFLA_VXLAN_ID, IFLA_VXLAN_LINK, IFLA_VXLAN_LOCAL,
+	  IFLA_VXLAN_LOCAL6, IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6 },
+	{ "geneve", IFLA_GENEVE_ID, 0, 0, 0, IFLA_GENEVE_REMOTE,
+	  IFLA_GENEVE_REMOTE6 },
+	/* GRE and IP tunnels carry 4 or 16 bytes in one attribute */
+	{ "gre", IFLA_GRE_OKEY, IFLA_GRE_LINK, IFLA_GRE_LOCAL, 0,
+	  IFLA_GRE_REMOTE, 0 },
+	{ "gretap", IFLA_GRE_OKEY, IFLA_GRE_LINK, IFLA_GRE_LOCAL, 0,
+	  IFLA_GRE_REMOTE, 0 },
+	{ "ip6gre", IFLA_GRE_OKEY, IFLA_GRE_LINK, IFLA_GRE_LOCAL, 0,
+	  IFLA_GRE_REMOTE, 0 },
+	{ "ip6gretap", IFLA_GRE_OKEY, IFLA_GRE_LINK, IFLA_GRE_LOCAL, 0,
+	  IFLA_GRE_REMOTE, 0 },
+	{ "ipip", 0, IFLA_IPTUN_LINK, IFLA_IPTUN_LOCAL, 0, IFLA_IPTUN_REMOTE,
+	  0 },
+	{ "sit", 0, IFLA_IPTUN_LINK, IFLA_IPTUN_LOCAL, 0, IFLA_IPTUN_REMOTE,
+	  0 },
+	{ "ip6tnl", 0, IFLA_IPTUN_LINK, IFLA_IPTUN_LOCAL, 0,
+	  IFLA_IPTUN_REMOTE, 0 },
+};
+
+static const struct tun_attrs *tun_kind(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tun_kinds) / sizeof(tun_kinds[0]); i++)
+		if (!strcmp(kind, tun_kinds[i].kind))
+			return &tun_kinds[i];
+	return NULL;
+}
+
+/* An address attribute of 4 or 16 bytes, not all zero (unset). */
+static int tun_addr(const struct cursor *a, uint8_t *out)
+{
+	static const uint8_t zero[16];
+
+	if (!a->base || (a->cap != 4 && a->cap != 16) ||
+	    !memcmp(a->base, zero, a->cap))
+		return 0;
+	memset(out, 0, 16);
+	memcpy(out, a->base, a->cap);
+	return a->cap == 4 ? AF_INET : AF_INET6;
+}
+
+static void tun_parse(struct cursor *data, const struct tun_attrs *k,
+		      struct topo_link *l)
+{
+	struct cursor tb[TUN_DATA_MAX];
+	uint32_t v;
+	int fam;
+
+	attrs_parse(data, tb, TUN_DATA_MAX);
+	if (k->id && attr_u32(&tb[k->id], &v)) {
+		l->tun_id = k->id == IFLA_GRE_OKEY ? ntohl(v) : v;
+		l->has_id = k->id != IFLA_GRE_OKEY || v;
+	}
+	if (k->link && attr_u32(&tb[k->link], &v))
+		l->tun_link = (int)v;
+	fam = tun_addr(&tb[k->remote], l->remote);
+	if (!fam && k->remote6)
+		fam = tun_addr(&tb[k->remote6], l->remote);
+	if (fam) {
+		l->has_remote = true;
+		l->tun_family = fam;
+	}
+	fam = k->local ? tun_addr(&tb[k->local], l->local) : 0;
+	if (!fam && k->local6)
+		fam = tun_addr(&tb[k->local6], l->local);
+	if (fam && (!l->tun_family || fam == l->tun_family)) {
+		l->has_local = true;
+		l->tun_family = fam;
+	}
+}
+
 static void linkinfo_parse(struct cursor *nest, struct topo_link *l)
 {
 	struct cursor tb[IFLA_INFO_MAX + 1];
+	const struct tun_attrs *k;
 
 	attrs_parse(nest, tb, IFLA_INFO_MAX + 1);
 	if (tb[IFLA_INFO_KIND].base)
@@ -452,6 +545,9 @@ static void linkinfo_parse(struct cursor *nest, struct topo_link *l)
 	if (tb[IFLA_INFO_SLAVE_KIND].base)
 		attr_str(&tb[IFLA_INFO_SLAVE_KIND], l->slave_kind,
 			 sizeof(l->slave_kind));
+	k = tun_kind(l->kind);
+	if (k && tb[IFLA_INFO_DATA].base)
+		tun_parse(&tb[IFLA_INFO_DATA], k, l);
 }
 
 /* One RTM_NEWLINK payload into l; -EPROTO if it is not one. */
@@ -1478,6 +1574,250 @@ static const char *start_role(struct walk *w, int ns, const struct topo_link *l)
 	return "route to target";
 }
 
+/* ---- the underlay of a tunnel ------------------------------------------ */
+
+/* The tunnel device of netns ns that receives what device `from` sends. */
+struct far_tun_q {
+	const struct topo_link *from;
+	struct topo_link best;
+	int score;		/* 2: same id, 1: same kind and local, 0: none */
+};
+
+static int far_tun_msg(uint16_t type, struct cursor *pl, void *arg)
+{
+	struct far_tun_q *q = arg;
+	const struct topo_link *f = q->from;
+	struct topo_link l;
+	bool local_ok;
+	int score;
+
+	if (link_parse(type, pl, &l) || strcmp(l.kind, f->kind))
+		return 0;
+	/* bound to the address the sender's packets go to, or to none */
+	local_ok = !l.has_local || (l.tun_family == f->tun_family &&
+				    !memcmp(l.local, f->remote, 16));
+	if (!local_ok)
+		return 0;
+	score = l.has_id == f->has_id && l.tun_id == f->tun_id ? 2 :
+		l.has_local ? 1 : 0;
+	if (score > q->score) {
+		q->best = l;
+		q->score = score;
+	}
+	return 0;
+}
+
+static bool far_tunnel(struct walk *w, int ns, const struct topo_link *from,
+		       struct topo_link *out)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req;
+	struct far_tun_q q;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.ifi.ifi_family = AF_UNSPEC;
+	memset(&q, 0, sizeof(q));
+	q.from = from;
+	if (nl_talk(w, w->ns[ns].rtnl, &req.nh, far_tun_msg, &q) || !q.score)
+		return false;
+	*out = q.best;
+	return true;
+}
+
+/*
+ * A VXLAN device without a remote (flannel, EVPN: one FDB entry per peer)
+ * sends a frame to the VTEP its FDB holds for the frame's destination
+ * MAC: the `bridge fdb` entry of that MAC on the device (its NDA_DST).
+ */
+struct vxfdb_q {
+	int ifindex;
+	uint8_t mac[6];
+	int family;		/* of dst, 0 = not found */
+	uint8_t dst[16];
+};
+
+static int vxfdb_msg(uint16_t type, struct cursor *pl, void *arg)
+{
+	struct cursor tb[NDA_MAX + 1];
+	struct vxfdb_q *q = arg;
+	struct ndmsg ndm;
+	int fam;
+
+	if (type != RTM_NEWNEIGH || q->family ||
+	    !cur_bytes(pl, &ndm, sizeof(ndm)) ||
+	    !cur_skip(pl, NLMSG_ALIGN(sizeof(ndm)) - sizeof(ndm)))
+		return 0;
+	attrs_parse(pl, tb, NDA_MAX + 1);
+	if (ndm.ndm_family != AF_BRIDGE || ndm.ndm_ifindex != q->ifindex ||
+	    !tb[NDA_LLADDR].base || tb[NDA_LLADDR].cap != sizeof(q->mac) ||
+	    memcmp(tb[NDA_LLADDR].base, q->mac, sizeof(q->mac)))
+		return 0;
+	fam = tun_addr(&tb[NDA_DST], q->dst);
+	if (fam)
+		q->family = fam;
+	return 0;
+}
+
+/* Fills l's remote from its FDB, for the frame's L2 next hop; false if
+ * the next hop's MAC or its entry is unknown. */
+static bool vxlan_fdb_remote(struct walk *w, int ns, struct topo_link *l)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ndmsg ndm;
+	} req;
+	struct vxfdb_q q;
+
+	if (strcmp(l->kind, "vxlan") || !w->l2.set)
+		return false;
+	memset(&q, 0, sizeof(q));
+	q.ifindex = l->ifindex;
+	if (!neigh_mac(w, w->l2.ns, w->l2.addr, l->ifindex, q.mac))
+		return false;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ndm));
+	req.nh.nlmsg_type = RTM_GETNEIGH;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.ndm.ndm_family = AF_BRIDGE;
+	if (nl_talk(w, w->ns[ns].rtnl, &req.nh, vxfdb_msg, &q) || !q.family)
+		return false;
+	memcpy(l->remote, q.dst, sizeof(l->remote));
+	l->tun_family = q.family;
+	l->has_remote = true;
+	return true;
+}
+
+/* What the walk is heading for, swapped while it follows an underlay. */
+struct walk_goal {
+	int family, alen;
+	uint8_t addr[16];
+	char target[INET6_ADDRSTRLEN];
+	struct l2hop l2;
+	size_t nhops;
+	int target_ns;
+};
+
+static void goal_save(const struct walk *w, struct walk_goal *g)
+{
+	g->family = w->family;
+	g->alen = w->alen;
+	memcpy(g->addr, w->addr, sizeof(g->addr));
+	memcpy(g->target, w->target, sizeof(g->target));
+	g->l2 = w->l2;
+	g->nhops = w->nhops;
+	g->target_ns = w->target_ns;
+}
+
+static void goal_restore(struct walk *w, const struct walk_goal *g)
+{
+	w->family = g->family;
+	w->alen = g->alen;
+	memcpy(w->addr, g->addr, sizeof(g->addr));
+	memcpy(w->target, g->target, sizeof(g->target));
+	w->l2 = g->l2;
+	w->nhops = g->nhops;
+	w->target_ns = g->target_ns;
+}
+
+/* "vxlan 42 to 192.168.100.2" */
+static void tun_label(const struct topo_link *l, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	char id[16] = "";
+
+	inet_ntop(l->tun_family, l->remote, a, sizeof(a));
+	if (l->has_id)
+		snprintf(id, sizeof(id), " %u", l->tun_id);
+	snprintf(buf, len, "%s%s to %s", l->kind, id, a);
+}
+
+/*
+ * Tunnel device l of netns ns (point idx) sends the probe encapsulated to
+ * its remote: the walk follows the underlay as if the remote were the
+ * target (its route, veth peers, bridges, routers: the same rules), and
+ * names those points the underlay's.  In the netns that holds the remote,
+ * the tunnel device of the same kind (and id) bound to it decapsulates:
+ * the overlay walk goes on from there.  A tunnel without a remote (FDB
+ * or metadata driven) is not followed.
+ */
+static enum reach via_tunnel(struct walk *w, int ns,
+			     const struct topo_link *dev, int idx, int depth)
+{
+	struct topo_link tl = *dev, *l = &tl, far;
+	struct walk_goal g;
+	struct route rt;
+	enum reach r;
+	char label[80], role[96];
+	size_t i, start = w->out->n;
+	int far_ns, fidx;
+	bool fdb = false;
+
+	if (!l->has_remote)
+		fdb = vxlan_fdb_remote(w, ns, l);
+	if (!l->has_remote)
+		return REACH_MAYBE;
+	tun_label(l, label, sizeof(label));
+	if (fdb)
+		snprintf(label + strlen(label), sizeof(label) - strlen(label),
+			 " (FDB)");
+	snprintf(role, sizeof(role), "%.40s, %.50s", w->out->pts[idx].role,
+		 label);
+	role_set(w, idx, role);
+	goal_save(w, &g);
+	w->family = l->tun_family;
+	w->alen = l->tun_family == AF_INET ? 4 : 16;
+	memcpy(w->addr, l->remote, 16);
+	inet_ntop(w->family, w->addr, w->target, sizeof(w->target));
+	w->target_ns = -1;
+	/* the lower device (vxlan's dev, the tunnel's link) pins the route */
+	if (route_query(w, ns, w->addr, NULL, 0, l->tun_link, &rt) &&
+	    (!l->tun_link || route_query(w, ns, w->addr, NULL, 0, 0, &rt))) {
+		goal_restore(w, &g);
+		return REACH_MAYBE;
+	}
+	if (rt.type == RTN_LOCAL) {
+		goal_restore(w, &g);
+		return REACH_MAYBE;	/* a tunnel to ourselves */
+	}
+	nh_note(w, ns, &rt, w->addr);
+	r = leave_via(w, ns, rt.oif, "underlay", depth + 1);
+	far_ns = w->target_ns;
+	for (i = start; i < w->out->n; i++) {
+		struct topo_point *p = &w->out->pts[i];
+
+		if (!strcmp(p->role, "target side"))
+			snprintf(role, sizeof(role), "underlay, far VTEP %s",
+				 w->target);
+		else if (strncmp(p->role, "underlay", 8))
+			snprintf(role, sizeof(role), "underlay %.80s", p->role);
+		else
+			continue;
+		role_set(w, (int)i, role);
+	}
+	goal_restore(w, &g);
+	if (r != REACH_YES || far_ns < 0)
+		return r == REACH_NO ? REACH_NO : REACH_MAYBE;
+	if (!far_tunnel(w, far_ns, l, &far))
+		return REACH_MAYBE;	/* nothing there decapsulates it */
+	fidx = (int)w->out->n;
+	r = enter_ns(w, far_ns, far.ifindex, "far tunnel end", depth + 1);
+	if (fidx < (int)w->out->n) {
+		char id[16] = "";
+
+		if (far.has_id)
+			snprintf(id, sizeof(id), " %u", far.tun_id);
+		snprintf(role, sizeof(role), "far tunnel end (%s%s)%s",
+			 far.kind, id, r == REACH_YES ? ", target side" : "");
+		role_set(w, fidx, role);
+	}
+	return r;
+}
+
 /*
  * Leaving netns ns through ifindex (the route's output interface).
  * role NULL: the start interface, named from its kind.
@@ -1486,6 +1826,7 @@ static enum reach leave_via(struct walk *w, int ns, int ifindex,
 			    const char *role, int depth)
 {
 	struct topo_link l;
+	int idx;
 
 	if (depth > TOPO_MAX_DEPTH || link_get(w, ns, ifindex, NULL, &l))
 		return REACH_NO;
@@ -1495,10 +1836,13 @@ static enum reach leave_via(struct walk *w, int ns, int ifindex,
 		return REACH_NO;
 	if (!role)
 		role = start_role(w, ns, &l);
-	if (point_add(w, ns, &l, role) < 0)
+	idx = point_add(w, ns, &l, role);
+	if (idx < 0)
 		return REACH_NO;
 	if (l.flags & IFF_LOOPBACK)
 		return REACH_YES;
+	if (tun_kind(l.kind))
+		return via_tunnel(w, ns, &l, idx, depth);
 	return far_end(w, ns, &l, depth);
 }
 

@@ -26,9 +26,11 @@
 #include "common/log.h"
 #include "dissect/packet.h"
 #include "drop_output.h"
+#include "metrics.h"
 #include "output.h"
+#include "stream.h"
 
-#define MAX_TARGETS 64
+#define MAX_TARGETS 1024	/* live points: one program copy serves them all */
 #define MAX_HOSTS DS_HOSTS_MAX
 
 struct capture_opts {
@@ -48,6 +50,9 @@ struct capture_opts {
 	enum live_ingress ingress;
 	bool json, print, summary, force_clsact;
 	bool drops;			/* --drops: kfree_skb records too */
+	const char *ndjson;		/* --ndjson[=FILE]: "-" = stdout */
+	const char *metrics;		/* --metrics FILE */
+	double metrics_interval;	/* seconds between counters/metrics */
 };
 
 struct capture_run {
@@ -65,6 +70,10 @@ struct capture_run {
 	uint64_t unwritten;	/* ring records the end could not write */
 	struct live *lv;
 	uint64_t start_ns;	/* the run's watch windows open */
+	struct stream *ev;	/* --ndjson, or NULL */
+	struct run_stats stats;	/* --ndjson counters, --metrics */
+	uint64_t next_emit;	/* CLOCK_MONOTONIC ns of the next */
+	bool metrics_failed;	/* said once */
 };
 
 static void capture_usage(FILE *fp)
@@ -106,6 +115,15 @@ static void capture_usage(FILE *fp)
 		"                         an interface named kernel-drops\n"
 		"      --no-drops         no kernel drops (default)\n"
 		"      --no-print         no per-frame lines (with -w)\n"
+		"      --ndjson [FILE]    stream events as NDJSON lines (schema\n"
+		"                         dropspot.event/1: session, kernel drops,\n"
+		"                         interfaces gone/back, counters) to FILE, or to\n"
+		"                         stdout (- or no FILE), where they replace the\n"
+		"                         frame lines and the summary\n"
+		"      --metrics FILE     Prometheus textfile (node_exporter textfile\n"
+		"                         collector) of the counters, replaced atomically\n"
+		"      --metrics-interval S  seconds between counters events and\n"
+		"                         metrics writes (default 10)\n"
 		"      --no-summary       no per-point summary at the end\n"
 		"  -v, --verbose          more messages (libbpf's too)\n"
 		"  -h, --help             this help\n"
@@ -147,7 +165,8 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 {
 	enum { OPT_ALL_IP = 256, OPT_ALL, OPT_HOST, OPT_TC_INGRESS, OPT_XDP_INGRESS,
 	       OPT_NO_PRINT, OPT_DROPS, OPT_NO_DROPS,
-	       OPT_NO_SUMMARY, OPT_RING_SIZE, OPT_FORCE_CLSACT };
+	       OPT_NO_SUMMARY, OPT_RING_SIZE, OPT_FORCE_CLSACT, OPT_NDJSON,
+	       OPT_METRICS, OPT_METRICS_INTERVAL };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "write", required_argument, NULL, 'w' },
@@ -165,6 +184,10 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		{ "drops", no_argument, NULL, OPT_DROPS },
 		{ "no-drops", no_argument, NULL, OPT_NO_DROPS },
 		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+		{ "ndjson", optional_argument, NULL, OPT_NDJSON },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "metrics-interval", required_argument, NULL,
+		  OPT_METRICS_INTERVAL },
 		/* hidden, for tests: */
 		{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 		{ "force-clsact", no_argument, NULL, OPT_FORCE_CLSACT },
@@ -178,6 +201,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	o->print = true;
 	o->summary = true;
 	o->filter_mode = DS_FILTER_DEFAULT;
+	o->metrics_interval = 10.0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:w:c:d:s:f:jvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -240,6 +264,24 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		case OPT_NO_SUMMARY:
 			o->summary = false;
 			break;
+		case OPT_NDJSON:
+			/* "--ndjson FILE" as well as "--ndjson=FILE" */
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];
+			o->ndjson = optarg && optarg[0] ? optarg : "-";
+			break;
+		case OPT_METRICS:
+			if (!optarg[0] || !strcmp(optarg, "-")) {
+				log_error("--metrics wants a file (it is replaced by rename)");
+				return -1;
+			}
+			o->metrics = optarg;
+			break;
+		case OPT_METRICS_INTERVAL:
+			if (cli_opt_seconds("--metrics-interval", optarg, 0.1,
+					    86400, &o->metrics_interval))
+				return -1;
+			break;
 		case OPT_RING_SIZE:
 			if (cli_parse_u64(optarg, &v) || !v || v > (1u << 30)) {
 				log_error("--ring-size wants bytes, a power of two");
@@ -268,6 +310,15 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	if (!o->n_targets) {
 		log_error("capture needs -i POINT (see dropspot capture --help)");
 		return -1;
+	}
+	if (o->ndjson && !strcmp(o->ndjson, "-")) {
+		if (o->write_path && !strcmp(o->write_path, "-")) {
+			log_error("--ndjson and -w - both want stdout: give --ndjson=FILE");
+			return -1;
+		}
+		/* the stream is stdout's output: no frame lines, no summary */
+		o->print = false;
+		o->summary = false;
 	}
 	if (o->write_path && !strcmp(o->write_path, "-") && o->print) {
 		log_error("-w - writes pcapng to stdout: add --no-print");
@@ -344,8 +395,11 @@ static int on_drop(const struct drop_event *ev, void *ctx)
 	drop_frame_build(ev, drops_point(r->d), &df);
 	/* counted before -f, as the wire points count what the ring gave */
 	count_drop(r->points, &df.f);
+	stats_kernel_drop(&r->stats, ev->reason_name);
 	if (!filter_match(r->flt, &df.f))
 		return 0;
+	if (r->ev)
+		stream_kernel_drop(r->ev, ev);
 	id = r->w ? pcapng_writer_if_of_point(r->w, df.f.point) : -1;
 	if (id >= 0) {
 		ret = pcapng_writer_packet(r->w, (uint32_t)id, &df.f,
@@ -442,6 +496,8 @@ static void on_link_event(const struct live_link_event *ev, void *ctx)
 	struct point *p = point_get(r->points, ev->point_id);
 	int ret;
 
+	if (r->ev)
+		stream_point(r->ev, p, ev->point_id, ev->present, ev->ts_ns);
 	if (!r->w || !p || r->write_error)
 		return;
 	live_update_stats(r->lv);
@@ -451,6 +507,43 @@ static void on_link_event(const struct live_link_event *ev, void *ctx)
 		ret = pcapng_writer_window_end(r->w, p, r->start_ns, ev->ts_ns);
 	if (ret < 0)
 		r->write_error = ret;
+}
+
+/* A counters event and the metrics file, now (stream.h, metrics.h). */
+static void emit_counters(struct capture_run *r, bool final)
+{
+	const struct capture_opts *o = r->o;
+	int ret;
+
+	if (!r->ev && !o->metrics)
+		return;
+	live_update_stats(r->lv);
+	if (r->d) {
+		struct drops_stats ds;
+
+		drops_stats(r->d, &ds);
+		r->stats.kdrop_ring_lost = ds.lost;
+	}
+	if (r->ev)
+		stream_counters(r->ev, &r->stats, r->points, final);
+	if (!o->metrics)
+		return;
+	ret = metrics_write(o->metrics, &r->stats, r->points, !final);
+	if (ret && !r->metrics_failed)
+		log_warn("cannot write --metrics %s: %s", o->metrics,
+			 strerror(-ret));
+	/* the end's write decides the exit status */
+	r->metrics_failed = ret != 0;
+}
+
+static void emit_due(struct capture_run *r)
+{
+	uint64_t mono = now_ns(CLOCK_MONOTONIC);
+
+	if (mono < r->next_emit)
+		return;
+	r->next_emit = mono + (uint64_t)(r->o->metrics_interval * 1e9);
+	emit_counters(r, false);
 }
 
 /* Polls until -c, --duration, a signal or an error; returns exit status. */
@@ -476,6 +569,7 @@ static int capture_loop(struct live *lv, struct capture_run *r)
 		live_check_links(lv);
 		if (poll_drops(r))
 			return EXIT_TROUBLE;
+		emit_due(r);
 		/* said once, when the writer is closed */
 		if (r->write_error)
 			return EXIT_TROUBLE;
@@ -580,6 +674,13 @@ int cmd_capture(int argc, char **argv)
 		out.fp = stderr;
 	out.json = o.json;
 	out.flush_each = true;
+	if (o.ndjson) {
+		r.ev = stream_open(o.ndjson, err, sizeof(err));
+		if (!r.ev) {
+			log_error("%s", err);
+			goto cleanup;
+		}
+	}
 	if (filter_new(o.filter_expr, &flt, err, sizeof(err))) {
 		log_error("%s", err);
 		goto cleanup;
@@ -637,6 +738,10 @@ int cmd_capture(int argc, char **argv)
 	r.d = d;
 	r.lv = lv;
 	r.start_ns = start_ns;
+	stats_init(&r.stats, "capture", start_ns);
+	if (r.ev)
+		stream_session_start(r.ev, "capture", &points);
+	r.next_emit = now_ns(CLOCK_MONOTONIC);	/* dropspot_up 1 at once */
 	/* a point whose interface goes and comes back (a VM restarted) */
 	if (live_follow_links(lv, on_link_event, &r, err, sizeof(err)))
 		log_warn("interfaces that go away are not followed: %s", err);
@@ -677,8 +782,22 @@ int cmd_capture(int argc, char **argv)
 			 (unsigned long long)live_bad_records(lv));
 	if (!r.print_failed && !output_flush(&out) && status == 0)
 		status = EXIT_TROUBLE;
+	emit_counters(&r, true);
+	if (r.metrics_failed)
+		status = EXIT_TROUBLE;
+	if (r.ev) {
+		if (stream_failed(r.ev))
+			status = EXIT_TROUBLE;
+		stream_session_end(r.ev, NULL, status);
+		if (stream_close(r.ev)) {
+			log_error("the --ndjson stream could not be written");
+			status = EXIT_TROUBLE;
+		}
+		r.ev = NULL;
+	}
 	live_drain_end();
 cleanup:
+	stream_close(r.ev);
 	drops_free(d);
 	live_free(lv);
 	if (w)

@@ -41,6 +41,8 @@
 #include "common/log.h"
 #include "dissect/packet.h"
 #include "drop_output.h"
+#include "metrics.h"
+#include "stream.h"
 
 #define MAX_TARGETS 64
 #define MAX_NAMES 64
@@ -80,6 +82,9 @@ struct trace_opts {
 	int filter_mode;
 	enum live_ingress ingress;
 	bool json, drops, verbose;
+	const char *ndjson;		/* --ndjson[=FILE]: "-" = stdout */
+	const char *metrics;		/* --metrics FILE */
+	double metrics_interval;	/* seconds between counters/metrics */
 };
 
 struct trace_run {
@@ -109,6 +114,9 @@ struct trace_run {
 	uint64_t start_ns;		/* the run's watch windows open */
 	bool draining;			/* after the loop: what is left */
 	bool lines_failed;		/* the probe lines' stream refused one */
+	struct stream *ev;		/* --ndjson, or NULL */
+	struct run_stats stats;		/* --ndjson counters, --metrics */
+	uint64_t next_emit;		/* CLOCK_MONOTONIC ns of the next */
 };
 
 static void trace_usage(FILE *fp)
@@ -140,6 +148,15 @@ static void trace_usage(FILE *fp)
 		"                         (`dropspot analyze FILE` gives the same verdict)\n"
 		"  -j, --json             JSON report (as `analyze --json`); probe lines\n"
 		"                         go to stderr\n"
+		"      --ndjson [FILE]    stream events as NDJSON lines (schema\n"
+		"                         dropspot.event/1: session, each probe's outcome,\n"
+		"                         kernel drops, counters, findings) to FILE, or\n"
+		"                         to stdout (- or no FILE), where they replace\n"
+		"                         the probe lines and the report\n"
+		"      --metrics FILE     Prometheus textfile (node_exporter textfile\n"
+		"                         collector) of the counters, replaced atomically\n"
+		"      --metrics-interval S  seconds between counters events and\n"
+		"                         metrics writes (default 10)\n"
 		"      --no-drops         do not record kernel drops (default: record\n"
 		"                         those in the netns of the points and --from)\n"
 		"      --drops            record kernel drops\n"
@@ -213,6 +230,7 @@ static int parse_opt(struct trace_opts *o, int c, const char *arg);
 enum {
 	OPT_PING = 256, OPT_FROM, OPT_INTERVAL, OPT_AUTO, OPT_DROPS,
 	OPT_NO_DROPS, OPT_LADDER, OPT_NO_COLOR, OPT_ALL_IP, OPT_TC_INGRESS,
+	OPT_NDJSON, OPT_METRICS, OPT_METRICS_INTERVAL,
 };
 
 static int parse_trace_opts(int argc, char **argv, struct trace_opts *o)
@@ -229,6 +247,10 @@ static int parse_trace_opts(int argc, char **argv, struct trace_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ndjson", optional_argument, NULL, OPT_NDJSON },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "metrics-interval", required_argument, NULL,
+		  OPT_METRICS_INTERVAL },
 		{ "drops", no_argument, NULL, OPT_DROPS },
 		{ "no-drops", no_argument, NULL, OPT_NO_DROPS },
 		{ "path", required_argument, NULL, 'p' },
@@ -250,6 +272,7 @@ static int parse_trace_opts(int argc, char **argv, struct trace_opts *o)
 	o->color = -1;
 	o->drops = true;
 	o->filter_mode = DS_FILTER_DEFAULT;
+	o->metrics_interval = 10.0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:c:s:d:t:w:jp:n:vh", longopts,
 				NULL)) != -1) {
@@ -257,9 +280,9 @@ static int parse_trace_opts(int argc, char **argv, struct trace_opts *o)
 			trace_usage(stdout);
 			exit(0);
 		}
-		/* "--auto TARGET" as well as "--auto=TARGET" */
-		if (c == OPT_AUTO && !optarg && optind < argc &&
-		    argv[optind][0] != '-')
+		/* "--auto TARGET" as well as "--auto=TARGET"; --ndjson too */
+		if ((c == OPT_AUTO || c == OPT_NDJSON) && !optarg &&
+		    optind < argc && argv[optind][0] != '-')
 			optarg = argv[optind++];
 		if (c == '?' || parse_opt(o, c, optarg)) {
 			if (c == '?')
@@ -287,6 +310,10 @@ static int parse_trace_opts(int argc, char **argv, struct trace_opts *o)
 	}
 	if (o->from && !o->ping && !o->use_auto) {
 		log_error("--from goes with --ping or --auto");
+		return -1;
+	}
+	if (o->ndjson && !strcmp(o->ndjson, "-") && o->json) {
+		log_error("--ndjson and --json both want stdout: give --ndjson=FILE");
 		return -1;
 	}
 	return 0;
@@ -331,6 +358,19 @@ static int parse_opt(struct trace_opts *o, int c, const char *arg)
 	case 'j':
 		o->json = true;
 		return 0;
+	case OPT_NDJSON:
+		o->ndjson = arg && arg[0] ? arg : "-";
+		return 0;
+	case OPT_METRICS:
+		if (!arg[0] || !strcmp(arg, "-")) {
+			log_error("--metrics wants a file (it is replaced by rename)");
+			return -1;
+		}
+		o->metrics = arg;
+		return 0;
+	case OPT_METRICS_INTERVAL:
+		return cli_opt_seconds("--metrics-interval", arg, 0.1, 86400,
+				       &o->metrics_interval);
 	case OPT_DROPS:
 		o->drops = true;
 		return 0;
@@ -584,6 +624,9 @@ static int on_drop(const struct drop_event *ev, void *ctx)
 		r->drops_elsewhere++;
 		return 0;
 	}
+	if (r->ev)
+		stream_kernel_drop(r->ev, ev);
+	stats_kernel_drop(&r->stats, ev->reason_name);
 	drop_frame_build(ev, drops_point(r->d), &df);
 	return queue_frame(r, &df.f);
 }
@@ -596,12 +639,102 @@ static void on_probe_done(void *ctx, const struct engine *e,
 
 	r->completed++;
 	/* a stream that refused a line (blocked, closed) gets no more */
-	if (r->lines_failed)
+	if (r->lines_failed || !r->lines)
 		return;
 	report_probe_line(e, pr, line, sizeof(line));
 	fprintf(r->lines, "%s\n", line);
 	if (fflush(r->lines) || ferror(r->lines))
 		r->lines_failed = true;
+}
+
+/* ---- --ndjson and --metrics (stream.h, metrics.h) ------------------------ */
+
+/* The engine decided a probe's outcome: counted, and streamed at once. */
+static void on_probe_event(void *ctx, const struct engine *e,
+			   const struct probe *pr)
+{
+	struct trace_run *r = ctx;
+	struct probe_brief b;
+
+	report_probe_brief(e, pr, &b);
+	stats_probe(&r->stats, b.answered, b.lost, b.unfinished, b.orphan,
+		    b.last_name, b.cause);
+	if (r->ev)
+		stream_probe(r->ev, e, pr);
+}
+
+static void on_finding_event(void *ctx, const struct engine *e, size_t i)
+{
+	struct trace_run *r = ctx;
+
+	if (r->ev)
+		stream_finding(r->ev, e, i);
+}
+
+static const struct engine_listener trace_listener = {
+	.probe = on_probe_event,
+	.finding = on_finding_event,
+};
+
+/* A counters event and the metrics file, now. */
+static void emit_counters(struct trace_run *r, bool final)
+{
+	const struct trace_opts *o = r->o;
+	int ret;
+
+	if (!r->ev && !o->metrics)
+		return;
+	live_update_stats(r->lv);
+	if (r->d) {
+		struct drops_stats ds;
+
+		drops_stats(r->d, &ds);
+		r->stats.kdrop_ring_lost = ds.lost;
+	}
+	r->stats.sent = r->sent;
+	if (r->ev)
+		stream_counters(r->ev, &r->stats, r->points, final);
+	if (!o->metrics)
+		return;
+	ret = metrics_write(o->metrics, &r->stats, r->points, !final);
+	if (ret) {
+		log_warn("cannot write --metrics %s: %s", o->metrics,
+			 strerror(-ret));
+		if (final)
+			r->error = r->error ? r->error : ret;
+	}
+}
+
+static void emit_due(struct trace_run *r, uint64_t mono)
+{
+	if (mono < r->next_emit)
+		return;
+	r->next_emit = mono + (uint64_t)(r->o->metrics_interval * 1e9);
+	emit_counters(r, false);
+}
+
+/*
+ * The end of the stream: the final counters and metrics (dropspot_up 0),
+ * then session_end with the verdict and the exit status.  A stream or
+ * metrics file that could not be written makes the exit status 2.
+ */
+static int stream_finish(struct trace_run *r, int status)
+{
+	r->error = 0;
+	emit_counters(r, true);
+	if (r->error)
+		status = EXIT_TROUBLE;
+	if (!r->ev)
+		return status;
+	if (stream_failed(r->ev))
+		status = EXIT_TROUBLE;
+	stream_session_end(r->ev, r->e ? engine_verdict(r->e) : NULL, status);
+	if (stream_close(r->ev)) {
+		log_error("the --ndjson stream could not be written");
+		status = EXIT_TROUBLE;
+	}
+	r->ev = NULL;
+	return status;
 }
 
 /* ---- set-up ------------------------------------------------------------- */
@@ -783,6 +916,8 @@ static void send_due(struct trace_run *r, uint64_t mono)
 			 strerror(-ret));
 		/* sent, as far as the user's count goes, and lost at once */
 		engine_note_unsent(r->e, -ret);
+		stats_probe(&r->stats, false, true, false, false, "none",
+			    "send_refused");
 		if (!r->unsent++)
 			r->unsent_err = -ret;
 		r->completed++;
@@ -826,6 +961,8 @@ static void on_link_event(const struct live_link_event *ev, void *ctx)
 	if (r->d)
 		drops_poll(r->d, 0, on_drop, r);
 	frame_queue_release(r->q, ev->ts_ns, deliver, r);
+	if (r->ev)
+		stream_point(r->ev, p, ev->point_id, ev->present, ev->ts_ns);
 	if (!r->w || !p || r->error)
 		return;
 	live_update_stats(r->lv);
@@ -881,6 +1018,7 @@ static int trace_loop(struct trace_run *r)
 		if (r->error)
 			break;
 		engine_advance(r->e, real);
+		emit_due(r, now_ns(CLOCK_MONOTONIC));
 		if (count_done(r, now_ns(CLOCK_MONOTONIC)))
 			break;
 	}
@@ -981,6 +1119,8 @@ static struct engine *make_engine(const struct trace_opts *o,
 		return NULL;
 	}
 	engine_set_probe_callback(e, on_probe_done, r);
+	if (o->ndjson || o->metrics)
+		engine_set_listener(e, &trace_listener, r);
 	return e;
 }
 
@@ -1049,7 +1189,9 @@ static int finish(struct trace_run *r, int status)
 	if (r->o->path && point_args_path(r->e, r->points, r->o->path))
 		return EXIT_TROUBLE;
 	engine_finish(r->e);
-	if (cli_report(r->e, r->o->json, r->o->color, r->o->ladder_max,
+	/* --ndjson on stdout: the stream is the output (findings included) */
+	if (!stream_is_stdout(r->ev) &&
+	    cli_report(r->e, r->o->json, r->o->color, r->o->ladder_max,
 		       r->o->verbose)) {
 		log_error("writing the report failed");
 		return EXIT_TROUBLE;
@@ -1087,6 +1229,16 @@ int cmd_trace(int argc, char **argv)
 	r.o = &o;
 	r.points = &points;
 	r.lines = o.json ? stderr : stdout;
+	if (o.ndjson) {
+		r.ev = stream_open(o.ndjson, err, sizeof(err));
+		if (!r.ev) {
+			log_error("%s", err);
+			goto cleanup;
+		}
+		/* the stream replaces the probe lines there */
+		if (stream_is_stdout(r.ev))
+			r.lines = NULL;
+	}
 	r.q = frame_queue_new(QUEUE_FRAMES);
 	/* before attaching anything: a bad --ping target is a usage error */
 	if (!r.q || start_pinger(&o, &r))
@@ -1118,10 +1270,16 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup;
 	start_ns = now_ns(CLOCK_REALTIME);
 	r.start_ns = start_ns;
+	stats_init(&r.stats, "trace", start_ns);
+	r.stats.probes_known = true;
+	r.stats.own_probes = r.pg != NULL;
+	if (r.ev)
+		stream_session_start(r.ev, "trace", &points);
 	/* a point whose interface goes and comes back (a VM restarted) */
 	if (live_follow_links(r.lv, on_link_event, &r, err, sizeof(err)))
 		log_warn("interfaces that go away are not followed: %s", err);
 	r.next_send = now_ns(CLOCK_MONOTONIC);
+	r.next_emit = r.next_send;	/* dropspot_up 1 from the start */
 	log_info("watching %zu point%s%s%s%s; Ctrl-C to stop", o.n_targets,
 		 o.n_targets == 1 ? "" : "s", r.d ? " and kernel drops" : "",
 		 o.ping ? ", probing " : "", o.ping ? o.ping : "");
@@ -1134,8 +1292,10 @@ int cmd_trace(int argc, char **argv)
 		status = EXIT_TROUBLE;
 	close_points(&r, start_ns, end_ns, unwritten);
 	status = finish(&r, status);
+	status = stream_finish(&r, status);
 	live_drain_end();
 cleanup:
+	stream_close(r.ev);
 	if (r.w)
 		pcapng_writer_close(r.w);
 	pinger_close(r.pg);

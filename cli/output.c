@@ -256,6 +256,49 @@ static void text_net(struct strbuf *sb, const struct net_info *n,
 	}
 }
 
+/* What a tunnel's id is called, as tshark's one-line view names it. */
+static const char *tunnel_id_name(enum tunnel_type t)
+{
+	switch (t) {
+	case TUN_GRE:
+	case TUN_GRETAP:
+		return "key";
+	case TUN_ERSPAN:
+		return "session";
+	default:
+		return "vni";
+	}
+}
+
+/*
+ * The outermost tunnel, before the inner summary: "vxlan vni 42
+ * 192.168.100.1>192.168.100.2 | ", and " +1" when another tunnel is
+ * nested inside it.
+ */
+static void text_tunnel(struct strbuf *sb, const struct tunnel_info *t)
+{
+	sb_puts(sb, tunnel_type_name((enum tunnel_type)t->type));
+	if (t->has_id) {
+		sb_putc(sb, ' ');
+		sb_puts(sb, tunnel_id_name((enum tunnel_type)t->type));
+		sb_putc(sb, ' ');
+		sb_u64(sb, t->id);
+	}
+	if (t->has_seq) {
+		sb_puts(sb, " seq ");
+		sb_u64(sb, t->seq);
+	}
+	sb_putc(sb, ' ');
+	put_addr(sb, &t->src);
+	sb_putc(sb, '>');
+	put_addr(sb, &t->dst);
+	if (t->depth > 1) {
+		sb_puts(sb, " +");
+		sb_u64(sb, t->depth - 1u);
+	}
+	sb_puts(sb, " | ");
+}
+
 static void text_checksums(struct strbuf *sb, const struct packet *p)
 {
 	if (p->net.ip.hdr_csum == CSUM_BAD)
@@ -294,12 +337,17 @@ static void text_packet(struct strbuf *sb, const struct packet *p,
 	sb_puts(sb, direction_name(f->dir));
 	sb_putc(sb, ' ');
 	text_link(sb, p);
+	if ((p->layers & LAYER_TUNNEL) && !p->tun.in_quote)
+		text_tunnel(sb, &p->tun);
 	if (p->layers & LAYER_ARP) {
 		text_arp(sb, p);
 	} else if (p->layers & (LAYER_IPV4 | LAYER_IPV6)) {
 		text_net(sb, &p->net, p->layers, false);
 		if (p->layers & LAYER_QUOTED) {
 			sb_puts(sb, " for ");
+			if ((p->quoted_layers & LAYER_TUNNEL) &&
+			    p->tun.in_quote)
+				text_tunnel(sb, &p->tun);
 			text_net(sb, &p->quoted, p->quoted_layers, true);
 		}
 	} else if (p->layers & LAYER_NULL) {
@@ -520,6 +568,30 @@ static void json_net(struct strbuf *sb, const struct net_info *n,
 	}
 }
 
+/* "tunnel":{...}: the outermost encapsulation, outer addresses. */
+static void json_tunnel(struct strbuf *sb, const struct tunnel_info *t)
+{
+	sb_puts(sb, "\"tunnel\":{");
+	json_str(sb, "type", tunnel_type_name((enum tunnel_type)t->type));
+	if (t->has_id)
+		json_u64(sb, "id", t->id);
+	if (t->has_seq)
+		json_u64(sb, "seq", t->seq);
+	json_addr(sb, "outer_src", &t->src);
+	json_addr(sb, "outer_dst", &t->dst);
+	json_u64(sb, "outer_len", t->outer_len);
+	json_u64(sb, "outer_ttl", t->outer_ttl);
+	json_bool(sb, "outer_df", t->outer_df);
+	if (t->sport || t->dport) {
+		json_u64(sb, "sport", t->sport);
+		json_u64(sb, "dport", t->dport);
+	}
+	json_u64(sb, "depth", t->depth);
+	json_bool(sb, "in_quote", t->in_quote);
+	json_close(sb, '}');
+	sb_putc(sb, ',');
+}
+
 static void json_packet(struct strbuf *sb, const struct packet *p,
 			const struct point_table *points)
 {
@@ -541,6 +613,8 @@ static void json_packet(struct strbuf *sb, const struct packet *p,
 	json_u64(sb, "caplen", f->caplen);
 	json_u64(sb, "len", f->wirelen);
 	json_link(sb, p);
+	if ((p->layers | p->quoted_layers) & LAYER_TUNNEL)
+		json_tunnel(sb, &p->tun);
 	if (p->layers & LAYER_ARP)
 		json_arp(sb, p);
 	json_net(sb, &p->net, p->layers, false);

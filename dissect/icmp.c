@@ -47,7 +47,7 @@ void icmp_echo_data(struct dissect_ctx *d, struct cursor *c,
 		n = ic->echo_len;
 	b = cur_peek(c, n);
 	ic->echo_caplen = b ? n : 0;
-	ic->echo_hash = fnv1a64(b, ic->echo_caplen);
+	ic->echo_hash = dissect_echo_hash(b, ic->echo_caplen);
 }
 
 /*

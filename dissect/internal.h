@@ -122,7 +122,23 @@ uint32_t csum_pseudo_v4(const struct l3_info *ip, uint8_t proto,
 uint32_t csum_pseudo_v6(const uint8_t src[16], const uint8_t dst[16],
 			uint8_t nh, uint32_t len);
 
-/* FNV-1a 64-bit, the echo payload fingerprint. */
+/*
+ * The echo payload fingerprint (checksum.c): echo_hash64, a word-at-a-time
+ * 64-bit hash, or the reference FNV-1a 64 when DROPSPOT_REFERENCE_HASH=1
+ * (equality tests).  The value is internal: compared, never written out.
+ * b may be NULL when n is 0.
+ */
+uint64_t dissect_echo_hash(const uint8_t *b, uint32_t n);
+uint64_t echo_hash64(const uint8_t *b, uint32_t n);
 uint64_t fnv1a64(const uint8_t *b, uint32_t n);
+
+/*
+ * The next n captured bytes of c, bounds-checked once, without moving c
+ * (nor marking it short): NULL if they were not all captured.
+ */
+static inline const uint8_t *cur_span(const struct cursor *c, uint32_t n)
+{
+	return cur_has(c, n) ? c->base + c->off : NULL;
+}
 
 #endif /* DROPSPOT_DISSECT_INTERNAL_H */

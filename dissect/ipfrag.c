@@ -55,6 +55,18 @@ struct piece {
 	uint32_t cap;		/* of them captured: a prefix of the piece */
 };
 
+/*
+ * The outermost tunnel's headers in a fragment's head (inner reassembly):
+ * their lengths grow with the inner datagram, so the frame handed out
+ * parses as one encapsulated packet as long as the reassembled one.
+ */
+struct outer_hdrs {
+	bool set;
+	uint8_t family;			/* 4, 6 */
+	uint32_t l3;			/* outer IP header in head */
+	uint32_t udp;			/* its UDP header, 0 = none */
+};
+
 struct dgram {
 	struct dgram *hnext;
 	struct dgram *older, *newer;	/* by creation: timeout, eviction */
@@ -82,6 +94,7 @@ struct dgram {
 	uint32_t l3_off;		/* IP header in head */
 	uint32_t nh_at;			/* v6: byte naming the frag header */
 	uint8_t frag_nh;		/* v6: what the fragment header names */
+	struct outer_hdrs outer;	/* tunnel headers in head, if any */
 	uint8_t *data;			/* fragmentable part */
 	uint32_t data_cap;
 	uint32_t n_pieces;
@@ -113,6 +126,7 @@ struct frag {
 	uint32_t unfrag_len;		/* v4: IHL*4; v6: 40 + exts before */
 	uint32_t nh_at;
 	uint8_t frag_nh;
+	struct outer_hdrs outer;
 };
 
 void ipfrag_limits_default(struct ipfrag_limits *lim)
@@ -220,6 +234,53 @@ const struct ipfrag_stats *ipfrag_stats(const struct ipfrag_table *t)
  * does so before its length checks), so the lengths are checked here.
  * Returns 1 for an ICMP fragment, 0 for one to ignore, <0 refused.
  */
+/* The encapsulations whose outer datagram is reassembled (underlay
+ * fragmentation): IP protocols and the UDP ports the dissectors open. */
+static bool tunnel_proto(uint8_t proto)
+{
+	return proto == 4 || proto == 41 || proto == 47 || proto == 17;
+}
+
+static bool tunnel_udp_port(uint16_t port)
+{
+	return port == 4789 || port == 8472 || port == 4790 || port == 6081;
+}
+
+/*
+ * Where the tunnel's outer IP and UDP headers of an inner fragment lie,
+ * as the dissector found them; only what lies before the inner IP header,
+ * in captured bytes, is rewritten later.
+ */
+static void outer_of(const struct packet *p, struct frag *fr)
+{
+	const struct tunnel_info *t = &p->tun;
+	const struct frame *f = p->frame;
+	uint32_t l3 = t->outer_l3_offset, udp = 0;
+
+	if (!(p->layers & LAYER_TUNNEL) || t->in_quote)
+		return;
+	if (l3 + 20 > fr->l3_off || fr->l3_off > f->caplen)
+		return;
+	if (t->src.family == 4) {
+		if ((f->data[l3] >> 4) != 4)
+			return;
+		if (t->outer_proto == 17)
+			udp = l3 + (f->data[l3] & 0x0f) * 4u;
+	} else {
+		if (l3 + 40 > fr->l3_off || (f->data[l3] >> 4) != 6)
+			return;
+		/* UDP right behind the fixed header, else lengths only */
+		if (t->outer_proto == 17 && f->data[l3 + 6] == 17)
+			udp = l3 + 40;
+	}
+	if (udp && udp + 8 > fr->l3_off)
+		udp = 0;
+	fr->outer.set = true;
+	fr->outer.family = t->src.family;
+	fr->outer.l3 = l3;
+	fr->outer.udp = udp;
+}
+
 static int parse_v4(const struct packet *p, struct frag *fr)
 {
 	const struct frame *f = p->frame;
@@ -227,7 +288,7 @@ static int parse_v4(const struct packet *p, struct frag *fr)
 	uint32_t data_at;
 	struct cursor c;
 
-	if (ip->proto != PROTO_ICMP)
+	if (ip->proto != PROTO_ICMP && !tunnel_proto(ip->proto))
 		return 0;
 	if (ip->hdr_len < 20 || ip->total_len < ip->hdr_len)
 		return -ANOM_IP_FRAG_BAD_LEN;
@@ -254,6 +315,7 @@ static int parse_v4(const struct packet *p, struct frag *fr)
 		fr->cap = cur_left(&c) < fr->len ? cur_left(&c) : fr->len;
 		fr->bytes = cur_peek(&c, fr->cap);
 	}
+	outer_of(p, fr);
 	return 1;
 }
 
@@ -314,7 +376,7 @@ static int parse_v6(const struct packet *p, struct frag *fr)
 	fr->id = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
 		 (uint32_t)b[6] << 8 | b[7];
 	/* The upper protocol is named in every fragment's header. */
-	if (fr->frag_nh != PROTO_ICMPV6)
+	if (fr->frag_nh != PROTO_ICMPV6 && !tunnel_proto(fr->frag_nh))
 		return 0;
 	fr->family = 6;
 	fr->proto = fr->frag_nh;
@@ -328,7 +390,28 @@ static int parse_v6(const struct packet *p, struct frag *fr)
 	cur_skip(&c, 8);
 	fr->cap = cur_left(&c) < fr->len ? cur_left(&c) : fr->len;
 	fr->bytes = cur_peek(&c, fr->cap);
+	outer_of(p, fr);
 	return 1;
+}
+
+/*
+ * A fragment of an outer datagram (not ICMP): kept only for a tunnel.
+ * Its first fragment tells (IP protocol, UDP port): one that is no tunnel
+ * is not followed, and what its later fragments started is dropped.
+ * Later fragments cannot tell, and wait, bounded like any other.
+ */
+static bool tunnel_frag_wanted(const struct frag *fr)
+{
+	uint16_t dport;
+
+	if (fr->proto == PROTO_ICMP || fr->proto == PROTO_ICMPV6)
+		return true;
+	if (fr->off != 0 || fr->proto != 17)
+		return true;
+	if (fr->cap < 4 || !fr->bytes)
+		return false;
+	dport = (uint16_t)(fr->bytes[2] << 8 | fr->bytes[3]);
+	return tunnel_udp_port(dport);
 }
 
 /* ---- building the unfragmented frame --------------------------------- */
@@ -360,7 +443,44 @@ struct out_src {
 	uint8_t family, frag_nh;
 	const uint8_t *data;
 	uint32_t cap, end;		/* captured prefix, full length */
+	struct outer_hdrs outer;
 };
+
+/*
+ * The tunnel's outer lengths grown by what the inner datagram grew
+ * (delta): its IP length (IPv4: header checksum updated as the inner
+ * one's) and UDP length.  The UDP checksum is left: it covered the first
+ * fragment's packet, and the dissectors do not judge it.  A length that
+ * would overflow is left as it was (the frame then shows it).
+ */
+static void grow_outer(uint8_t *b, const struct outer_hdrs *o, uint32_t delta)
+{
+	uint8_t *ip = b + o->l3;
+	uint32_t len;
+
+	if (!o->set || !delta)
+		return;
+	if (o->family == 4) {
+		uint16_t old = get16(ip + 2);
+
+		len = old + delta;
+		if (len > IP_MAX_LEN)
+			return;
+		put16(ip + 2, (uint16_t)len);
+		put16(ip + 10, csum_replace16(get16(ip + 10), old,
+					      (uint16_t)len));
+	} else {
+		len = get16(ip + 4) + delta;
+		if (len > IP_MAX_LEN)
+			return;
+		put16(ip + 4, (uint16_t)len);
+	}
+	if (o->udp) {
+		len = get16(b + o->udp + 4) + delta;
+		if (len <= IP_MAX_LEN)
+			put16(b + o->udp + 4, (uint16_t)len);
+	}
+}
 
 /*
  * Writes head + captured data into the table's out buffer and rewrites
@@ -397,11 +517,19 @@ static int build_out(struct ipfrag_table *t, const struct out_src *s,
 		put16(ip + 2, new_len);
 		put16(ip + 6, new_frag);
 		put16(ip + 10, hc);
+		if (new_len > old_len)
+			grow_outer(t->out, &s->outer, new_len - old_len);
 	} else {
 		uint32_t ext = s->head_len - s->l3_off - IPV6_HLEN;
+		uint16_t old_len = get16(ip + 4);
+		uint16_t new_len = (uint16_t)(ext + s->end);
 
-		put16(ip + 4, (uint16_t)(ext + s->end));
+		put16(ip + 4, new_len);
 		t->out[s->nh_at] = s->frag_nh;
+		/* old_len counted the fragment header the frame loses */
+		if (new_len > old_len)
+			grow_outer(t->out, &s->outer,
+				   (uint32_t)new_len - old_len);
 	}
 	memset(out, 0, sizeof(*out));
 	out->data = t->out;
@@ -458,6 +586,7 @@ static int dgram_out(struct ipfrag_table *t, const struct dgram *d,
 		.head = d->head, .head_len = d->head_len, .l3_off = d->l3_off,
 		.nh_at = d->nh_at, .family = d->family, .frag_nh = d->frag_nh,
 		.data = d->data, .cap = cap, .end = d->end,
+		.outer = d->outer,
 	};
 
 	if (build_out(t, &s, out))
@@ -629,6 +758,7 @@ static bool save_head(struct ipfrag_table *t, struct dgram *d,
 	d->l3_off = fr->l3_off;
 	d->nh_at = fr->nh_at;
 	d->frag_nh = fr->frag_nh;
+	d->outer = fr->outer;
 	d->first_number = f->number;
 	d->linktype = f->linktype;
 	d->first_dir = f->dir;
@@ -745,6 +875,7 @@ static int atomic_v6(struct ipfrag_table *t, const struct packet *p,
 	s.data = fr->bytes;
 	s.cap = fr->cap;
 	s.end = fr->len;
+	s.outer = fr->outer;
 	if (build_out(t, &s, out))
 		return refuse(t, ANOM_IP_FRAG_INCOMPLETE);
 	out->ts_ns = f->ts_ns;
@@ -793,6 +924,12 @@ int ipfrag_feed(struct ipfrag_table *t, const struct packet *p,
 
 	h = key_hash(f->point, &fr);
 	d = lookup(t, f->point, &fr, h);
+	if (!tunnel_frag_wanted(&fr)) {
+		if (d)
+			dgram_remove(t, d);
+		t->st.ignored++;
+		return 0;
+	}
 	/* The caller should have expired it: a stale queue is not joined. */
 	if (d && (now_ns < d->first_ts ||
 		  now_ns - d->first_ts > t->lim.timeout_ns)) {

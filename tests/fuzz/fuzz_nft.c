@@ -7,6 +7,9 @@
  * must survive their own saved form unchanged.  Whatever comes out must be
  * terminated, printable and bounded.
  *
+ * The listing bytes are also read as iptables-legacy-save and
+ * iptables-nft-save output (x_tables attribution, rule by position).
+ *
  * Seeds: tests/fuzz/seeds/nft_*.
  */
 #include <stddef.h>
@@ -35,7 +38,8 @@ static void check_nft(const struct drop_nft *n)
 	check_clean(n->table, sizeof(n->table));
 	check_clean(n->chain, sizeof(n->chain));
 	check_clean(n->rule, sizeof(n->rule));
-	if (n->by > DROP_NFT_POLICY)
+	check_clean(n->xt_rule, sizeof(n->xt_rule));
+	if (n->by > DROP_NFT_POLICY || n->xt > DROP_XT_LEGACY)
 		abort();
 }
 
@@ -56,6 +60,24 @@ static void listing(const uint8_t *d, size_t n, uint8_t sel)
 	nft_ruleset_attribute(text, n, l3s[(sel >> 1) % 5], hooks[(sel >> 4) % 6],
 			      &nft);
 	check_nft(&nft);
+	/* the same bytes as iptables-legacy-save / iptables-nft-save output */
+	nft_ruleset_decide(text, n, text, n, text, n, l3s[(sel >> 1) % 5],
+			   hooks[(sel >> 4) % 6], (sel & 2) ? "ip" : NULL,
+			   (sel & 4) != 0, &nft);
+	check_nft(&nft);
+	if (nft.xt == DROP_XT_LEGACY && nft.handle)
+		abort();	/* a legacy rule has a number, no handle */
+	{
+		uint32_t pos, count;
+
+		nft_xt_save_rule(text, n, "filter", "FORWARD", 1 + (sel >> 4),
+				 out, sizeof(out), &count);
+		check_clean(out, sizeof(out));
+		if (!nft_ruleset_position(text, n, "ip", "filter", "FORWARD",
+					  1 + (sel >> 4), &pos, &count) &&
+		    pos > count)
+			abort();
+	}
 	free(text);
 }
 
@@ -85,7 +107,9 @@ static void comment(const uint8_t *d, size_t n)
 		    (again.nft.by != ev.nft.by ||
 		     again.nft.handle != ev.nft.handle ||
 		     strcmp(again.nft.table, ev.nft.table) ||
-		     strcmp(again.nft.chain, ev.nft.chain)))
+		     strcmp(again.nft.chain, ev.nft.chain) ||
+		     again.nft.xt != ev.nft.xt ||
+		     again.nft.xt_num != ev.nft.xt_num))
 			abort();
 	}
 	free(text);

@@ -8,7 +8,11 @@
 # firewall drops the tunnel's packets arriving on vb and the loss is
 # located after vb with the encapsulation named.  IPIP devices are not
 # Ethernet (live capture watches Ethernet devices only): its trace watches
-# the underlay alone.  A kind whose kernel module is missing is skipped.
+# the underlay alone.  A kind whose kernel module is missing is carried by
+# tests/tools/tun_endpoint instead: a user-space endpoint (tap or tun device,
+# UDP or raw socket) that puts the same encapsulation on the same underlay,
+# as a user-space VTEP (OVS-DPDK, VPP) does; the routing, firewall and the
+# capture stay the kernel's.
 . "$DROPSPOT_SRC/tests/integration/trace_lib.sh"
 tr_init nft
 
@@ -35,6 +39,26 @@ geneve_pair() {
 		2>"$LAB_DIR/link.err" || return 1
 	lab_addr "$A" gnv0 10.44.0.1/24
 	lab_addr "$B" gnv0 10.44.0.2/24
+}
+
+# user_pair KIND NAME ID: the pair as user-space endpoints (see above).
+user_pair() {
+	local kind=$1 name=$2 id=$3 ep pid
+	ep=${LAB_TESTBIN:+$LAB_TESTBIN/}tun_endpoint
+	[ -x "$ep" ] || return 1
+	[ -c /dev/net/tun ] || return 1
+	echo "$kind: no kernel module ($(cat "$LAB_DIR/link.err")), user-space endpoints"
+	lab_bg pid "$A" "$ep" "$kind" "$name" 192.168.100.1 192.168.100.2 "$id"
+	lab_wait_line "$LAB_DIR/$pid.out" '^ready' 10 ||
+		lab_die "tun_endpoint in a: $(cat "$LAB_DIR/$pid.err")"
+	lab_bg pid "$B" "$ep" "$kind" "$name" 192.168.100.2 192.168.100.1 "$id"
+	lab_wait_line "$LAB_DIR/$pid.out" '^ready' 10 ||
+		lab_die "tun_endpoint in b: $(cat "$LAB_DIR/$pid.err")"
+	# the kernel devices' MTU: room for the outer headers on the underlay
+	lab_ip "$A" link set "$name" mtu 1400 up
+	lab_ip "$B" link set "$name" mtu 1400 up
+	lab_addr "$A" "$name" 10.44.0.1/24
+	lab_addr "$B" "$name" 10.44.0.2/24
 }
 
 # one_kind TYPE ID DEV RULE: builds the lab, traces healthy then filtered.
@@ -82,19 +106,19 @@ new_lab() {
 }
 
 new_lab 1
-if geneve_pair; then
+if geneve_pair || user_pair geneve gnv0 42; then
 	one_kind geneve 42 gnv0 'udp dport 6081'
 else
 	echo "skip geneve: $(cat "$LAB_DIR/link.err")"
 fi
 new_lab 2
-if tun_pair gretap gt0 key 7; then
+if tun_pair gretap gt0 key 7 || user_pair gretap gt0 7; then
 	one_kind gretap 7 gt0 'ip protocol 47'
 else
 	echo "skip gretap: $(cat "$LAB_DIR/link.err")"
 fi
 new_lab 3
-if tun_pair ipip ipt0; then
+if tun_pair ipip ipt0 || user_pair ipip ipt0 0; then
 	one_kind ipip null none 'ip protocol 4'
 else
 	echo "skip ipip: $(cat "$LAB_DIR/link.err")"

@@ -8,7 +8,7 @@
 # outer header: seen at all four points, the encapsulation recorded at va
 # and vb with IPv6 endpoints; then b's firewall drops the tunnel's packets
 # and the loss is located after vb with the tunnel named.  Live and from
-# the saved pcapng.
+# the saved pcapng.  --auto's discovery (topo_show) finds the same points.
 . "$DROPSPOT_SRC/tests/integration/trace_lib.sh"
 tr_init nft
 
@@ -32,6 +32,16 @@ vxlan() {	# NS LOCAL REMOTE DEV ADDR
 }
 vxlan "$A" fd00:42::1 fd00:42::2 va 10.42.0.1/24
 vxlan "$B" fd00:42::2 fd00:42::1 vb 10.42.0.2/24
+
+# --auto's discovery follows the tunnel over the IPv6 underlay too
+if [ -x "$DROPSPOT_TESTBIN/topo_show" ]; then
+	got=$("$DROPSPOT_TESTBIN/topo_show" -t 10.42.0.2 "$A" 2>&1 | cut -f1,3)
+	want=$(printf '%s\t%s\n' "$A/vx0" "route to target, vxlan 42 to fd00:42::2" \
+		"$A/va" underlay "$B/vb" "underlay, far VTEP fd00:42::2" \
+		"$B/vx0" "far tunnel end (vxlan 42), target side")
+	[ "$got" = "$want" ] || lab_die "discovery over the IPv6 underlay: $got"
+	echo "ok: the IPv6 underlay discovered (va, vb, b's vx0)"
+fi
 
 TR_POINTS=("$A/vx0" "$A/va" "$B/vb" "$B/vx0")
 TR_IFS=("$A/vx0" va vb "$B/vx0")

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -49,7 +50,27 @@ struct inst {
 	const char *name;
 	struct capture *skel;
 	struct ring_buffer *rb;
+	uint32_t point_id;
 };
+
+/*
+ * Test runs use the loopback device of our netns: the programs find the
+ * point from (netns, ifindex 1) in the "points" map, as they find a live
+ * point from its device.
+ */
+static int map_lo(struct inst *in, uint32_t point_id)
+{
+	struct ds_point_key k = { .ifindex = 1 };
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	k.netns_ino = (uint32_t)st.st_ino;
+	if (bpf_map_update_elem(bpf_map__fd(in->skel->maps.points), &k,
+				&point_id, BPF_ANY))
+		return -errno;
+	return 0;
+}
 
 static int inst_load(struct inst *in, const char *name, uint32_t point_id,
 		     uint32_t snaplen, uint32_t filter, bool hosts)
@@ -57,10 +78,10 @@ static int inst_load(struct inst *in, const char *name, uint32_t point_id,
 	int ret;
 
 	in->name = name;
+	in->point_id = point_id;
 	in->skel = capture__open();
 	if (!in->skel)
 		return -errno;
-	in->skel->rodata->cfg_point_id = point_id;
 	in->skel->rodata->cfg_snaplen = snaplen;
 	in->skel->rodata->cfg_filter = filter;
 	in->skel->rodata->cfg_use_hosts = hosts;
@@ -68,6 +89,11 @@ static int inst_load(struct inst *in, const char *name, uint32_t point_id,
 	ret = capture__load(in->skel);
 	if (ret)
 		return ret;
+	if (point_id != UINT32_MAX) {
+		ret = map_lo(in, point_id);
+		if (ret)
+			return ret;
+	}
 	in->rb = ring_buffer__new(bpf_map__fd(in->skel->maps.ring), on_rec, NULL, NULL);
 	return in->rb ? 0 : -errno;
 }
@@ -433,17 +459,24 @@ static void cost(struct inst *in, const char *what, const uint8_t *pkt,
 			what, opts.duration);
 }
 
-static uint64_t stat_sum(struct inst *in, uint32_t idx)
+static uint64_t percpu_sum(int fd, uint32_t key)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *v = calloc((size_t)ncpu, sizeof(*v)), sum = 0;
 	int i;
 
-	if (v && !bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.stats), &idx, v))
+	if (v && !bpf_map_lookup_elem(fd, &key, v))
 		for (i = 0; i < ncpu; i++)
 			sum += v[i];
 	free(v);
 	return sum;
+}
+
+/* A counter of the instance's point (stats: point * DS_STAT_MAX + idx). */
+static uint64_t stat_sum(struct inst *in, uint32_t idx)
+{
+	return percpu_sum(bpf_map__fd(in->skel->maps.stats),
+			  in->point_id * DS_STAT_MAX + idx);
 }
 
 int main(void)
@@ -451,6 +484,7 @@ int main(void)
 	static const uint8_t dst_a[4] = { 10, 0, 0, 2 }, dst_h[4] = { 192, 0, 2, 7 };
 	static uint8_t pkt[DS_SNAPLEN_MAX + 512];
 	struct inst def = {}, allip = {}, hosts = {}, snap = {}, all = {};
+	struct inst unmapped = {};
 	struct ds_host_key hk = {};
 	uint8_t one = 1;
 	size_t len;
@@ -473,6 +507,9 @@ int main(void)
 	CHECK(inst_load(&hosts, "hosts", 5, DS_SNAPLEN_DEFAULT, DS_FILTER_DEFAULT, true) == 0);
 	CHECK(inst_load(&snap, "snap64", 6, 64, DS_FILTER_DEFAULT, false) == 0);
 	CHECK(inst_load(&all, "all", 7, DS_SNAPLEN_DEFAULT, DS_FILTER_ALL, false) == 0);
+	/* no entry for lo in its points map */
+	CHECK(inst_load(&unmapped, "unmapped", UINT32_MAX, DS_SNAPLEN_DEFAULT,
+			DS_FILTER_ALL, false) == 0);
 	if (check_failed)
 		return check_done();
 	hk.addr[10] = 0xff;
@@ -643,6 +680,19 @@ int main(void)
 	len = build_ipv4(pkt, 0, 1, 200, dst_a);
 	run_all(&snap, "icmp-snap64", pkt, len, true, 64, 6);
 
+	/*
+	 * A device that is not in the points map (not watched, or gone):
+	 * frames pass, nothing is sent up, each wanted one is counted.
+	 */
+	memset(pkt, 0, sizeof(pkt));
+	len = build_ipv4(pkt, 0, 1, 64, dst_a);
+	run_all(&unmapped, "icmp-unmapped-dev", pkt, len, false, 0, 0);
+	CHECK_EQ_INT(percpu_sum(bpf_map__fd(unmapped.skel->maps.misc_stats),
+				DS_MISC_UNKNOWN_DEV), 3);
+	CHECK_EQ_INT(percpu_sum(bpf_map__fd(def.skel->maps.misc_stats),
+				DS_MISC_UNKNOWN_DEV), 0);
+
+	inst_free(&unmapped);
 	inst_free(&def);
 	inst_free(&allip);
 	inst_free(&hosts);

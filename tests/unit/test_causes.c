@@ -32,6 +32,9 @@ static void base_values(struct cause_facts *cf)
 	facts_set(cf, "fails", "1472");
 	facts_set(cf, "neighbour", "10.0.0.254");
 	facts_set(cf, "source", "192.168.1.2");
+	facts_set(cf, "out_port", "vnet1");
+	facts_set(cf, "bridge_why", "ports vnet0 and vnet1 of br0 are isolated: "
+		  "the bridge forwards nothing between them");
 }
 
 /* A lost neighbour answer's and a MAC conflict's values (fewer others). */
@@ -103,6 +106,22 @@ static const struct row_case cases[] = {
 	  "dropped by netfilter at hook input (unknown: rule or policy not "
 	  "told), inet dsnft input: candidates: handle 3 (drop), handle 4 "
 	  "(reject); the kernel dropped it: NETFILTER_DROP in nft_do_chain" },
+	/* iptables-nft's tables in iptables terms; x_tables (legacy) apart */
+	{ CF_NFT_RULE | CF_IPT | CF_KERNEL_REASON | CF_NEXT_KNOWN,
+	  "ipt_rule_drop",
+	  "dropped by iptables -t filter -A FORWARD -s 10.0.0.2/32 -j DROP "
+	  "(rule 2 of filter FORWARD, nft handle 3, hook input); the kernel "
+	  "dropped it: NETFILTER_DROP in nft_do_chain" },
+	{ CF_NFT_POLICY | CF_IPT | CF_HS_POLICY_DROP | CF_NEXT_KNOWN,
+	  "ipt_policy_drop",
+	  "dropped by the iptables filter FORWARD policy DROP (nft inet dsnft "
+	  "input, hook input) (no drop rule at that hook)" },
+	{ CF_XT_RULE | CF_NEXT_KNOWN, "xt_legacy_rule_drop",
+	  "dropped by iptables -t filter -A FORWARD -s 10.0.0.2/32 -j DROP "
+	  "(rule 2 of filter FORWARD, x_tables, hook input)" },
+	{ CF_XT_POLICY | CF_NEXT_KNOWN, "xt_legacy_policy_drop",
+	  "dropped by the iptables filter FORWARD policy DROP (x_tables, hook "
+	  "input)" },
 	{ CF_HS_NEIGH_FAILED | CF_NEXT_KNOWN | CF_FLOW_ANSWERED,
 	  "neighbour_failed",
 	  "the neighbour entry of next hop 10.0.0.254 on up0 is FAILED" },
@@ -124,6 +143,16 @@ static const struct row_case cases[] = {
 	  "the vxlan 42 packet to 192.0.2.2 reaches tap0 but is not "
 	  "decapsulated to br0 (underlay firewall, or the receiver's VNI/key, "
 	  "port or endpoint differs)" },
+	/* the wire names the VTEP or the VNI: before not_decapsulated */
+	{ CF_TUNNEL_ENCAP | CF_TUNNEL_IN_HOST | CF_TUNNEL_WRONG_VTEP |
+	  CF_NEXT_KNOWN | CF_NEXT_WENT_SILENT, "tunnel_wrong_vtep",
+	  "the vxlan 42 packet goes to 192.0.2.2, but 10.42.0.2 is behind "
+	  "VTEP 192.0.2.3 (its packets come from there): wrong remote or FDB "
+	  "entry" },
+	{ CF_TUNNEL_ENCAP | CF_TUNNEL_IN_HOST | CF_TUNNEL_ID_MISMATCH |
+	  CF_NEXT_KNOWN | CF_NEXT_NO_FRAMES, "tunnel_id_mismatch",
+	  "vxlan VNI mismatch: sent with 42 to 192.0.2.2, whose VTEP uses 43 "
+	  "for 10.42.0.2" },
 	/* ... before the next point's silence, firm as it is */
 	{ CF_TUNNEL_ENCAP | CF_TUNNEL_IN_HOST | CF_NEXT_KNOWN |
 	  CF_NEXT_WENT_SILENT | CF_FLOW_ANSWERED, "tunnel_not_decapsulated",
@@ -131,6 +160,11 @@ static const struct row_case cases[] = {
 	/* a kernel reason completes it */
 	{ CF_TUNNEL_ENCAP | CF_TUNNEL_IN_HOST | CF_NEXT_KNOWN |
 	  CF_KERNEL_REASON, "tunnel_not_decapsulated", NULL },
+	/* without DF, no MTU drops the probe whole: a fragment died */
+	{ CF_SIZE_DEPENDENT | CF_FRAGMENTED, "fragments_lost",
+	  "size-dependent loss of fragmented probes (1372-byte echo data "
+	  "passes, 1472 does not, sent without DF): a fragment dies on the way "
+	  "(fragments filtered, or a link whose two ends differ in MTU)" },
 	{ CF_SIZE_DEPENDENT | CF_REPLY_DIR, "mtu_blackhole",
 	  "size-dependent loss: MTU black hole (1372-byte echo data passes, "
 	  "1472 does not)" },
@@ -150,6 +184,12 @@ static const struct row_case cases[] = {
 	  "the neighbour answer for 10.0.0.254 from 02:00:00:00:00:fe is lost "
 	  "after br0, not seen at tap0 (NETFILTER_DROP in nft_do_chain); the "
 	  "kernel dropped it: NETFILTER_DROP in nft_do_chain" },
+	/* where its requests stop, when a bridge kept them from a port */
+	{ CF_NEIGH_UNRESOLVED | CF_NEIGH_BRIDGE_CUT | CF_NEXT_KNOWN |
+	  CF_NEXT_NO_FRAMES, "neighbour_bridge_cut",
+	  "neighbour resolution for 10.0.0.254 fails: its requests never "
+	  "reach vnet1 (ports vnet0 and vnet1 of br0 are isolated: the bridge "
+	  "forwards nothing between them)" },
 	{ CF_NEIGH_UNRESOLVED | CF_NEXT_KNOWN | CF_NEXT_NO_FRAMES,
 	  "neighbour_unresolved",
 	  "neighbour resolution for 10.0.0.254 fails (nobody answers)" },
@@ -231,6 +271,12 @@ static void state_values(struct cause_facts *cf, uint64_t facts)
 		facts_set(cf, "encap_id", "42");
 		facts_set(cf, "outer_dst", "192.0.2.2");
 	}
+	if (facts & (CF_TUNNEL_WRONG_VTEP | CF_TUNNEL_ID_MISMATCH)) {
+		facts_set(cf, "inner_dst", "10.42.0.2");
+		facts_set(cf, "expected_vtep", "192.0.2.3");
+		facts_set(cf, "id_name", "VNI");
+		facts_set(cf, "expected_id", "43");
+	}
 	if (facts & CF_HS_NEIGH_FAILED) {
 		facts_set(cf, "next_hop", "10.0.0.254");
 		facts_set(cf, "neigh_device", "up0");
@@ -241,8 +287,17 @@ static void state_values(struct cause_facts *cf, uint64_t facts)
 /* What a drop's netfilter attribution puts in the facts (evidence.c). */
 static void nft_values(struct cause_facts *cf, uint64_t facts)
 {
-	if (!(facts & (CF_NFT_RULE | CF_NFT_POLICY | CF_NFT_UNKNOWN)))
+	if (!(facts & (CF_NFT_RULE | CF_NFT_POLICY | CF_NFT_UNKNOWN |
+		       CF_XT_RULE | CF_XT_POLICY)))
 		return;
+	if (facts & (CF_IPT | CF_XT_RULE | CF_XT_POLICY)) {
+		facts_set(cf, "ipt_tool", "iptables");
+		facts_set(cf, "ipt_table", "filter");
+		facts_set(cf, "ipt_chain", "FORWARD");
+		facts_set(cf, "ipt_num", "2");
+		facts_set(cf, "ipt_rule", "iptables -t filter -A FORWARD -s "
+					  "10.0.0.2/32 -j DROP");
+	}
 	facts_set(cf, "nf_family", "inet");
 	facts_set(cf, "nf_table", "dsnft");
 	facts_set(cf, "nf_chain", "input");

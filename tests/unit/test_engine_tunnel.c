@@ -276,10 +276,133 @@ static void test_underlay_too_big(void)
 	rig_free(&r);
 }
 
+/* A frame in VXLAN vni from VTEP s to VTEP d. */
+static void vxlan_to(struct buf *x, const uint8_t *s, const uint8_t *d,
+		     uint32_t vni)
+{
+	uint8_t *p = prepend(x, 8);
+
+	p[0] = 0x08;
+	p[4] = (uint8_t)(vni >> 16);
+	p[5] = (uint8_t)(vni >> 8);
+	p[6] = (uint8_t)vni;
+	p = prepend(x, 8);
+	put16(p, 40000);
+	put16(p + 2, 4789);
+	put16(p + 4, (uint16_t)x->len);
+	ipv4(x, 17, s, d);
+	eth(x, 0x0800, mac_a, mac_b);
+}
+
+/*
+ * After two answered probes (the replies come from VTEP .2), a's FDB
+ * sends two more to 192.168.100.9: seen on the underlay, lost before b's
+ * tunnel device, and the wire says the target lives behind .2.
+ */
+static void test_wrong_vtep(void)
+{
+	static const uint8_t wrong[4] = { 192, 168, 100, 9 };
+	const struct finding *f;
+	struct buf q, e;
+	struct rig r;
+	uint16_t s;
+	int i;
+
+	rig_overlay(&r);
+	for (s = 1; s <= 2; s++)
+		probe(&r, T0 + s * 1000 * MS, s, 56, 3, true);
+	for (s = 3; s <= 4; s++) {
+		ping(&q, false, s, 56);
+		e = q;
+		vxlan_to(&e, vtep_a, wrong, 42);
+		for (i = 0; i <= 2; i++)
+			feed(&r, i, T0 + s * 1000 * MS + (uint64_t)i * 10000,
+			     i ? e.b : q.b, i ? e.len : q.len);
+	}
+	engine_finish(r.e);
+	f = drop_finding(r.e);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_EQ_INT(f->after, 2);
+		CHECK_EQ_INT(f->before, 3);
+		CHECK_EQ_INT(f->cref.id, CAUSE_TUNNEL_WRONG_VTEP);
+		CHECK(strstr(f->cause, "the vxlan 42 packet goes to "
+			     "192.168.100.9, but 10.42.0.2 is behind VTEP "
+			     "192.168.100.2"));
+	}
+	rig_free(&r);
+}
+
+/*
+ * a's tunnel is VNI 42, b's 43, each pings the other: every request dies
+ * on the far side's NIC, and what b's VTEP sends names its VNI.
+ */
+static void test_vni_mismatch(void)
+{
+	const struct finding *f;
+	struct buf q, e;
+	struct rig r;
+	uint16_t s;
+	int i, n = 0;
+	size_t k;
+
+	rig_overlay(&r);
+	for (s = 1; s <= 2; s++) {
+		/* b's echo request, first (every point watched from the
+		 * first frame it sees): a reply turned into a request */
+		ping(&q, true, s, 56);
+		q.b[34] = 8;
+		put16(q.b + 36, 0);
+		put16(q.b + 36, csum(q.b + 34, q.len - 34));
+		e = q;
+		vxlan_to(&e, vtep_b, vtep_a, 43);
+		for (i = 3; i >= 1; i--)
+			feed(&r, i, T0 + s * 1000 * MS + (uint64_t)(3 - i) * 10000,
+			     i < 3 ? e.b : q.b, i < 3 ? e.len : q.len);
+		ping(&q, false, s, 56);
+		e = q;
+		vxlan_to(&e, vtep_a, vtep_b, 42);
+		for (i = 0; i <= 2; i++)
+			feed(&r, i, T0 + s * 1000 * MS + 500 * MS +
+			     (uint64_t)i * 10000, i ? e.b : q.b, i ? e.len : q.len);
+	}
+	/* the capture goes on past every reply window (an ARP request) */
+	memset(q.b, 0, 28);
+	q.len = 28;
+	q.b[1] = 1;
+	q.b[2] = 8;
+	q.b[4] = 6;
+	q.b[5] = 4;
+	q.b[7] = 1;
+	eth(&q, 0x0806, mac_a, mac_b);
+	for (i = 0; i <= 3; i++)
+		feed(&r, i, T0 + 10000 * MS, q.b, q.len);
+	engine_finish(r.e);
+	for (k = 0; k < r.e->n_findings; k++) {
+		f = &r.e->findings[k];
+		if (f->kind != FK_DROP)
+			continue;
+		n++;
+		CHECK_EQ_INT(f->cref.id, CAUSE_TUNNEL_ID_MISMATCH);
+		if (f->after == 2)
+			CHECK(strstr(f->cause, "vxlan VNI mismatch: sent with 42 "
+				     "to 192.168.100.2, whose VTEP uses 43 "
+				     "for 10.42.0.2"));
+		else
+			CHECK(f->after == 1 &&
+			      strstr(f->cause, "sent with 43 to 192.168.100.1, "
+				     "whose VTEP uses 42 for 10.42.0.1"));
+	}
+	CHECK_EQ_INT(n, 2);
+	rig_free(&r);
+}
+
 int main(void)
 {
 	test_healthy_and_not_decapsulated();
 	test_overhead_mtu();
 	test_underlay_too_big();
+	test_wrong_vtep();
+	test_vni_mismatch();
 	return check_done();
 }

@@ -315,8 +315,10 @@ static void test_other_drops_summarised(void)
 		report_json(e, mem);
 		fclose(mem);
 		CHECK(strstr(json, "\"kernel_drops\"") != NULL);
+		/* each reason with the function that freed it */
 		CHECK(strstr(json, "5 kernel drop(s) of other watched traffic "
-			      "(no probe): OTHERHOST (3), NO_SOCKET (2)") != NULL);
+			      "(no probe): OTHERHOST in nft_do_chain (3), "
+			      "NO_SOCKET in nft_do_chain (2)") != NULL);
 	}
 	free(json);
 	engine_free(e);
