@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/hoststate.h"
-#include "dissect/cursor.h"
+#include "common/hoststate.h"
+#include "common/cursor.h"
 #include "dissect/ipfrag.h"
 #include "dissect/names.h"
 #include "internal.h"

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "capture/point.h"
+#include "common/point.h"
 #include "dissect/packet.h"
 
 /* The engine follows at most this many points (bit masks of points). */

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "capture/drop_event.h"
+#include "common/drop_event.h"
 #include "dissect/names.h"
 #include "internal.h"
 
@@ -671,7 +671,7 @@ static void xt_facts(const struct drop_nft *n, struct cause_facts *cf)
 			  n->rule, n->rule[0] ? ")" : "");
 }
 
-/* The netfilter attribution the drop's comment carried (drop_event.h). */
+/* The netfilter attribution the drop event carried (drop_event.h). */
 static void nft_facts(const struct engine *e, const struct group *g,
 		      struct cause_facts *cf)
 {

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/linktype.h"
 #include "dissect/ipfrag.h"
 #include "dissect/names.h"
 #include "internal.h"
@@ -1031,12 +1030,11 @@ static void honesty_findings(struct engine *e)
 			finding_str(f, "reason", "snaplen");
 		}
 		if (ps->undecodable) {
-			char lt[64];
+			const char *lt = pt->linktype_name;
 
 			f = finding_add(e, FK_EVIDENCE_INCOMPLETE, SEV_WARNING);
 			if (!f)
 				return;
-			linktype_name(pt->linktype, lt, sizeof(lt));
 			snprintf(f->summary, sizeof(f->summary),
 				 "cannot decode link type %s%s%d%s at %s: %llu "
 				 "frame(s) not analysed, a missing probe there "

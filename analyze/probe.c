@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/drop_event.h"
+#include "common/drop_event.h"
 #include "internal.h"
 
 #define DUP_WINDOW_NS 1000000000ull	/* same request again later = new probe */
@@ -320,22 +320,23 @@ static void probe_close(struct engine *e, struct probe *pr, bool at_end);
 static void note_answered(struct engine *e, struct probe *pr);
 
 /*
- * A kernel drop's reason and function, from the dropspot drop comment that
- * live tracing and saved files both carry (drop_event.h), so the verdict
- * does not depend on where the frame came from.  A comment of another kind
- * (or none) is kept whole as the reason, with no function.
+ * A kernel drop's reason and function, from the typed event the frame
+ * carries (frame.drop: built by the live path, decoded from the saved
+ * comment by the file reader), so the verdict does not depend on where the
+ * frame came from.  A drop record of another tool (no event) keeps its
+ * comment whole as the reason, with no function.
  */
 int probe_drop_reason(struct engine *e, const struct frame *f)
 {
-	struct drop_event ev;
+	const struct drop_event *ev = f->drop;
 	char func[DROP_SYMBOL_MAX];
 
-	if (drop_event_from_frame(f, &ev) == 0) {
-		drop_event_function(&ev, func, sizeof(func));
+	if (ev) {
+		drop_event_function(ev, func, sizeof(func));
 		if (!strcmp(func, "?"))
 			func[0] = '\0';
-		return engine_intern_drop_nft(e, ev.reason_name, func, ev.dev,
-					      ev.dev_netns, &ev.nft);
+		return engine_intern_drop_nft(e, ev->reason_name, func, ev->dev,
+					      ev->dev_netns, &ev->nft);
 	}
 	return engine_intern_reason(e, f->comment, f->comment_len);
 }

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/hoststate.h"
+#include "common/hoststate.h"
 #include "internal.h"
 
 #define STATE_LINES 6

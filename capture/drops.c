@@ -17,7 +17,7 @@
 #include "bpf/nft_abi.h"
 #include "bpf/drops.skel.h"
 #include "common/log.h"
-#include "dissect/cursor.h"
+#include "common/cursor.h"
 #include "drop_reason.h"
 #include "devname.h"
 #include "drops.h"

@@ -29,8 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "drop_event.h"
-#include "point.h"
+#include "common/drop_event.h"
+#include "common/point.h"
 
 struct drop_reasons;
 struct ksyms;

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "point.h"
+#include "common/point.h"
 
 struct filter;
 

@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/drop_event.h"
 #include "frame_queue.h"
 
 struct slot {
 	struct frame f;		/* f.data / f.comment point into mem */
 	uint8_t *mem;
 	size_t mem_cap;
+	struct drop_event *drop;	/* f.drop's copy, kept for reuse */
 };
 
 struct frame_queue {
@@ -42,8 +44,10 @@ void frame_queue_free(struct frame_queue *q)
 
 	if (!q)
 		return;
-	for (i = 0; i < q->cap; i++)
+	for (i = 0; i < q->cap; i++) {
 		free(q->s[i].mem);
+		free(q->s[i].drop);
+	}
 	free(q->s);
 	free(q);
 }
@@ -59,8 +63,9 @@ static struct slot *at(struct frame_queue *q, size_t i)
 }
 
 /*
- * Copies f's bytes and comment into the slot's own memory; the comment
- * gets a NUL after it, for consumers that want a C string (the writer).
+ * Copies f's bytes, comment and typed drop event into the slot's own
+ * memory; the comment gets a NUL after it, for consumers that want a C
+ * string (the writer).
  */
 static int fill(struct slot *sl, const struct frame *f)
 {
@@ -85,6 +90,12 @@ static int fill(struct slot *sl, const struct frame *f)
 	} else {
 		sl->f.comment = NULL;
 		sl->f.comment_len = 0;
+	}
+	if (f->drop) {
+		if (!sl->drop && !(sl->drop = malloc(sizeof(*sl->drop))))
+			return -ENOMEM;
+		*sl->drop = *f->drop;
+		sl->f.drop = sl->drop;
 	}
 	return 0;
 }

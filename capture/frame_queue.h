@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "point.h"
+#include "common/point.h"
 
 struct frame_queue;
 

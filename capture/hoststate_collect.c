@@ -25,8 +25,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "dissect/cursor.h"
-#include "hoststate.h"
+#include "common/cursor.h"
+#include "hoststate_collect.h"
 #include "nlmsg.h"
 #include "netns.h"
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "linktype.h"
-#include "point.h"
+#include "common/point.h"
 
 int linktype_to_dlt(int linktype)
 {

@@ -9,7 +9,7 @@
 #include <linux/rtnetlink.h>
 
 #include "common/log.h"
-#include "dissect/cursor.h"
+#include "common/cursor.h"
 #include "linkwatch.h"
 #include "netns.h"
 

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "point.h"
+#include "common/point.h"
 
 /*
  * Which hook watches frames received.  Auto: XDP, except on veth, where

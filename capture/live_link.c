@@ -10,7 +10,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "dissect/cursor.h"
+#include "common/cursor.h"
 #include "live_link.h"
 
 #define NL_BUF 32768

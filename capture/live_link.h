@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "point.h"
+#include "common/point.h"
 
 struct link_info {
 	uint32_t ifindex;

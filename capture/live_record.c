@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "dissect/cursor.h"
+#include "common/cursor.h"
 #include "live_record.h"
 
 int live_record_parse(const void *data, size_t size, uint32_t n_points,

@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drop_comment.h"
 #include "reader_internal.h"
 
 /* Limits of merger_set_window(): the held entries are allocated up front. */
@@ -109,6 +110,7 @@ struct merger {
 	bool has_pending;
 	bool started;		/* merger_next() called: window fixed */
 	size_t max_frames, max_bytes;
+	struct drop_event drop;	/* the last frame's, when it is a drop */
 };
 
 /* ---- the window of one source ---------------------------------------- */
@@ -489,7 +491,8 @@ static int refill(struct merger *m, struct merge_slot *slot,
 	return 0;
 }
 
-int merger_next(struct merger *m, struct frame *f, struct source **failed)
+static int next_in_order(struct merger *m, struct frame *f,
+			 struct source **failed)
 {
 	int ret;
 
@@ -531,6 +534,21 @@ int merger_next(struct merger *m, struct frame *f, struct source **failed)
 	sift_down(m, 0);
 	*f = m->pending.f;
 	return 1;
+}
+
+/*
+ * A drop record leaves the merger with its typed event (frame.drop), decoded
+ * from the comment once, here, where every file frame passes in its final
+ * order; a comment that is not dropspot's leaves it NULL.
+ */
+int merger_next(struct merger *m, struct frame *f, struct source **failed)
+{
+	int ret = next_in_order(m, f, failed);
+
+	if (ret <= 0 || !(f->flags & FRAME_F_KERNEL_DROP))
+		return ret;
+	f->drop = drop_event_from_frame(f, &m->drop) ? NULL : &m->drop;
+	return ret;
 }
 
 uint64_t merger_late_frames(const struct merger *m)

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "drop_event.h"
+#include "common/drop_event.h"
 
 #define NFT_RULES_OUT_MAX (256u * 1024)
 #define NFT_RULES_RUNS_MAX 64

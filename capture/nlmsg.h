@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 
-#include "dissect/cursor.h"
+#include "common/cursor.h"
 
 /* Appends attribute type/data to the request nh (cap bytes in all). */
 int nlmsg_put_attr(struct nlmsghdr *nh, size_t cap, uint16_t type,

@@ -19,7 +19,7 @@
  */
 #include <stdio.h>
 
-#include "../dissect/cursor.h"
+#include "common/cursor.h"
 #include "reader_internal.h"
 
 #define PCAP_FILE_HDR 24

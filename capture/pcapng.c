@@ -25,9 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dissect/cursor.h"
-#include "drop_event.h"
-#include "hoststate.h"
+#include "common/cursor.h"
+#include "common/drop_event.h"
+#include "common/hoststate.h"
 #include "pcapng_write.h"
 #include "reader_internal.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hoststate.h"
+#include "common/hoststate.h"
 #include "pcapng_write.h"
 
 #define BT_SHB 0x0A0D0D0Au

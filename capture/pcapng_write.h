@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "point.h"
+#include "common/point.h"
 
 struct pcapng_writer;
 

@@ -18,7 +18,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
-#include "dissect/cursor.h"
+#include "common/cursor.h"
 #include "netns.h"
 #include "pinger.h"
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "input.h"
-#include "point.h"
+#include "common/point.h"
 #include "source.h"
 
 /*

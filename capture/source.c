@@ -12,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dissect/cursor.h"
-#include "hoststate.h"
+#include "common/cursor.h"
+#include "common/hoststate.h"
+#include "linktype.h"
 #include "reader_internal.h"
 
 int rd_fail(struct source *s, const char *fmt, ...)
@@ -203,6 +204,7 @@ struct rd_iface *rd_add_iface(struct source *s, const char *name_suffix,
 	p.section = s->section;
 	p.file_if = file_if;
 	p.linktype = linktype;
+	linktype_name(linktype, p.linktype_name, sizeof(p.linktype_name));
 	p.snaplen = snaplen;
 	p.tsresol_ns = tsresol_ns(ifc);
 	p.hook = HOOK_FILE;

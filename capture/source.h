@@ -8,7 +8,7 @@
 #ifndef DROPSPOT_SOURCE_H
 #define DROPSPOT_SOURCE_H
 
-#include "point.h"
+#include "common/point.h"
 
 struct source;
 
@@ -107,5 +107,13 @@ int merger_next(struct merger *m, struct frame *f, struct source **failed);
 uint64_t merger_late_frames(const struct merger *m);
 uint64_t merger_source_late_frames(const struct merger *m, size_t i);
 void merger_free(struct merger *m);
+
+struct host_state;
+/*
+ * The host-state snapshot a pcapng file carried (common/hoststate.h, read by
+ * capture/pcapng.c), or NULL; valid until source_close().
+ */
+const struct host_state *source_host_state(const struct source *s);
+void source_host_state_free(struct source *s);
 
 #endif /* DROPSPOT_SOURCE_H */

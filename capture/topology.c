@@ -27,7 +27,7 @@
  * caller's netns and a failure cannot strand the thread elsewhere.
  *
  * Every netlink message is untrusted: headers and attributes are read
- * through dissect/cursor.h with their lengths checked, every loop (messages,
+ * through common/cursor.h with their lengths checked, every loop (messages,
  * attributes, recv calls, /proc entries, hops, points) is capped.
  */
 #define _GNU_SOURCE
@@ -59,7 +59,7 @@
 #include <linux/rtnetlink.h>
 
 #include "common/log.h"
-#include "dissect/cursor.h"
+#include "common/cursor.h"
 #include "live_link.h"
 #include "nlmsg.h"
 #include "topology.h"

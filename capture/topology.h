@@ -11,7 +11,7 @@
  * never seen.
  *
  * Every netlink reply is treated as untrusted input (length-checked through
- * dissect/cursor.h) and every walk is capped, so a loop in the interface
+ * common/cursor.h) and every walk is capped, so a loop in the interface
  * graph cannot hang discovery.  The caller's netns is restored on every path.
  */
 #ifndef DROPSPOT_TOPOLOGY_H
@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "point.h"
+#include "common/point.h"
 
 #define TOPO_MAX_POINTS 32
 

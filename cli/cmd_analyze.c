@@ -4,8 +4,8 @@
  * captures (each file, pcapng interface or SLL2 interface index is a point)
  * and say where the failed ones stopped, and why.
  *
- * The same pipeline as live tracing: frames in time order (merger) ->
- * dissect_frame() -> engine_feed() -> engine_finish() -> report.
+ * The same pipeline as live tracing (pipeline.h): frames in time order
+ * (merger) -> filter -> pipeline_feed() -> engine_finish() -> report.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -14,15 +14,11 @@
 
 #include "analyze/engine.h"
 #include "analyze/report.h"
-#include "capture/filter.h"
-#include "capture/hoststate.h"
-#include "capture/source.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "pipeline.h"
 #include "point_args.h"
 #include "common/log.h"
-#include "dissect/packet.h"
 
 #define MAX_NAMES 64
 
@@ -191,182 +187,45 @@ static int parse_analyze_opts(int argc, char **argv, struct analyze_opts *o)
 	return 0;
 }
 
-/* --host NAME=FILE: FILE as given on the command line, or its basename. */
-static int apply_hosts(const struct analyze_opts *o, char **paths, int n,
-		       struct source **sources)
-{
-	int h, i;
-
-	for (h = 0; h < o->n_hosts; h++) {
-		const char *eq = strchr(o->hosts[h], '=');
-		char name[POINT_HOST_MAX];
-		bool found = false;
-
-		snprintf(name, sizeof(name), "%.*s",
-			 (int)(eq - o->hosts[h]), o->hosts[h]);
-		for (i = 0; i < n; i++) {
-			const char *base = strrchr(paths[i], '/');
-
-			base = base ? base + 1 : paths[i];
-			if (strcmp(paths[i], eq + 1) && strcmp(base, eq + 1))
-				continue;
-			source_set_host(sources[i], name);
-			found = true;
-		}
-		if (!found) {
-			log_error("--host %s: no such file among the inputs",
-				  o->hosts[h]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * A file's comment for the reader: its "; "-separated parts without the
- * session's machine-readable ones (dropspot-session probes=..., unsent=...),
- * which only the engine needs.
- */
-static void readable_comment(const char *c, char *out, size_t n)
-{
-	size_t len = 0, k;
-	const char *end;
-
-	out[0] = '\0';
-	while (c && *c && len + 1 < n) {
-		end = strstr(c, "; ");
-		k = end ? (size_t)(end - c) : strlen(c);
-		if (strncmp(c, "dropspot-session ", 17)) {
-			len += (size_t)snprintf(out + len, n - len, "%s%.*s",
-						len ? "; " : "", (int)k, c);
-			if (len >= n)
-				len = n - 1;
-		}
-		c = end ? end + 2 : c + k;
-	}
-}
-
-static int open_sources(char **paths, int n, struct point_table *points,
-			struct source **sources)
-{
-	char err[SOURCE_ERR_MAX], note[1024];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (source_open_file(paths[i], points, &sources[i], err,
-				     sizeof(err)) < 0) {
-			log_error("%s", err);
-			return -1;
-		}
-		/* e.g. the topology `trace --auto` found: where points came from */
-		readable_comment(source_comment(sources[i]), note,
-				 sizeof(note));
-		if (note[0])
-			log_info("%s: %s", paths[i], note);
-	}
-	return 0;
-}
-
-/* Feeds every frame in time order; returns 0 or EXIT_TROUBLE. */
-static int feed_all(struct merger *m, struct filter *flt, struct engine *e)
-{
-	struct packet pkt;
-	struct frame f;
-	struct source *failed;
-	int status = 0, ret;
-
-	for (;;) {
-		ret = merger_next(m, &f, &failed);
-		if (ret == 0)
-			break;
-		if (ret < 0) {
-			log_error("%s", source_error(failed));
-			status = EXIT_TROUBLE;
-			continue;
-		}
-		if (!filter_match(flt, &f))
-			continue;
-		dissect_frame(&f, &pkt);
-		engine_feed(e, &pkt);
-	}
-	return status;
-}
-
 int cmd_analyze(int argc, char **argv)
 {
-	struct point_table points;
+	struct pipeline pl = { 0 };
+	struct pipeline_opts po = { 0 };
 	struct analyze_opts o;
 	struct engine_opts eo;
 	struct engine_totals t;
-	struct source **sources = NULL;
-	struct merger *m = NULL;
-	struct filter *flt = NULL;
 	struct engine *e = NULL;
-	struct clock_domains cd = { 0 };
-	char err[512];
-	int n = 0, i, status = EXIT_TROUBLE, feed_status;
+	int status = EXIT_TROUBLE, feed_status;
 
-	point_table_init(&points);
 	if (parse_analyze_opts(argc, argv, &o))
 		goto cleanup;
 	if (o.verbose)
 		log_set_level(LOG_DEBUG);
-	if (filter_new(o.filter_expr, &flt, err, sizeof(err))) {
-		log_error("%s", err);
-		goto cleanup;
-	}
-	n = argc - optind;
-	sources = calloc((size_t)n, sizeof(*sources));
-	if (!sources)
-		goto cleanup;
-	if (open_sources(argv + optind, n, &points, sources) ||
-	    apply_hosts(&o, argv + optind, n, sources))
-		goto cleanup;
-	if (merger_new(sources, (size_t)n, &m)) {
-		log_error("out of memory");
-		goto cleanup;
-	}
-	/* each file its own clock: estimated, and corrected in the merger */
-	if (pipeline_clocks(argv + optind, (size_t)n, m, &cd))
+	po.filter_expr = o.filter_expr;
+	po.hosts = o.hosts;
+	po.n_hosts = o.n_hosts;
+	po.clocks = true;
+	po.say_comments = true;
+	if (pipeline_open(&pl, argv + optind, (size_t)(argc - optind), &po))
 		goto cleanup;
 	engine_opts_default(&eo);
 	eo.timeout_ns = (uint64_t)(o.timeout_s * 1e9);
 	eo.storm_rate = o.storm_rate;
 	/* a saved trace with probes of its own: the same probes count */
-	for (i = 0; i < n && !o.all_pings; i++)
-		if (engine_opts_own_from_comment(&eo, source_comment(sources[i])))
-			break;
-	e = engine_new(&points, &eo);
+	if (!o.all_pings)
+		pipeline_engine_opts(&pl, &eo);
+	e = engine_new(&pl.points, &eo);
 	if (!e) {
 		log_error("out of memory");
 		goto cleanup;
 	}
-	feed_status = feed_all(m, flt, e);
-	pipeline_clocks_done(&cd, &points, sources, (size_t)n, e);
-	/* beyond the reorder window: said, and a finding of the report */
-	engine_note_late_frames(e, cli_warn_late_frames(m, sources,
-							 (size_t)n));
-	/*
-	 * Frames of a link type we cannot decode are no evidence either way:
-	 * said plainly, and when nothing else was read there is no verdict
-	 * to give ("no probe left the guest" would be a false one).
-	 */
-	if (cli_warn_undecodable(e, &points) && !engine_packets(e)) {
-		status = EXIT_TROUBLE;
+	feed_status = pipeline_run(&pl, e);
+	if (pipeline_finish(&pl, e))
 		goto cleanup;
-	}
-	/* points of SLL2 interface indexes exist only now */
-	point_table_short_names(&points);
-	/* several hosts: HOST/IFNAME */
-	pipeline_host_names(&points);
-	if (point_args_rename(&points, o.names, o.n_names))
+	if (point_args_rename(&pl.points, o.names, o.n_names))
 		goto cleanup;
-	if (o.path && point_args_path(e, &points, o.path))
+	if (o.path && point_args_path(e, &pl.points, o.path))
 		goto cleanup;
-	/* the host state a saved trace carries explains it as it did live */
-	for (i = 0; i < n; i++)
-		if (engine_note_host_state(e, source_host_state(sources[i])))
-			log_warn("host state left out: out of memory");
 	engine_finish(e);
 	if (cli_report(e, o.json, o.color, o.ladder_max, o.verbose)) {
 		log_error("writing the report failed");
@@ -379,12 +238,6 @@ int cmd_analyze(int argc, char **argv)
 		status = t.lost || t.problems ? EXIT_FINDING : 0;
 cleanup:
 	engine_free(e);
-	clock_domains_free(&cd);
-	merger_free(m);
-	for (i = 0; sources && i < n; i++)
-		source_close(sources[i]);
-	free(sources);
-	filter_free(flt);
-	point_table_free(&points);
+	pipeline_close(&pl);
 	return status;
 }

@@ -16,14 +16,11 @@
 #include "analyze/diff.h"
 #include "analyze/engine.h"
 #include "analyze/report.h"
-#include "capture/hoststate.h"
-#include "capture/source.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "pipeline.h"
 #include "common/json.h"
 #include "common/log.h"
-#include "dissect/packet.h"
 
 struct diff_cli {
 	bool json;
@@ -201,25 +198,6 @@ static struct diff_summary *summary_of_report(const char *path)
 	return s;
 }
 
-/* Feeds every frame in time order, as analyze does; -1 on a damaged file. */
-static int feed_capture(struct merger *m, struct engine *e)
-{
-	struct packet pkt;
-	struct source *failed;
-	struct frame f;
-	int ret;
-
-	while ((ret = merger_next(m, &f, &failed)) != 0) {
-		if (ret < 0) {
-			log_error("%s", source_error(failed));
-			return -1;
-		}
-		dissect_frame(&f, &pkt);
-		engine_feed(e, &pkt);
-	}
-	return 0;
-}
-
 /*
  * The capture through the analyze pipeline, its report written to memory
  * and read back: the very document `analyze --json` would have printed.
@@ -228,46 +206,29 @@ static struct diff_summary *summary_of_capture(const char *path,
 					       const struct diff_cli *o)
 {
 	struct diff_summary *s = NULL;
-	struct point_table points;
-	struct source *src = NULL;
-	struct merger *m = NULL;
+	struct pipeline pl = { 0 };
+	struct pipeline_opts po = { 0 };
 	struct engine *e = NULL;
 	struct engine_opts eo;
-	struct clock_domains cd = { 0 };
-	char err[SOURCE_ERR_MAX], *buf = NULL;
+	char err[256], *buf = NULL;
 	size_t len = 0;
 	FILE *mem = NULL;
 
-	point_table_init(&points);
-	if (source_open_file(path, &points, &src, err, sizeof(err)) < 0) {
-		log_error("%s", err);
+	/* as analyze (one file: one clock, nothing to estimate) */
+	po.clocks = true;
+	if (pipeline_open(&pl, (char *const *)&path, 1, &po))
 		goto cleanup;
-	}
 	engine_opts_default(&eo);
 	eo.timeout_ns = (uint64_t)(o->timeout_s * 1e9);
 	/* as analyze does: a saved trace's own probes only */
-	engine_opts_own_from_comment(&eo, source_comment(src));
-	e = engine_new(&points, &eo);
-	if (merger_new(&src, 1, &m) || !e) {
+	pipeline_engine_opts(&pl, &eo);
+	e = engine_new(&pl.points, &eo);
+	if (!e) {
 		log_error("out of memory");
 		goto cleanup;
 	}
-	/* as analyze (one file: one clock, nothing to estimate) */
-	if (pipeline_clocks((char *const *)&path, 1, m, &cd))
+	if (pipeline_run(&pl, e) || pipeline_finish(&pl, e))
 		goto cleanup;
-	if (feed_capture(m, e))
-		goto cleanup;
-	pipeline_clocks_done(&cd, &points, &src, 1, e);
-	/* as analyze, so a capture still equals its own saved report */
-	engine_note_late_frames(e, cli_warn_late_frames(m, &src, 1));
-	/* as analyze: frames not decoded are said, and alone give no report */
-	if (cli_warn_undecodable(e, &points) && !engine_packets(e))
-		goto cleanup;
-	point_table_short_names(&points);
-	pipeline_host_names(&points);	/* as analyze */
-	/* as analyze: a saved trace's host state explains it the same way */
-	if (engine_note_host_state(e, source_host_state(src)))
-		log_warn("%s: host state left out: out of memory", path);
 	engine_finish(e);
 	mem = open_memstream(&buf, &len);
 	if (!mem || report_json(e, mem) || fclose(mem)) {
@@ -282,10 +243,7 @@ static struct diff_summary *summary_of_capture(const char *path,
 			  err);
 cleanup:
 	engine_free(e);
-	clock_domains_free(&cd);
-	merger_free(m);
-	source_close(src);
-	point_table_free(&points);
+	pipeline_close(&pl);
 	free(buf);
 	return s;
 }

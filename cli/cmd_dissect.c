@@ -7,14 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/filter.h"
-#include "capture/source.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "drop_output.h"
 #include "common/log.h"
 #include "dissect/packet.h"
 #include "output.h"
+#include "pipeline.h"
 
 struct dissect_opts {
 	const char *filter_expr;
@@ -102,24 +101,6 @@ static int parse_dissect_opts(int argc, char **argv, struct dissect_opts *o)
 	return 0;
 }
 
-static int open_sources(char **paths, int n, struct point_table *points,
-			struct source **sources)
-{
-	char err[SOURCE_ERR_MAX];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (source_open_file(paths[i], points, &sources[i], err,
-				     sizeof(err)) < 0) {
-			log_error("%s", err);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Reads every frame in time order; returns the exit status. */
-
 /*
  * A kernel drop saved by `capture --drops` / `trace -w` is printed as the
  * live commands print it: the packet, then the kernel's reason and place.
@@ -127,99 +108,59 @@ static int open_sources(char **paths, int n, struct point_table *points,
 static void print_frame(struct output *out, const struct frame *f,
 			const struct point_table *points)
 {
-	struct drop_event ev;
 	struct packet pkt;
 
-	if ((f->flags & FRAME_F_KERNEL_DROP) &&
-	    drop_event_from_frame(f, &ev) == 0) {
-		output_drop(out, &ev, f, points);
+	if (f->drop) {
+		output_drop(out, f->drop, f, points);
 		return;
 	}
 	dissect_frame(f, &pkt);
 	output_packet(out, &pkt, points);
 }
 
-static int dissect_all(struct merger *m, struct filter *flt,
-		       const struct dissect_opts *o, struct output *out,
-		       struct point_table *points)
+static int dissect_all(struct pipeline *pl, const struct dissect_opts *o,
+		       struct output *out)
 {
 	struct packet pkt;
 	struct frame f;
-	struct source *failed;
 	uint64_t matched = 0;
-	int status = 0, ret;
 
-	for (;;) {
-		ret = merger_next(m, &f, &failed);
-		if (ret == 0)
-			break;
-		if (ret < 0) {
-			log_error("%s", source_error(failed));
-			status = EXIT_TROUBLE;
-			continue;
-		}
-		if (!filter_match(flt, &f))
-			continue;
+	while (pipeline_next(pl, &f)) {
 		if (o->count_only)
 			dissect_frame(&f, &pkt);
 		else
-			print_frame(out, &f, points);
+			print_frame(out, &f, &pl->points);
 		if (o->max_packets && ++matched >= o->max_packets)
 			break;
 	}
-	return status;
+	return pl->status;
 }
 
 int cmd_dissect(int argc, char **argv)
 {
-	struct point_table points;
+	struct pipeline pl = { 0 };
+	struct pipeline_opts po = { 0 };
 	struct dissect_opts o;
-	struct source **sources = NULL;
-	struct merger *m = NULL;
-	struct filter *flt = NULL;
 	struct output out;
-	char err[512];
-	int n = 0, i, status = EXIT_TROUBLE;
+	int status = EXIT_TROUBLE;
 
-	point_table_init(&points);
 	output_init(&out, stdout, false);
 	if (parse_dissect_opts(argc, argv, &o))
 		goto cleanup;
 	out.json = o.json;
-	if (filter_new(o.filter_expr, &flt, err, sizeof(err))) {
-		log_error("%s", err);
+	po.filter_expr = o.filter_expr;
+	po.file_order = true;	/* as tcpdump -r and tshark print them */
+	if (pipeline_open(&pl, argv + optind, (size_t)(argc - optind), &po))
 		goto cleanup;
-	}
-	n = argc - optind;
-	sources = calloc((size_t)n, sizeof(*sources));
-	if (!sources)
-		goto cleanup;
-	if (open_sources(argv + optind, n, &points, sources))
-		goto cleanup;
-	if (merger_new(sources, (size_t)n, &m)) {
-		log_error("out of memory");
-		goto cleanup;
-	}
-	/*
-	 * Each file's frames in the file's own order, as tcpdump -r and
-	 * tshark print them; several files still merge in time order.  Only
-	 * the analysis needs a file's frames put back in time order.
-	 */
-	merger_set_window(m, 0, 0);
-	status = dissect_all(m, flt, &o, &out, &points);
+	status = dissect_all(&pl, &o, &out);
 	if (o.summary)
-		output_summary(&out, &points);
+		output_summary(&out, &pl.points);
 	if (!output_flush(&out)) {
 		log_error("writing output failed");
 		status = EXIT_TROUBLE;
 	}
 cleanup:
-	merger_free(m);
-	for (i = 0; sources && i < n; i++)
-		source_close(sources[i]);
-	free(sources);
-	filter_free(flt);
+	pipeline_close(&pl);
 	output_free(&out);
-	point_table_free(&points);
 	return status;
 }

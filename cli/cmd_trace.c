@@ -31,12 +31,13 @@
 #include "capture/netns.h"
 #include "capture/pcapng_write.h"
 #include "capture/pinger.h"
-#include "capture/hoststate.h"
+#include "capture/hoststate_collect.h"
 #include "capture/topology.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "live_drain.h"
 #include "live_session.h"
+#include "pipeline.h"
 #include "point_args.h"
 #include "common/log.h"
 #include "dissect/packet.h"
@@ -511,7 +512,6 @@ static int deliver(const struct frame *in, void *ctx)
 {
 	struct trace_run *r = ctx;
 	struct frame f = *in;
-	struct packet pkt;
 	int id, ret;
 
 	f.number = ++r->delivered;
@@ -527,8 +527,7 @@ static int deliver(const struct frame *in, void *ctx)
 			}
 		}
 	}
-	dissect_frame(&f, &pkt);
-	engine_feed(r->e, &pkt);
+	pipeline_feed(r->e, &f);
 	return 0;
 }
 

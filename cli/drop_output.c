@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dissect/packet.h"
+#include "capture/drop_comment.h"
 #include "drop_output.h"
 
 void drop_frame_build(const struct drop_event *ev, uint32_t point,

@@ -7,7 +7,7 @@
 #ifndef DROPSPOT_DROP_OUTPUT_H
 #define DROPSPOT_DROP_OUTPUT_H
 
-#include "capture/drop_event.h"
+#include "common/drop_event.h"
 #include "output.h"
 
 #define DROP_COMMENT_MAX 512

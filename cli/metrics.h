@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "capture/point.h"
+#include "common/point.h"
 
 /* Distinct label sets kept; more are summed into one "other" series. */
 #define STATS_MAX_LOSS 64

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "capture/point.h"
+#include "common/point.h"
 #include "common/strbuf.h"
 #include "dissect/packet.h"
 

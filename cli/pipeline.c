@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The clock-domain pre-pass analyze and diff share: see pipeline.h. */
+/* Files to engine, for every subcommand: see pipeline.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyze/engine.h"
+#include "capture/filter.h"
+#include "cli_common.h"
+#include "commands.h"
 #include "common/log.h"
 #include "dissect/packet.h"
 #include "pipeline.h"
@@ -114,8 +117,16 @@ static void name_domains(struct clock_domains *cd, char *const *paths)
 	}
 }
 
-int pipeline_clocks(char *const *paths, size_t n, struct merger *m,
-		    struct clock_domains *cd)
+/*
+ * The pre-pass over paths (n files, already opened as sources and given
+ * to m): fills *cd (n entries when n >= 2, none for one file) and sets
+ * the merger's corrections.  Standard input cannot be read twice: then
+ * the raw clocks are kept and cd says nothing was estimated.  0, or -1
+ * (out of memory: said).  A file that cannot be read here is left to the
+ * real pass to report.
+ */
+static int estimate_clocks(char *const *paths, size_t n, struct merger *m,
+			   struct clock_domains *cd)
 {
 	struct domain_map dm = { 0 };
 	struct clock_est *c = NULL;
@@ -197,9 +208,14 @@ static uint64_t shift(const struct clock_domain *d, uint64_t ts)
 	return ts ? clock_domain_correct(d, ts) : 0;
 }
 
-void pipeline_clocks_done(struct clock_domains *cd, struct point_table *pts,
-			  struct source *const *sources, size_t n,
-			  struct engine *e)
+/*
+ * After the real pass: the watch windows the files recorded (pcapng ISB
+ * start/end, interface gaps) put on the corrected clock too, and cd shown
+ * in the engine's report.
+ */
+static void clocks_done(struct clock_domains *cd, struct point_table *pts,
+			struct source *const *sources, size_t n,
+			struct engine *e)
 {
 	size_t i, j;
 	unsigned g;
@@ -242,7 +258,14 @@ static bool host_ifname_unique(const struct point_table *t, size_t i)
 	return true;
 }
 
-size_t pipeline_host_names(struct point_table *pts)
+/*
+ * Points of several hosts (point.host: the hostname in a file dropspot
+ * wrote, or --host): each point on a host is named HOST/IFNAME, or
+ * HOST/NETNS/IFNAME where the interface name is not unique on its host;
+ * points of no known host keep their name.  One host (or none): names stay
+ * as they are.  Returns the number of hosts.
+ */
+static size_t host_names(struct point_table *pts)
 {
 	size_t i, hosts = 0;
 
@@ -283,4 +306,204 @@ size_t pipeline_host_names(struct point_table *pts)
 		memcpy(p->name, name, sizeof(p->name));
 	}
 	return hosts;
+}
+
+/* --host NAME=FILE: FILE as given on the command line, or its basename. */
+static int apply_hosts(struct pipeline *pl, const struct pipeline_opts *o)
+{
+	size_t i;
+	int h;
+
+	for (h = 0; h < o->n_hosts; h++) {
+		const char *eq = strchr(o->hosts[h], '=');
+		char name[POINT_HOST_MAX];
+		bool found = false;
+
+		if (!eq) {
+			log_error("--host %s: expected NAME=FILE", o->hosts[h]);
+			return -1;
+		}
+		snprintf(name, sizeof(name), "%.*s",
+			 (int)(eq - o->hosts[h]), o->hosts[h]);
+		for (i = 0; i < pl->n; i++) {
+			const char *base = strrchr(pl->paths[i], '/');
+
+			base = base ? base + 1 : pl->paths[i];
+			if (strcmp(pl->paths[i], eq + 1) && strcmp(base, eq + 1))
+				continue;
+			source_set_host(pl->sources[i], name);
+			found = true;
+		}
+		if (!found) {
+			log_error("--host %s: no such file among the inputs",
+				  o->hosts[h]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A file's comment for the reader: its "; "-separated parts without the
+ * session's machine-readable ones (dropspot-session probes=..., unsent=...),
+ * which only the engine needs.
+ */
+static void readable_comment(const char *c, char *out, size_t n)
+{
+	size_t len = 0, k;
+	const char *end;
+
+	out[0] = '\0';
+	while (c && *c && len + 1 < n) {
+		end = strstr(c, "; ");
+		k = end ? (size_t)(end - c) : strlen(c);
+		if (strncmp(c, "dropspot-session ", 17)) {
+			len += (size_t)snprintf(out + len, n - len, "%s%.*s",
+						len ? "; " : "", (int)k, c);
+			if (len >= n)
+				len = n - 1;
+		}
+		c = end ? end + 2 : c + k;
+	}
+}
+
+static int open_sources(struct pipeline *pl, bool say_comments)
+{
+	char err[SOURCE_ERR_MAX], note[1024];
+	size_t i;
+
+	for (i = 0; i < pl->n; i++) {
+		if (source_open_file(pl->paths[i], &pl->points,
+				     &pl->sources[i], err, sizeof(err)) < 0) {
+			log_error("%s", err);
+			return -1;
+		}
+		if (!say_comments)
+			continue;
+		/* e.g. the topology `trace --auto` found: where points came from */
+		readable_comment(source_comment(pl->sources[i]), note,
+				 sizeof(note));
+		if (note[0])
+			log_info("%s: %s", pl->paths[i], note);
+	}
+	return 0;
+}
+
+int pipeline_open(struct pipeline *pl, char *const *paths, size_t n,
+		  const struct pipeline_opts *o)
+{
+	char err[512];
+
+	memset(pl, 0, sizeof(*pl));
+	point_table_init(&pl->points);
+	pl->paths = paths;
+	pl->n = n;
+	if (filter_new(o->filter_expr, &pl->flt, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	pl->sources = calloc(n ? n : 1, sizeof(*pl->sources));
+	if (!pl->sources) {
+		log_error("out of memory");
+		return -1;
+	}
+	if (open_sources(pl, o->say_comments) || apply_hosts(pl, o))
+		return -1;
+	if (merger_new(pl->sources, n, &pl->m)) {
+		log_error("out of memory");
+		return -1;
+	}
+	/*
+	 * dissect: each file's frames in the file's own order, as tcpdump -r
+	 * and tshark print them; several files still merge in time order.
+	 * Only the analysis needs a file's frames put back in time order.
+	 */
+	if (o->file_order)
+		merger_set_window(pl->m, 0, 0);
+	/* each file its own clock: estimated, and corrected in the merger */
+	if (o->clocks && estimate_clocks(paths, n, pl->m, &pl->cd))
+		return -1;
+	return 0;
+}
+
+int pipeline_next(struct pipeline *pl, struct frame *f)
+{
+	struct source *failed;
+	int ret;
+
+	for (;;) {
+		ret = merger_next(pl->m, f, &failed);
+		if (ret == 0)
+			return 0;
+		if (ret < 0) {
+			log_error("%s", source_error(failed));
+			pl->status = EXIT_TROUBLE;
+			continue;
+		}
+		if (filter_match(pl->flt, f))
+			return 1;
+	}
+}
+
+void pipeline_feed(struct engine *e, const struct frame *f)
+{
+	struct packet pkt;
+
+	dissect_frame(f, &pkt);
+	engine_feed(e, &pkt);
+}
+
+int pipeline_run(struct pipeline *pl, struct engine *e)
+{
+	struct frame f;
+
+	while (pipeline_next(pl, &f))
+		pipeline_feed(e, &f);
+	return pl->status;
+}
+
+void pipeline_engine_opts(const struct pipeline *pl, struct engine_opts *eo)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++)
+		if (engine_opts_own_from_comment(eo,
+						 source_comment(pl->sources[i])))
+			break;
+}
+
+int pipeline_finish(struct pipeline *pl, struct engine *e)
+{
+	size_t i;
+
+	clocks_done(&pl->cd, &pl->points, pl->sources, pl->n, e);
+	/* beyond the reorder window: said, and a finding of the report */
+	engine_note_late_frames(e, cli_warn_late_frames(pl->m, pl->sources,
+							 pl->n));
+	/* frames of a link type we cannot decode are no evidence either way */
+	if (cli_warn_undecodable(e, &pl->points) && !engine_packets(e))
+		return -1;
+	/* points of SLL2 interface indexes exist only now */
+	point_table_short_names(&pl->points);
+	host_names(&pl->points);
+	/* the host state a saved trace carries explains it as it did live */
+	for (i = 0; i < pl->n; i++)
+		if (engine_note_host_state(e, source_host_state(pl->sources[i])))
+			log_warn("%s: host state left out: out of memory",
+				 pl->paths[i]);
+	return 0;
+}
+
+void pipeline_close(struct pipeline *pl)
+{
+	size_t i;
+
+	clock_domains_free(&pl->cd);
+	merger_free(pl->m);
+	for (i = 0; pl->sources && i < pl->n; i++)
+		source_close(pl->sources[i]);
+	free(pl->sources);
+	filter_free(pl->flt);
+	point_table_free(&pl->points);
+	memset(pl, 0, sizeof(*pl));
 }

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "analyze/engine.h"
-#include "capture/point.h"
+#include "common/point.h"
 
 /*
  * Checked when the option is parsed, before any file is read or hook

@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 #include "analyze/engine.h"
-#include "capture/drop_event.h"
-#include "capture/point.h"
+#include "common/drop_event.h"
+#include "common/point.h"
 #include "metrics.h"
 
 #define STREAM_SCHEMA "dropspot.event/1"

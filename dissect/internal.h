@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cursor.h"
+#include "common/cursor.h"
 #include "packet.h"
 
 /*

@@ -36,7 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cursor.h"
+#include "common/cursor.h"
 #include "ipfrag.h"
 
 #define IP_MAX_LEN 65535u		/* IPv4 total / IPv6 payload length */

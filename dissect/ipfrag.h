@@ -21,7 +21,7 @@
 
 #include <stdint.h>
 
-#include "../capture/point.h"
+#include "common/point.h"
 #include "packet.h"
 
 struct ipfrag_limits {

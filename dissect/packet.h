@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../capture/point.h"
+#include "common/point.h"
 
 enum layer_bit {
 	LAYER_ETH = 1u << 0,

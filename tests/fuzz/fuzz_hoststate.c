@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/hoststate.h"
+#include "common/hoststate.h"
 
 static void check_clean(const char *s, size_t cap)
 {

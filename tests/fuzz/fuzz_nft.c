@@ -3,7 +3,7 @@
  * libFuzzer target for the netfilter attribution's untrusted text (issue
  * 13 item 4): byte 0 even, the rest is an `nft -s -a list` listing
  * (capture/nft_rules.c: rule text by handle, the rule or policy at a hook);
- * odd, the rest is a drop comment (capture/drop_event.c), whose nft keys
+ * odd, the rest is a drop comment (capture/drop_comment.c), whose nft keys
  * must survive their own saved form unchanged.  Whatever comes out must be
  * terminated, printable and bounded.
  *
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/drop_event.h"
+#include "capture/drop_comment.h"
 #include "capture/nft_rules.h"
 
 static void check_clean(const char *s, size_t cap)

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "capture/drop_event.h"
+#include "capture/drop_comment.h"
 #include "capture/input.h"
 #include "capture/source.h"
 #include "dissect/packet.h"

@@ -11,7 +11,7 @@
 #include "check.h"
 #include "test_dissect_util.h"
 
-#include "capture/point.h"
+#include "common/point.h"
 
 #define LT_ETH LINKTYPE_ETHERNET
 

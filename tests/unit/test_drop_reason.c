@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 
-#include "capture/drop_event.h"
+#include "capture/drop_comment.h"
 #include "capture/drop_reason.h"
 #include "check.h"
 

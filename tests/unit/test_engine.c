@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "analyze/engine.h"
-#include "capture/drop_event.h"
+#include "capture/drop_comment.h"
 #include "analyze/internal.h"
 #include "analyze/report.h"
 #include "check.h"

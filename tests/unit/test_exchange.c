@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "analyze/engine.h"
-#include "capture/drop_event.h"
+#include "capture/drop_comment.h"
 #include "analyze/internal.h"
 #include "check.h"
 #include "engine_rig.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The host-state snapshot's saved form (capture/hoststate.h): a round trip
+ * The host-state snapshot's saved form (common/hoststate.h): a round trip
  * through the text and through a pcapng Custom Block, and hostile saved
  * forms (no magic, another version, missing fields, control bytes, long
  * fields, too many lines, NUL bytes, a foreign enterprise number, a block
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture/hoststate.h"
+#include "common/hoststate.h"
 #include "capture/pcapng_write.h"
 #include "capture/source.h"
 #include "check.h"

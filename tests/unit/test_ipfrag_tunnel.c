@@ -21,7 +21,7 @@
 
 #include "check.h"
 
-#include "capture/point.h"
+#include "common/point.h"
 #include "dissect/ipfrag.h"
 #include "dissect/packet.h"
 

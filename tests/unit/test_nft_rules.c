@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/drop_event.h"
+#include "capture/drop_comment.h"
 #include "capture/nft_rules.h"
 #include "check.h"
 

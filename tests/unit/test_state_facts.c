@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/hoststate.h"
+#include "common/hoststate.h"
 #include "check.h"
 #include "engine_rig.h"
 

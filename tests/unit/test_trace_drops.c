@@ -17,7 +17,7 @@
 
 #include "analyze/engine.h"
 #include "analyze/report.h"
-#include "capture/drop_event.h"
+#include "capture/drop_comment.h"
 #include "capture/frame_queue.h"
 #include "capture/pcapng_write.h"
 #include "capture/source.h"

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dissect/cursor.h"
-#include "hoststate.h"
+#include "common/cursor.h"
+#include "common/hoststate.h"
 
 void hs_init(struct host_state *hs)
 {

@@ -75,16 +75,7 @@ int hs_serialize(const struct host_state *hs, char **out, size_t *len);
  */
 int hs_parse(struct host_state *hs, const uint8_t *data, size_t len);
 
-/*
- * The snapshot a pcapng file carried (read by capture/pcapng.c), or NULL;
- * valid until source_close().
- */
-struct source;
-const struct host_state *source_host_state(const struct source *s);
-void source_host_state_free(struct source *s);
-
-/* ---- collection (live, read-only) ----------------------------------- */
-
+/* What a collection reads (capture/hoststate_collect.h asks the host). */
 /* A device to read, in the netns named as points name it ("" = ours). */
 struct hs_dev {
 	const char *netns;
@@ -96,17 +87,5 @@ struct hs_flow {
 	int family;		/* 4 or 6 */
 	uint8_t src[16], dst[16];
 };
-
-/*
- * Reads, in every netns of devs (each netns once): the forwarding,
- * rp_filter, arp_ignore/arp_filter and bridge-nf sysctls (all and per
- * device), every link's state, MTU, master and bridge port state, the
- * route to each flow's source and target (and from each device), the
- * neighbour state of the next hops, and the nftables base chains'
- * policies.  Nothing is changed.  The calling thread is back in its own
- * netns on return.  What cannot be read becomes a "note" item.
- */
-int hs_collect(struct host_state *hs, const struct hs_dev *devs, size_t n_devs,
-	       const struct hs_flow *flows, size_t n_flows);
 
 #endif /* DROPSPOT_HOSTSTATE_H */

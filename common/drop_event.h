@@ -12,9 +12,11 @@
  * it like any other frame.  Only cap_len bytes were copied: checksums and
  * the echo hash cover those (frame caplen < wirelen marks it snapped).
  *
- * For pcapng storage the metadata round-trips through a one-line comment
- * (drop_event_comment / drop_event_parse_comment), so a saved file carries
- * everything the engine needs and tshark shows it as the packet comment.
+ * A frame built from an event carries the event itself (frame.drop): the
+ * engine reads the typed event, never text.  For pcapng storage the
+ * metadata round-trips through a one-line comment (capture/drop_comment.h),
+ * so a saved file carries everything the engine needs and tshark shows it
+ * as the packet comment; the file reader decodes it back into frame.drop.
  */
 #ifndef DROPSPOT_DROP_EVENT_H
 #define DROPSPOT_DROP_EVENT_H
@@ -23,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "point.h"
+#include "common/point.h"
 
 /* Name of the pseudo point / pcapng interface that carries drop records. */
 #define DROPS_IF_NAME "kernel-drops"
@@ -116,8 +118,8 @@ struct drop_event {
 
 /*
  * Builds the event's frame in buf (>= DROP_FRAME_MAX bytes): SLL2 header +
- * data.  f->data points into buf; the frame carries FRAME_F_KERNEL_DROP,
- * direction unknown and the given point.
+ * data.  f->data points into buf and f->drop to ev; the frame carries
+ * FRAME_F_KERNEL_DROP, direction unknown and the given point.
  */
 void drop_event_frame(const struct drop_event *ev, uint32_t point,
 		      uint8_t *buf, struct frame *f);
@@ -129,36 +131,9 @@ void drop_event_frame(const struct drop_event *ev, uint32_t point,
 const char *drop_event_function(const struct drop_event *ev, char *buf,
 				size_t len);
 
-/*
- * pcapng comment: "dropspot-drop reason=NETFILTER_DROP reason_id=12
- * location=0xffffffff81f81312 symbol=nf_hook_slow+0x82 ifindex=3
- * netns=4026532 proto=0x0800 pkt_type=0 flags=0x0 dev=up2 devns=host1"
- * (dev and devns only when the device's name was known).  Returns the length
- * written (as snprintf).
- */
-int drop_event_comment(const struct drop_event *ev, char *buf, size_t len);
-/*
- * With a netfilter attribution the comment gains, space permitting,
- * "nft=inet:filter:input:input:rule:3" (family:table:chain:hook:
- * rule|policy|unknown:handle, names %XX-escaped), "nft_rule=ip%20..."
- * (the rule's text, %XX-escaped; for "unknown" the candidates) and, when
- * inferred from the ruleset, "nft_basis=ruleset"; older readers ignore
- * them.  The iptables view adds "ipt=nft:N" or "ipt=legacy:N" (rule
- * number, 0 = the policy) and "ipt_rule=-A%20FORWARD..." (before nft_rule,
- * which takes the room left); a legacy x_tables drop writes "xt=" (same
- * fields as nft=, handle 0) instead of "nft=", so a reader that predates
- * it blames no nf_tables rule.
- */
-
 /* Names of NFPROTO_* families and of their hooks, "" when unknown. */
 const char *drop_nft_family_name(unsigned int family);
 const char *drop_nft_hook_name(unsigned int family, unsigned int hook);
 const char *drop_nft_by_name(unsigned int by);
-/*
- * The reverse, for a frame read back from a file: fills the metadata of ev
- * from the comment and its packet bytes from the SLL2 frame.  Returns 0 or
- * -EINVAL when the comment is not a dropspot drop comment.
- */
-int drop_event_from_frame(const struct frame *f, struct drop_event *ev);
 
 #endif /* DROPSPOT_DROP_EVENT_H */

@@ -80,6 +80,8 @@ struct point {
 	uint32_t ifindex;			/* 0 if unknown */
 	uint32_t file_if;			/* pcapng interface id within source */
 	int linktype;				/* LINKTYPE_* */
+	/* libpcap's name of it in lower case, "" unknown (the reader's) */
+	char linktype_name[32];
 	uint32_t snaplen;			/* 0 if unknown */
 	uint32_t tsresol_ns;			/* ns per timestamp unit, informative */
 	enum point_kind kind;
@@ -194,6 +196,8 @@ bool point_on_wire(const struct point *p);
 const char *point_hook_name(enum point_hook h);
 const char *direction_name(enum direction d);	/* "in", "out", "?" */
 
+struct drop_event;
+
 #define FRAME_F_HW_VLAN 0x1	/* hw_vlan_tci holds a tag the NIC stripped */
 #define FRAME_F_KERNEL_DROP 0x2	/* a kfree_skb record, not a wire frame */
 
@@ -210,6 +214,12 @@ struct frame {
 	uint16_t hw_vlan_tci;
 	const char *comment;	/* pcapng opt_comment or NULL; same lifetime */
 	uint32_t comment_len;
+	/*
+	 * FRAME_F_KERNEL_DROP: the kernel's record, typed (common/drop_event.h);
+	 * NULL for wire frames and for a drop record whose comment is not
+	 * dropspot's.  Same lifetime as data.
+	 */
+	const struct drop_event *drop;
 };
 
 #endif /* DROPSPOT_POINT_H */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "point.h"
+#include "common/point.h"
 
 void point_table_init(struct point_table *t)
 {
