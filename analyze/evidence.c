@@ -537,19 +537,6 @@ static const struct encap_seen *vtep_of(const struct engine *e, uint8_t type,
 	return best;
 }
 
-static const char *tunnel_id_name(uint8_t type)
-{
-	switch (type) {
-	case TUN_GRE:
-	case TUN_GRETAP:
-		return "key";
-	case TUN_ERSPAN:
-		return "session";
-	default:
-		return "VNI";
-	}
-}
-
 /*
  * The lost packet against the VTEP its inner destination sends from: to
  * another outer address (wrong remote, stale FDB entry), or to the right
@@ -559,6 +546,7 @@ static void vtep_facts(const struct engine *e, const struct probe *pr,
 		       const struct sighting *s, struct cause_facts *cf)
 {
 	const struct encap_seen *x, *home;
+	const char *id_name;
 	char a[64];
 
 	if (s->encap == ENCAP_UNKNOWN || s->encap > e->n_encaps)
@@ -571,7 +559,10 @@ static void vtep_facts(const struct engine *e, const struct probe *pr,
 	facts_set(cf, "inner_dst", "%s", a);
 	fmt_ip(a, sizeof(a), home->family, home->src);
 	facts_set(cf, "expected_vtep", "%s", a);
-	facts_set(cf, "id_name", "%s", tunnel_id_name(x->type));
+	/* in a sentence the VNI is spelled in capitals */
+	id_name = tunnel_id_name((enum tunnel_type)x->type);
+	facts_set(cf, "id_name", "%s",
+		  strcmp(id_name, "vni") ? id_name : "VNI");
 	if (memcmp(home->src, x->dst, 16)) {
 		cf->bits |= CF_TUNNEL_WRONG_VTEP;
 		return;

@@ -763,6 +763,9 @@ bool state_bridge_cut(const struct engine *e, uint64_t seen, uint64_t from,
 void encap_evidence(const struct engine *e, const struct group *g,
 		    struct finding *f);
 
+/* report_json.c: a probe outcome as the report names it ("lost_reply") */
+const char *probe_outcome_name(uint8_t outcome);
+
 /* findings.c */
 /* Sets the finding's cause and renders its sentence into f->cause. */
 void finding_cause(struct finding *f, const struct cause_ref *c);

@@ -12,7 +12,7 @@
 #include "internal.h"
 #include "report.h"
 
-static const char *outcome_key(uint8_t oc)
+const char *probe_outcome_name(uint8_t oc)
 {
 	switch (oc) {
 	case PO_ANSWERED: return "answered";
@@ -272,7 +272,7 @@ static void json_probe(struct strbuf *sb, const struct engine *e,
 	kv_u64(sb, &first, "family", pr->family);
 	kv_u64(sb, &first, "seq", pr->seq);
 	kv_u64(sb, &first, "len", pr->len);
-	kv_str(sb, &first, "outcome", outcome_key(pr->outcome));
+	kv_str(sb, &first, "outcome", probe_outcome_name(pr->outcome));
 	key(sb, &first, "evidence_incomplete");
 	sb_puts(sb, pr->flags & (PF_PARTIAL_FP | PF_SIGHT_OVERFLOW | PF_FORCED) ?
 		    "true" : "false");

@@ -16,18 +16,6 @@
 #include "internal.h"
 #include "report.h"
 
-static const char *outcome_of(uint8_t oc)
-{
-	switch (oc) {
-	case PO_ANSWERED: return "answered";
-	case PO_LOST_REQUEST: return "lost_request";
-	case PO_LOST_REPLY: return "lost_reply";
-	case PO_UNFINISHED: return "unfinished";
-	case PO_ORPHAN_REPLY: return "orphan_reply";
-	}
-	return "unknown";
-}
-
 /* The kernel drop that speaks for the probe: not one after delivery. */
 static const struct sighting *speaking_drop(const struct engine *e,
 					    const struct probe *pr)
@@ -171,7 +159,7 @@ void report_probe_brief(const struct engine *e, const struct probe *pr,
 	memset(b, 0, sizeof(*b));
 	b->id = pr->id;
 	b->seq = pr->seq;
-	b->outcome = outcome_of(pr->outcome);
+	b->outcome = probe_outcome_name(pr->outcome);
 	b->answered = pr->outcome == PO_ANSWERED;
 	b->lost = pr->outcome == PO_LOST_REQUEST || pr->outcome == PO_LOST_REPLY;
 	b->unfinished = pr->outcome == PO_UNFINISHED;

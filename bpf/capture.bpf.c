@@ -13,8 +13,8 @@
  * netns of skb->sk, or init_net for a frame without a socket (forwarded,
  * crossing a veth), so it cannot tell a point.  A frame of a device not in
  * the map (its entry removed while a link was still going, a device
- * without a netns) is counted in "misc_stats" and not sent up.  The per-CPU "stats" array
- * counts per point: point id * DS_STAT_MAX + counter.
+ * without a netns) is counted in "misc_stats" and not sent up.  The
+ * per-CPU "stats" array counts per point: point id * DS_STAT_MAX + counter.
  *
  * Unrelated traffic should cost almost nothing: headers are read with the
  * load_bytes helpers into the stack (works for non-linear skbs and XDP frags
@@ -121,101 +121,26 @@ static __always_inline bool host_listed(const __u8 *addr, bool v4)
 	return bpf_map_lookup_elem(&hosts, &k) != NULL;
 }
 
-#define ETH_P_TEB 0x6558	/* Ethernet inside GRE / Geneve */
-#define IPPROTO_IPIP_ 4
-#define IPPROTO_UDP_ 17
-#define IPPROTO_IPV6_ 41
-#define IPPROTO_GRE_ 47
+/* The tunnel walk, reading through load() (tunnel_walk.h). */
+struct tun_src {
+	void *ctx;
+	bool xdp;
+};
 
-/*
- * The frame inside a tunnel, at off, of ethertype proto (ETH_P_TEB: an
- * Ethernet header comes first): ARP, or ICMP/ICMPv6 right after the IP
- * header (behind one hop-by-hop header for MLD).  Inner VLAN tags and
- * longer extension chains are not looked at: cheap first.
- */
-static __always_inline bool inner_wanted(void *ctx, bool xdp, __u32 off,
-					 __u16 proto)
+static __always_inline int tun_read(const struct tun_src *s, __u32 off,
+				    void *to, __u32 len)
 {
-	union {
-		__u8 eth[14];
-		struct ip4h ip4;
-		struct ip6h ip6;
-		__u8 ext[2];
-	} h;
-
-	if (proto == ETH_P_TEB) {
-		if (load(ctx, xdp, off, h.eth, sizeof(h.eth)))
-			return false;
-		proto = ((__u16)h.eth[12] << 8) | h.eth[13];
-		off += sizeof(h.eth);
-	}
-	if (proto == ETH_P_ARP)
-		return true;
-	if (proto == ETH_P_IP)
-		return !load(ctx, xdp, off, &h.ip4, sizeof(h.ip4)) &&
-		       h.ip4.proto == IPPROTO_ICMP_;
-	if (proto != ETH_P_IPV6 || load(ctx, xdp, off, &h.ip6, sizeof(h.ip6)))
-		return false;
-	if (h.ip6.nexthdr == IPPROTO_ICMPV6_)
-		return true;
-	return h.ip6.nexthdr == 0 &&
-	       !load(ctx, xdp, off + sizeof(h.ip6), h.ext, sizeof(h.ext)) &&
-	       h.ext[0] == IPPROTO_ICMPV6_;
+	return load(s->ctx, s->xdp, off, to, len);
 }
 
-/*
- * An outer datagram's payload at off, of IP protocol proto: a VXLAN
- * (UDP 4789, 8472; GPE 4790), Geneve (6081), GRE, IPIP or SIT/IP6IP6
- * tunnel whose inner frame is one we keep.  Only the headers' fixed
- * offsets are followed, one level deep, so an unrelated packet costs one
- * or two loads.
- */
+#include "tunnel_walk.h"
+
 static __always_inline bool tunnel_wanted(void *ctx, bool xdp, __u32 off,
 					  __u8 proto)
 {
-	__u8 h[8];
-	__u16 inner;
+	struct tun_src s = { .ctx = ctx, .xdp = xdp };
 
-	if (proto == IPPROTO_IPIP_) {
-		inner = ETH_P_IP;
-	} else if (proto == IPPROTO_IPV6_) {
-		inner = ETH_P_IPV6;
-	} else if (proto == IPPROTO_GRE_) {
-		if (load(ctx, xdp, off, h, 4) || (h[1] & 0x07))
-			return false;	/* GRE version 1 (PPTP) */
-		inner = ((__u16)h[2] << 8) | h[3];
-		/* checksum, key, sequence: four bytes each when present */
-		off += 4 + ((h[0] & 0x80) ? 4 : 0) + ((h[0] & 0x20) ? 4 : 0) +
-		       ((h[0] & 0x10) ? 4 : 0);
-	} else if (proto == IPPROTO_UDP_) {
-		if (load(ctx, xdp, off, h, sizeof(h)))
-			return false;
-		inner = ((__u16)h[2] << 8) | h[3];
-		off += sizeof(h);
-		if (inner == 4789 || inner == 8472) {
-			inner = ETH_P_TEB;
-			off += 8;
-		} else if (inner == 4790) {
-			/* VXLAN-GPE: P flag and next protocol (1 IPv4,
-			 * 2 IPv6, 3 Ethernet), else Ethernet as VXLAN */
-			if (load(ctx, xdp, off, h, 4))
-				return false;
-			inner = !(h[0] & 0x04) || h[3] == 3 ? ETH_P_TEB :
-				h[3] == 1 ? ETH_P_IP :
-				h[3] == 2 ? ETH_P_IPV6 : 0;
-			off += 8;
-		} else if (inner == 6081) {
-			if (load(ctx, xdp, off, h, 4))
-				return false;
-			inner = ((__u16)h[2] << 8) | h[3];
-			off += 8 + (h[0] & 0x3f) * 4;
-		} else {
-			return false;
-		}
-	} else {
-		return false;
-	}
-	return inner_wanted(ctx, xdp, off, inner);
+	return tun_wanted(&s, off, proto);
 }
 
 static __always_inline bool want_ipv4(void *ctx, bool xdp, __u32 off)

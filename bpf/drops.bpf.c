@@ -103,112 +103,43 @@ static __always_inline bool want_ipv6(const __u8 *nh, __u32 avail)
 	return next == IPPROTO_ICMPV6_;
 }
 
-/* len bytes at nh + off into to, 0 when they are all there. */
-static __always_inline int tun_rd(const __u8 *nh, __u32 avail, __u32 off,
-				  void *to, __u32 len)
-{
-	if (off > avail || len > avail - off)
-		return -1;
-	return bpf_probe_read_kernel(to, len, nh + off) ? -1 : 0;
-}
-
-#define ETH_P_TEB_ 0x6558	/* Ethernet inside GRE / Geneve */
-
 /*
  * Tunnelled probes (issue 16): an underlay firewall dropping UDP 4789
- * drops the overlay's pings, and their records must come up.  As the
- * capture filter does (capture.bpf.c, tunnel_wanted): the outer payload
- * at off, of IP protocol proto, is a VXLAN (UDP 4789, 8472; GPE 4790),
- * Geneve (6081), GRE, IPIP or SIT/IP6IP6 tunnel whose inner frame is ARP,
- * ICMP or ICMPv6 (behind one hop-by-hop header).  Fixed offsets, one level
- * deep, every read within the skb's linear bytes: no loop to bound.
+ * drops the overlay's pings, and their records must come up.  The walk is
+ * the capture filter's (tunnel_walk.h), over the skb's linear bytes.
  */
-static __always_inline bool drop_inner_wanted(const __u8 *nh, __u32 avail,
-					      __u32 off, __u16 proto)
-{
-	union {
-		__u8 eth[14];
-		struct ip4h ip4;
-		struct ip6h ip6;
-		__u8 ext[2];
-	} h;
+struct tun_src {
+	const __u8 *nh;
+	__u32 avail;
+};
 
-	if (proto == ETH_P_TEB_) {
-		if (tun_rd(nh, avail, off, h.eth, sizeof(h.eth)))
-			return false;
-		proto = ((__u16)h.eth[12] << 8) | h.eth[13];
-		off += sizeof(h.eth);
-	}
-	if (proto == ETH_P_ARP_)
-		return true;
-	if (proto == ETH_P_IP_)
-		return !tun_rd(nh, avail, off, &h.ip4, sizeof(h.ip4)) &&
-		       h.ip4.proto == IPPROTO_ICMP_;
-	if (proto != ETH_P_IPV6_ ||
-	    tun_rd(nh, avail, off, &h.ip6, sizeof(h.ip6)))
-		return false;
-	if (h.ip6.nexthdr == IPPROTO_ICMPV6_)
-		return true;
-	return h.ip6.nexthdr == 0 &&
-	       !tun_rd(nh, avail, off + sizeof(h.ip6), h.ext, sizeof(h.ext)) &&
-	       h.ext[0] == IPPROTO_ICMPV6_;
+/* len bytes at nh + off into to, 0 when they are all there. */
+static __always_inline int tun_read(const struct tun_src *s, __u32 off,
+				    void *to, __u32 len)
+{
+	if (off > s->avail || len > s->avail - off)
+		return -1;
+	return bpf_probe_read_kernel(to, len, s->nh + off) ? -1 : 0;
 }
+
+#include "tunnel_walk.h"
 
 static __always_inline bool drop_tunnel_wanted(const __u8 *nh, __u32 avail,
 					       __u32 off, __u8 proto)
 {
-	__u8 h[8];
-	__u16 inner;
+	struct tun_src s = { .nh = nh, .avail = avail };
 
-	if (proto == 4) {			/* IPIP */
-		inner = ETH_P_IP_;
-	} else if (proto == 41) {		/* SIT, IP6IP6 */
-		inner = ETH_P_IPV6_;
-	} else if (proto == 47) {		/* GRE */
-		if (tun_rd(nh, avail, off, h, 4) || (h[1] & 0x07))
-			return false;	/* GRE version 1 (PPTP) */
-		inner = ((__u16)h[2] << 8) | h[3];
-		/* checksum, key, sequence: four bytes each when present */
-		off += 4 + ((h[0] & 0x80) ? 4 : 0) + ((h[0] & 0x20) ? 4 : 0) +
-		       ((h[0] & 0x10) ? 4 : 0);
-	} else if (proto == 17) {		/* UDP */
-		if (tun_rd(nh, avail, off, h, sizeof(h)))
-			return false;
-		inner = ((__u16)h[2] << 8) | h[3];
-		off += sizeof(h);
-		if (inner == 4789 || inner == 8472) {
-			inner = ETH_P_TEB_;
-			off += 8;
-		} else if (inner == 4790) {
-			/* VXLAN-GPE: P flag and next protocol (1 IPv4,
-			 * 2 IPv6, 3 Ethernet), else Ethernet as VXLAN */
-			if (tun_rd(nh, avail, off, h, 4))
-				return false;
-			inner = !(h[0] & 0x04) || h[3] == 3 ? ETH_P_TEB_ :
-				h[3] == 1 ? ETH_P_IP_ :
-				h[3] == 2 ? ETH_P_IPV6_ : 0;
-			off += 8;
-		} else if (inner == 6081) {
-			if (tun_rd(nh, avail, off, h, 4))
-				return false;
-			inner = ((__u16)h[2] << 8) | h[3];
-			off += 8 + (h[0] & 0x3f) * 4;
-		} else {
-			return false;
-		}
-	} else {
-		return false;
-	}
-	return drop_inner_wanted(nh, avail, off, inner);
+	return tun_wanted(&s, off, proto);
 }
 
 /* An IPv6 datagram that is no bare ICMPv6: a tunnel right behind it? */
 static __always_inline bool want_tunnel6(const __u8 *nh, __u32 avail)
 {
+	struct tun_src s = { .nh = nh, .avail = avail };
 	struct ip6h ip;
 
-	return !tun_rd(nh, avail, 0, &ip, sizeof(ip)) &&
-	       drop_tunnel_wanted(nh, avail, sizeof(ip), ip.nexthdr);
+	return !tun_read(&s, 0, &ip, sizeof(ip)) &&
+	       tun_wanted(&s, sizeof(ip), ip.nexthdr);
 }
 
 static __always_inline bool want(__u16 proto, const __u8 *nh, __u32 avail)

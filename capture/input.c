@@ -29,11 +29,11 @@
  *  - A file that grows while it is read (a capture still being written)
  *    is read up to the size it had when it was opened; read() would also
  *    return what was appended since.  Either way its last record may be
- *    cut short; analyzing a finished file is the supported case.  A fault anywhere else goes to the
- *    handler that was there before (by default: the process dies, as it
- *    would have).  At most MAP_SLOTS files are mapped at a time; more, or
- *    DROPSPOT_NO_MMAP=1 in the environment, or any mmap failure, and the
- *    file is read with read() as before.
+ *    cut short; analyzing a finished file is the supported case.
+ * A fault anywhere else goes to the handler that was there before (by
+ * default: the process dies, as it would have).  At most MAP_SLOTS files
+ * are mapped at a time; more, or DROPSPOT_NO_MMAP=1 in the environment, or
+ * any mmap failure, and the file is read with read() as before.
  */
 #include <errno.h>
 #include <fcntl.h>

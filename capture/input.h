@@ -5,10 +5,10 @@
  *
  * The readers ask for "the next n bytes, contiguous" (input_peek) and then
  * consume them (input_skip).  A regular plain file is mapped and read in
- * place (DROPSPOT_NO_MMAP=1: not).  Otherwise bytes come from one large window that is
- * refilled in big reads, so a record is normally handed out in place, with
- * no per-record copy or allocation; a plain memory buffer is not copied at
- * all.  Offsets are positions in the uncompressed stream.
+ * place (DROPSPOT_NO_MMAP=1: not).  Otherwise bytes come from one large
+ * window that is refilled in big reads, so a record is normally handed out
+ * in place, with no per-record copy or allocation; a plain memory buffer is
+ * not copied at all.  Offsets are positions in the uncompressed stream.
  */
 #ifndef DROPSPOT_INPUT_H
 #define DROPSPOT_INPUT_H

@@ -513,22 +513,9 @@ static void on_link_event(const struct live_link_event *ev, void *ctx)
 static void emit_counters(struct capture_run *r, bool final)
 {
 	const struct capture_opts *o = r->o;
-	int ret;
+	int ret = live_session_counters(r->lv, r->d, &r->stats, r->ev,
+					o->metrics, r->points, final);
 
-	if (!r->ev && !o->metrics)
-		return;
-	live_update_stats(r->lv);
-	if (r->d) {
-		struct drops_stats ds;
-
-		drops_stats(r->d, &ds);
-		r->stats.kdrop_ring_lost = ds.lost;
-	}
-	if (r->ev)
-		stream_counters(r->ev, &r->stats, r->points, final);
-	if (!o->metrics)
-		return;
-	ret = metrics_write(o->metrics, &r->stats, r->points, !final);
 	if (ret && !r->metrics_failed)
 		log_warn("cannot write --metrics %s: %s", o->metrics,
 			 strerror(-ret));

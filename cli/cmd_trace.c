@@ -681,21 +681,9 @@ static void emit_counters(struct trace_run *r, bool final)
 	const struct trace_opts *o = r->o;
 	int ret;
 
-	if (!r->ev && !o->metrics)
-		return;
-	live_update_stats(r->lv);
-	if (r->d) {
-		struct drops_stats ds;
-
-		drops_stats(r->d, &ds);
-		r->stats.kdrop_ring_lost = ds.lost;
-	}
 	r->stats.sent = r->sent;
-	if (r->ev)
-		stream_counters(r->ev, &r->stats, r->points, final);
-	if (!o->metrics)
-		return;
-	ret = metrics_write(o->metrics, &r->stats, r->points, !final);
+	ret = live_session_counters(r->lv, r->d, &r->stats, r->ev, o->metrics,
+				    r->points, final);
 	if (ret) {
 		log_warn("cannot write --metrics %s: %s", o->metrics,
 			 strerror(-ret));

@@ -2,8 +2,11 @@
 #include <errno.h>
 #include <string.h>
 
-#include "live_session.h"
+#include "capture/drops.h"
 #include "common/log.h"
+#include "live_session.h"
+#include "metrics.h"
+#include "stream.h"
 
 volatile sig_atomic_t live_stop_signal;
 
@@ -48,4 +51,23 @@ int live_session_attach(struct live *lv, const char *const *targets, size_t n)
 		return ret;
 	}
 	return 0;
+}
+
+int live_session_counters(struct live *lv, struct drops_handle *d,
+			  struct run_stats *st, struct stream *ev,
+			  const char *metrics, const struct point_table *points,
+			  bool final)
+{
+	if (!ev && !metrics)
+		return 0;
+	live_update_stats(lv);
+	if (d) {
+		struct drops_stats ds;
+
+		drops_stats(d, &ds);
+		st->kdrop_ring_lost = ds.lost;
+	}
+	if (ev)
+		stream_counters(ev, st, points, final);
+	return metrics ? metrics_write(metrics, st, points, !final) : 0;
 }

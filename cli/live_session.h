@@ -25,4 +25,20 @@ void live_session_signals(void);
 /* live_prepare() each point, then live_attach(); errors are logged. */
 int live_session_attach(struct live *lv, const char *const *targets, size_t n);
 
+struct drops_handle;
+struct run_stats;
+struct stream;
+struct point_table;
+
+/*
+ * A counters event (--ndjson, ev may be NULL) and the metrics file
+ * (--metrics, metrics may be NULL), now, with the ring and kernel-drop
+ * counters refreshed first; final: the run's last (dropspot_up 0).
+ * Returns 0, or -errno when the metrics file could not be written.
+ */
+int live_session_counters(struct live *lv, struct drops_handle *d,
+			  struct run_stats *st, struct stream *ev,
+			  const char *metrics, const struct point_table *points,
+			  bool final);
+
 #endif /* DROPSPOT_LIVE_SESSION_H */

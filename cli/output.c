@@ -256,20 +256,6 @@ static void text_net(struct strbuf *sb, const struct net_info *n,
 	}
 }
 
-/* What a tunnel's id is called, as tshark's one-line view names it. */
-static const char *tunnel_id_name(enum tunnel_type t)
-{
-	switch (t) {
-	case TUN_GRE:
-	case TUN_GRETAP:
-		return "key";
-	case TUN_ERSPAN:
-		return "session";
-	default:
-		return "vni";
-	}
-}
-
 /*
  * The outermost tunnel, before the inner summary: "vxlan vni 42
  * 192.168.100.1>192.168.100.2 | ", and " +1" when another tunnel is

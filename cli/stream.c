@@ -17,6 +17,10 @@
 #include "common/strbuf.h"
 #include "stream.h"
 
+/* as main.c: the version the build stamped, when it did */
+#ifdef DROPSPOT_HAVE_VERSION_H
+#include "dropspot_version.h"
+#endif
 #ifndef DROPSPOT_VERSION
 #define DROPSPOT_VERSION "0.1.0"
 #endif

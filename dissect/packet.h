@@ -163,6 +163,8 @@ enum tunnel_type {
 };
 
 const char *tunnel_type_name(enum tunnel_type t);	/* "vxlan", ... */
+/* What the tunnel's id is called: "vni", "key" (GRE) or "session" (ERSPAN). */
+const char *tunnel_id_name(enum tunnel_type t);
 
 /* Tunnels inside tunnels are followed this deep; deeper is an anomaly. */
 #define MAX_TUNNEL_DEPTH 2

@@ -38,6 +38,19 @@ const char *tunnel_type_name(enum tunnel_type t)
 	return tunnel_names[t];
 }
 
+const char *tunnel_id_name(enum tunnel_type t)
+{
+	switch (t) {
+	case TUN_GRE:
+	case TUN_GRETAP:
+		return "key";
+	case TUN_ERSPAN:
+		return "session";
+	default:
+		return "vni";
+	}
+}
+
 #define NET_LAYERS (LAYER_IPV4 | LAYER_IPV6 | LAYER_UDP | LAYER_TCP | \
 		    LAYER_ICMP | LAYER_ICMPV6)
 

@@ -19,6 +19,7 @@ export DROPSPOT_SRC=${DROPSPOT_SRC:-$here/../..}
 DROPSPOT_TESTBIN=${DROPSPOT_TESTBIN:-}
 . "$DROPSPOT_SRC/lab/lib.sh"
 . "$DROPSPOT_SRC/lab/capture.sh"
+. "$DROPSPOT_SRC/bench/lib.sh"
 lab_init iperf3 tcpdump ping
 [ -x "$DROPSPOT" ] || lab_die "no dropspot binary at $DROPSPOT"
 
@@ -29,27 +30,15 @@ lab_addr "$A" va 10.88.0.1/24
 lab_addr "$B" vb 10.88.0.2/24
 lab_exec "$A" ping -q -c 1 -W 2 10.88.0.2 >/dev/null || lab_die "no ping"
 
-iperf() {	# -> Gbit/s
-	local srv
-	lab_bg srv "$B" iperf3 -s -1
-	sleep 0.3
-	lab_exec "$A" iperf3 -c 10.88.0.2 -t "$T" -J 2>/dev/null |
-		python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))'
-	wait "$srv" 2>/dev/null
-}
-tcpdump_start() {	# VAR NS IF
-	lab_bg "$1" "$2" tcpdump -n -i "$3" -w /dev/null "${@:4}"
-	lab_wait_line "$LAB_DIR/${!1}.err" "listening on" 10 || lab_die "tcpdump did not start"
-}
 
 echo "== (a) TCP throughput, veth, ${T}s per run"
-base=$(iperf)
+base=$(bench_iperf "$B" "$A" 10.88.0.2 "$T")
 cap_start c1 "" -i "$A/va,$B/vb" --no-print
-with_ds=$(iperf)
+with_ds=$(bench_iperf "$B" "$A" 10.88.0.2 "$T")
 cap_stop "$c1"
-tcpdump_start t1 "$A" va
-tcpdump_start t2 "$B" vb
-with_td=$(iperf)
+bench_tcpdump t1 "$A" va
+bench_tcpdump t2 "$B" vb
+with_td=$(bench_iperf "$B" "$A" 10.88.0.2 "$T")
 kill -INT "$t1" "$t2"; wait "$t1" "$t2" 2>/dev/null
 r_ds=$(python3 -c "print('%.3f' % ($with_ds / $base))")
 r_td=$(python3 -c "print('%.3f' % ($with_td / $base))")
@@ -60,7 +49,7 @@ printf '%-28s %8s\n' "ratio tcpdump" "$r_td"
 
 echo "== (b) ICMP flood captured by dropspot and tcpdump together"
 cap_start c2 "" -i "$B/vb" -f icmp --no-print
-tcpdump_start t3 "$B" vb icmp
+bench_tcpdump t3 "$B" vb icmp
 sent=$(lab_exec "$A" timeout $((T + 5)) ping -q -f -l 32 -w "$T" 10.88.0.2 2>/dev/null |
 	awk '/packets transmitted/ {print $1}')
 sleep 0.5

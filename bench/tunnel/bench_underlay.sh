@@ -25,6 +25,7 @@ export DROPSPOT_SRC=${DROPSPOT_SRC:-$here/../..}
 DROPSPOT_TESTBIN=${DROPSPOT_TESTBIN:-}
 . "$DROPSPOT_SRC/lab/lib.sh"
 . "$DROPSPOT_SRC/lab/capture.sh"
+. "$DROPSPOT_SRC/bench/lib.sh"
 lab_init iperf3 tcpdump ping
 [ -x "$DROPSPOT" ] || lab_die "no dropspot binary at $DROPSPOT"
 
@@ -44,30 +45,18 @@ for ns in "$A" "$B"; do
 done
 lab_exec "$A" ping -q -c 1 -W 2 10.45.0.2 >/dev/null || lab_die "no ping over the overlay"
 
-iperf() {	# -> Gbit/s through the overlay
-	local srv
-	lab_bg srv "$B" iperf3 -s -1
-	sleep 0.3
-	lab_exec "$A" iperf3 -c 10.45.0.2 -t "$T" -J 2>/dev/null |
-		python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))'
-	wait "$srv" 2>/dev/null
-}
 # Encapsulated IPv4 ICMP or ARP: UDP 8 + VXLAN 8, then the inner Ethernet
 # type at 16+12 and the inner IP protocol at 16+14+9 (no inner VLAN).
 TD_FILTER='udp port 4789 and ((udp[28:2] = 0x0800 and udp[39] = 1) or udp[28:2] = 0x0806)'
-tcpdump_start() {	# VAR NS IF
-	lab_bg "$1" "$2" tcpdump -n -i "$3" -w /dev/null "$TD_FILTER"
-	lab_wait_line "$LAB_DIR/${!1}.err" "listening on" 10 || lab_die "tcpdump did not start"
-}
 
 echo "== (a) TCP through a VXLAN overlay, capture on the underlay, ${T}s per run"
-base=$(iperf)
+base=$(bench_iperf "$B" "$A" 10.45.0.2 "$T")
 cap_start c1 "" -i "$A/va,$B/vb" --no-print
-with_ds=$(iperf)
+with_ds=$(bench_iperf "$B" "$A" 10.45.0.2 "$T")
 cap_stop "$c1"
-tcpdump_start t1 "$A" va
-tcpdump_start t2 "$B" vb
-with_td=$(iperf)
+bench_tcpdump t1 "$A" va "$TD_FILTER"
+bench_tcpdump t2 "$B" vb "$TD_FILTER"
+with_td=$(bench_iperf "$B" "$A" 10.45.0.2 "$T")
 kill -INT "$t1" "$t2"; wait "$t1" "$t2" 2>/dev/null
 r_ds=$(python3 -c "print('%.3f' % ($with_ds / $base))")
 r_td=$(python3 -c "print('%.3f' % ($with_td / $base))")

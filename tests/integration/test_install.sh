@@ -65,7 +65,7 @@ fi
 expect_files="bin/dropspot share/bash-completion/completions/dropspot
 	share/doc/dropspot/README.md share/doc/dropspot/copyright"
 for p in $PAGES; do expect_files="$expect_files share/man/man8/$p.8.gz"; done
-for d in "$DROPSPOT_SRC"/docs/*.md; do
+for d in "$DROPSPOT_SRC"/docs/*.md "$DROPSPOT_SRC"/docs/*.json; do
 	expect_files="$expect_files share/doc/dropspot/${d##*/}"
 done
 missing=

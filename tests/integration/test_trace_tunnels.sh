@@ -61,7 +61,11 @@ user_pair() {
 	lab_addr "$B" "$name" 10.44.0.2/24
 }
 
-# one_kind TYPE ID DEV RULE: builds the lab, traces healthy then filtered.
+# one_kind TYPE ID DEV RULE: builds the lab, traces healthy, filtered, then
+# with an underlay whose far end takes less than the tunnel sends: b's vb
+# has MTU 1400, a's va keeps 1500, so a 1400-byte inner packet (DF set
+# inside) leaves va encapsulated and the veth refuses it at vb, while
+# small probes pass.
 one_kind() {
 	local type=$1 id=$2 dev=$3 rule=$4 idq
 	idq=$([ "$id" = null ] && echo null || echo "$id")
@@ -92,6 +96,21 @@ one_kind() {
 	tr_expect "$type: lost after vb, encapsulation named" \
 		"any(.findings[]; .kind == \"drop\" and .location.after_name == \"vb\" and
 		 .location.direction == \"request\" and .details.encap == \"$type\")"
+	tr_same
+	lab_exec "$B" nft delete table inet dsfw
+	lab_ip "$B" link set vb mtu 1400
+	tr_trace_bg --no-drops
+	lab_exec "$A" ping -q -c 2 -i 0.2 -W 1 10.44.0.2 >/dev/null
+	lab_exec "$A" ping -q -c 2 -i 0.2 -W 1 -s 1372 -M do 10.44.0.2 >/dev/null
+	sleep 1
+	tr_trace_wait INT
+	[ "$TR_RC" = 1 ] || lab_die "$type: MTU trace exited $TR_RC, want 1"
+	tr_expect "$type: small probes answered, large ones lost" \
+		'.summary.answered == 2 and .summary.lost == 2'
+	tr_expect "$type: lost between va and vb: the tunnel's overhead" \
+		"any(.findings[]; .kind == \"drop\" and .location.after_name == \"va\" and
+		 .location.before_name == \"vb\" and
+		 .cause.code == \"tunnel_overhead_mtu\" and .details.encap == \"$type\")"
 	tr_same
 	ran=$((ran + 1))
 }

@@ -17,19 +17,7 @@
 . "$DROPSPOT_SRC/tests/integration/trace_lib.sh"
 tr_init nft
 
-lab_netns A a
-lab_netns B b
-lab_veth "$A" va "$B" vb
-lab_addr "$A" va 192.168.100.1/24
-lab_addr "$B" vb 192.168.100.2/24
-vxlan() {	# NS LOCAL REMOTE DEV ADDR
-	lab_ip "$1" link add vx0 type vxlan id 42 local "$2" remote "$3" \
-		dstport 4789 dev "$4" 2>"$LAB_DIR/vxlan.err" ||
-		lab_skip "no VXLAN here: $(cat "$LAB_DIR/vxlan.err")"
-	lab_addr "$1" vx0 "$5"
-}
-vxlan "$A" 192.168.100.1 192.168.100.2 va 10.42.0.1/24
-vxlan "$B" 192.168.100.2 192.168.100.1 vb 10.42.0.2/24
+tr_vxlan_lab
 
 # Both vx0 devices share a name: the report names them NETNS/vx0, as
 # analyze names a pcapng's interfaces of one name in several netns.

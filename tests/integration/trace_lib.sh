@@ -163,3 +163,24 @@ tr_btf_reason() {
 		grep -qE "^[[:space:]]*SKB_DROP_REASON_$1 = " ||
 		lab_skip "this kernel's BTF has no drop reason $1"
 }
+
+# tr_vxlan_lab: the VXLAN lab the overlay tests share (issue 16): netns A
+# and B joined by the underlay va == vb (192.168.100.1/.2), and vx0 (VNI
+# 42, UDP 4789) on each, 10.42.0.1 and 10.42.0.2; skips the test where the
+# kernel makes no VXLAN device.
+tr_vxlan_lab() {
+	lab_netns A a
+	lab_netns B b
+	lab_veth "$A" va "$B" vb
+	lab_addr "$A" va 192.168.100.1/24
+	lab_addr "$B" vb 192.168.100.2/24
+	_tr_vxlan "$A" 192.168.100.1 192.168.100.2 va 10.42.0.1/24
+	_tr_vxlan "$B" 192.168.100.2 192.168.100.1 vb 10.42.0.2/24
+}
+
+_tr_vxlan() {	# NS LOCAL REMOTE DEV ADDR
+	lab_ip "$1" link add vx0 type vxlan id 42 local "$2" remote "$3" \
+		dstport 4789 dev "$4" 2>"$LAB_DIR/vxlan.err" ||
+		lab_skip "no VXLAN here: $(cat "$LAB_DIR/vxlan.err")"
+	lab_addr "$1" vx0 "$5"
+}

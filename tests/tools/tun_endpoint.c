@@ -82,6 +82,7 @@ static int sock_open(struct endpoint *ep, const char *local)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	int proto = ep->kind == K_GRETAP ? IPPROTO_GRE : IPPROTO_IPIP;
+	int df = IP_PMTUDISC_PROBE;
 
 	if (inet_pton(AF_INET, local, &sin.sin_addr) != 1) {
 		fprintf(stderr, "tun_endpoint: bad local address %s\n", local);
@@ -94,6 +95,13 @@ static int sock_open(struct endpoint *ep, const char *local)
 	} else {
 		ep->sock = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, proto);
 	}
+	/*
+	 * As a kernel tunnel does: the outer packet leaves whole, with DF,
+	 * never fragmented here; what the underlay cannot take it loses.
+	 */
+	if (ep->sock >= 0)
+		setsockopt(ep->sock, IPPROTO_IP, IP_MTU_DISCOVER, &df,
+			   sizeof(df));
 	if (ep->sock < 0 ||
 	    bind(ep->sock, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 		fprintf(stderr, "tun_endpoint: socket on %s: %s\n", local,
