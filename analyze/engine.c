@@ -38,6 +38,13 @@ struct engine_frag {
 	struct ipfrag_table *t;
 	struct frame out;	/* the datagram handed out last ... */
 	struct packet pkt;	/* ... dissected (too big for the stack) */
+	/*
+	 * An outer datagram reassembled whole may carry an inner fragment
+	 * (fragmented inside the tunnel, then again on the underlay): it goes
+	 * round once more, from a copy, since out belongs to the table.
+	 */
+	uint8_t *again;
+	size_t again_cap;
 };
 
 void engine_opts_default(struct engine_opts *o)
@@ -142,8 +149,10 @@ void engine_free(struct engine *e)
 	free(e->flows);
 	free(e->flow_index);
 	free(e->groups);
-	if (e->frag)
+	if (e->frag) {
 		ipfrag_free(e->frag->t);
+		free(e->frag->again);
+	}
 	free(e->frag);
 	free(e);
 }
@@ -363,6 +372,31 @@ static void frag_expire(struct engine *e, uint64_t now)
 		;	/* incomplete: see above */
 }
 
+/* The inner fragment an outer reassembly handed out, fed once more. */
+static bool frag_feed_inner(struct engine *e)
+{
+	struct engine_frag *fr = e->frag;
+	struct frame f = fr->out;
+
+	if (!(fr->pkt.layers & LAYER_TUNNEL) || !f.caplen)
+		return false;
+	if (f.caplen > fr->again_cap) {
+		uint8_t *b = realloc(fr->again, f.caplen);
+
+		if (!b)
+			return false;
+		fr->again = b;
+		fr->again_cap = f.caplen;
+	}
+	memcpy(fr->again, f.data, f.caplen);
+	f.data = fr->again;
+	dissect_frame(&f, &fr->pkt);
+	if (ipfrag_feed(fr->t, &fr->pkt, e->now, &fr->out) != 1)
+		return false;
+	dissect_frame(&fr->out, &fr->pkt);
+	return true;
+}
+
 static void frag_feed(struct engine *e, const struct packet *p)
 {
 	struct engine_frag *fr = e->frag;
@@ -371,8 +405,10 @@ static void frag_feed(struct engine *e, const struct packet *p)
 	if (ipfrag_feed(fr->t, p, e->now, &fr->out) != 1)
 		return;
 	dissect_frame(&fr->out, &fr->pkt);
+	if (q->net.ip.is_fragment && !frag_feed_inner(e))
+		return;
 	if (q->net.ip.is_fragment)
-		return;		/* cannot be: the header was rewritten */
+		return;		/* cannot be: both levels were rewritten */
 	if (q->layers & LAYER_ICMP)
 		feed_icmp(e, q, 4);
 	else if (q->layers & LAYER_ICMPV6)

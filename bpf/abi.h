@@ -107,11 +107,15 @@ struct ds_host_key {
  * (same meaning: DEFAULT = ARP/ICMP/ICMPv6, ALL_IP, ALL).
  * ------------------------------------------------------------------------ */
 
-#define DS_DROP_ABI_VERSION 1
+#define DS_DROP_ABI_VERSION 2
 
-/* Bytes copied from the network header (IP + ICMP + start of the echo
- * payload, enough to fingerprint a probe). */
-#define DS_DROP_DATA_MAX 128
+/*
+ * Bytes copied from the network header: enough to fingerprint a probe, its
+ * IP and ICMP headers and a default ping's 56 bytes of echo data, also when
+ * it is encapsulated (IPv6 underlay + UDP + VXLAN/Geneve + Ethernet + IPv4 +
+ * ICMP + 56 = 154 bytes).
+ */
+#define DS_DROP_DATA_MAX 192
 
 /* struct ds_drop_record.flags */
 #define DS_DROP_F_NO_DEV 0x1		/* skb->dev NULL: ifindex unknown */

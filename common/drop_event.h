@@ -30,7 +30,7 @@
 /* Name of the pseudo point / pcapng interface that carries drop records. */
 #define DROPS_IF_NAME "kernel-drops"
 
-#define DROP_DATA_MAX 128		/* == DS_DROP_DATA_MAX */
+#define DROP_DATA_MAX 192		/* == DS_DROP_DATA_MAX */
 #define DROP_SLL2_HLEN 20
 #define DROP_REASON_STR_MAX 64
 #define DROP_SYMBOL_MAX 128

@@ -36,6 +36,8 @@ tr_expect "lost on the underlay, after vb, encapsulation named" \
 	'any(.findings[]; .kind == "drop" and .location.after_name == "vb" and
 	 .location.direction == "request" and .details.encap == "vxlan" and
 	 .details.encap_id == 42)'
+tr_expect "the drop record holds the whole fingerprint: no snap length note" \
+	'all(.findings[]; (.details.reason // "") != "snaplen")'
 tr_expect "the kernel's reason kept" \
 	'any(.findings[]; .kind == "drop" and .details.kernel_reason == "NETFILTER_DROP")'
 tr_expect "cause: the nft rule, by handle and text" \

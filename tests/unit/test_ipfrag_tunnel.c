@@ -12,15 +12,20 @@
  *          then the tunnel is opened on the whole.  A first fragment that
  *          is no tunnel (UDP 53) is not followed and drops what its later
  *          fragments started.
+ *   both:  an inner fragment whose VXLAN packet the underlay fragments
+ *          again: the engine reassembles the outer level, then feeds the
+ *          inner fragment once more, and the probe is whole.
  *
  * Every result is compared with the same packet built unfragmented and
  * dissected; every fragment is also fed cut at each length (ASan build).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 
+#include "analyze/engine.h"
 #include "common/point.h"
 #include "dissect/ipfrag.h"
 #include "dissect/packet.h"
@@ -395,6 +400,69 @@ static void test_cut(void)
 	}
 }
 
+/* Frames through an engine of one Ethernet point: their probes, counted. */
+static uint64_t engine_probes(uint8_t (*frames)[4300], const uint32_t *len,
+			      int n)
+{
+	static struct packet p;
+	struct point_table pts;
+	struct engine_opts eo;
+	struct engine_totals t;
+	struct engine *e;
+	struct point pt;
+	struct frame f;
+	int i;
+
+	point_table_init(&pts);
+	memset(&pt, 0, sizeof(pt));
+	snprintf(pt.name, sizeof(pt.name), "va");
+	pt.linktype = LINKTYPE_ETHERNET;
+	CHECK_EQ_INT(point_table_add(&pts, &pt), 0);
+	engine_opts_default(&eo);
+	e = engine_new(&pts, &eo);
+	CHECK(e != NULL);
+	if (!e) {
+		point_table_free(&pts);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		dissect(frames[i], len[i], len[i], (uint64_t)i + 1, &f, &p);
+		engine_feed(e, &p);
+	}
+	engine_finish(e);
+	engine_totals(e, &t);
+	engine_free(e);
+	point_table_free(&pts);
+	return t.probes;
+}
+
+/*
+ * A 3000-byte ping fragmented by the overlay (1480 + 1480 + 48), and the
+ * VXLAN packet of its middle fragment fragmented again by the underlay.
+ */
+static void test_both_levels(void)
+{
+	static uint8_t pl[4200], frames[4][4300];
+	uint32_t len = icmp_echo(msg, 7, 3000), lens[4], n, pn;
+
+	n = inner_frag(inner, msg, 0, 1480, true, false);
+	lens[0] = vxlan_frame(frames[0], 4, inner, n);
+	n = inner_frag(inner, msg, 1480, 1480, true, false);
+	pn = udp_vxlan(pl, n);
+	memcpy(pl + pn, inner, n);
+	pn += n;
+	lens[1] = outer_frag(frames[1], 4, 17, pl, 0, 1232, true, 0x78);
+	lens[2] = outer_frag(frames[2], 4, 17, pl, 1232, pn - 1232, false,
+			     0x78);
+	n = inner_frag(inner, msg, 2960, len - 2960, false, false);
+	lens[3] = vxlan_frame(frames[3], 4, inner, n);
+	CHECK_EQ_INT(engine_probes(frames, lens, 4), 1);
+	/* without the middle one's outer tail, no probe is invented */
+	memcpy(frames[2], frames[3], lens[3]);
+	lens[2] = lens[3];
+	CHECK_EQ_INT(engine_probes(frames, lens, 3), 0);
+}
+
 int main(void)
 {
 	test_inner(4, false);
@@ -407,5 +475,6 @@ int main(void)
 	test_outer(6, 4, true);
 	test_not_a_tunnel();
 	test_cut();
+	test_both_levels();
 	return check_done();
 }
