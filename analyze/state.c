@@ -362,6 +362,33 @@ static void mtu_fact(struct state_ctx *c, struct cause_facts *cf)
 	}
 }
 
+/*
+ * The requests reached the netns that owns the target, which answers no
+ * ping: icmp_echo_ignore_all (the kernel consumes them, no drop record).
+ */
+static void echo_fact(struct state_ctx *c, struct cause_facts *cf)
+{
+	const char *key = c->g->family == 6 ? "net.ipv6.icmp.echo_ignore_all"
+					    : "net.ipv4.icmp_echo_ignore_all";
+	const struct place *p;
+	const char *v;
+	int i;
+
+	if (c->g->reply_dir)
+		return;
+	for (i = 0; (p = ns_place(c, i)); i++) {
+		v = hs_get(c->hs, p->netns, key);
+		if (!v || strcmp(v, "1") || !addr_local(c, p->netns, c->to))
+			continue;
+		cf->bits |= CF_HS_ECHO_IGNORED;
+		facts_set(cf, "echo_netns", "%s", ns_label(p->netns));
+		facts_set(cf, "echo_sysctl", "%s", key);
+		line_add(c, p->point, "%s = 1 in netns %s, where %s is local",
+			 key, ns_label(p->netns), c->to);
+		return;
+	}
+}
+
 /* The rp_filter in force on dev: the larger of all and the device's. */
 static int rpf_of(const struct state_ctx *c, const char *ns, const char *dev)
 {
@@ -553,6 +580,7 @@ static void ctx_facts(struct state_ctx *c, struct cause_facts *cf)
 	stp_fact(c, cf);
 	forward_fact(c, cf);
 	route_fact(c, cf);
+	echo_fact(c, cf);
 	mtu_fact(c, cf);
 	rpf_fact(c, cf);
 	policy_fact(c, cf);

@@ -558,6 +558,9 @@ static void sysctls_read(struct host_state *hs, const struct hs_ns *ns)
 
 	sysctl_item(hs, ns->name, "ipv4", NULL, "ip_forward");
 	sysctl_item(hs, ns->name, "ipv6/conf", "all", "forwarding");
+	/* a host told to ignore pings drops them without a record */
+	sysctl_item(hs, ns->name, "ipv4", NULL, "icmp_echo_ignore_all");
+	sysctl_item(hs, ns->name, "ipv6/icmp", NULL, "echo_ignore_all");
 	/* present only while br_netfilter is loaded */
 	sysctl_item(hs, ns->name, "bridge", NULL, "bridge-nf-call-iptables");
 	sysctl_item(hs, ns->name, "bridge", NULL, "bridge-nf-call-ip6tables");

@@ -86,6 +86,11 @@ static const struct row_case cases[] = {
 	  "kernel dropped it: NETFILTER_DROP in nft_do_chain" },
 	{ CF_HS_ROUTE_BAD | CF_HS_MTU_SMALL, "route_unreachable",
 	  "the route to 10.0.0.2 in netns host is unreachable" },
+	/* the target's own host says it answers no ping */
+	{ CF_HS_ECHO_IGNORED | CF_NEXT_KNOWN | CF_NEXT_NO_FRAMES,
+	  "echo_ignored",
+	  "the target 10.0.0.2 ignores echo requests "
+	  "(net.ipv4.icmp_echo_ignore_all = 1 in netns peer)" },
 	{ CF_HS_MTU_SMALL | CF_SIZE_DEPENDENT | CF_CSUM_BAD, "mtu_too_small",
 	  "up0 has MTU 1400, the probe is 1500 bytes" },
 	{ CF_HS_POLICY_DROP | CF_HS_NEIGH_FAILED | CF_NEXT_KNOWN,
@@ -245,6 +250,10 @@ static void state_values(struct cause_facts *cf, uint64_t facts)
 		facts_set(cf, "route_netns", "host");
 		facts_set(cf, "route_target", "10.0.0.2");
 		facts_set(cf, "route_type", "unreachable");
+	}
+	if (facts & CF_HS_ECHO_IGNORED) {
+		facts_set(cf, "echo_netns", "peer");
+		facts_set(cf, "echo_sysctl", "net.ipv4.icmp_echo_ignore_all");
 	}
 	if (facts & CF_HS_MTU_SMALL) {
 		facts_set(cf, "mtu_device", "up0");
