@@ -1,6 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# What the live benchmarks share, on top of lab/lib.sh.
+# What the live benchmarks share, on top of lab/lib.sh: sourced after
+# DROPSPOT (the binary) is set, it loads the lab libraries.
+
+export DROPSPOT_SRC=${DROPSPOT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+DROPSPOT_TESTBIN=${DROPSPOT_TESTBIN:-}
+. "$DROPSPOT_SRC/lab/lib.sh"
+. "$DROPSPOT_SRC/lab/capture.sh"
+
+# bench_init TOOL...: root, the tools and the binary, or skip/fail.
+bench_init() {
+	lab_init "$@"
+	[ -x "$DROPSPOT" ] || lab_die "no dropspot binary at $DROPSPOT"
+}
 
 # bench_iperf SERVER_NS CLIENT_NS ADDR SECONDS: TCP throughput, Gbit/s.
 bench_iperf() {

@@ -15,13 +15,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 DROPSPOT=${1:-${DROPSPOT:-$here/../../build/dropspot}}
 T=${2:-5}
-export DROPSPOT_SRC=${DROPSPOT_SRC:-$here/../..}
-DROPSPOT_TESTBIN=${DROPSPOT_TESTBIN:-}
-. "$DROPSPOT_SRC/lab/lib.sh"
-. "$DROPSPOT_SRC/lab/capture.sh"
-. "$DROPSPOT_SRC/bench/lib.sh"
-lab_init iperf3 tcpdump ping
-[ -x "$DROPSPOT" ] || lab_die "no dropspot binary at $DROPSPOT"
+. "$here/../lib.sh"
+bench_init iperf3 tcpdump ping
 
 lab_netns A a
 lab_netns B b

@@ -14,10 +14,7 @@ tr_init iptables-nft iptables-nft-save nft
 tr_btf_reason NETFILTER_DROP
 
 lab_topo_bridged
-lab_exec "$LAB_HOST" test -e /proc/sys/net/bridge/bridge-nf-call-iptables ||
-	lab_skip "no br_netfilter (net.bridge.bridge-nf-call-iptables)"
-lab_exec "$LAB_HOST" sysctl -qw net.bridge.bridge-nf-call-iptables=1 ||
-	lab_skip "cannot set bridge-nf-call-iptables in a netns"
+tr_br_netfilter
 lab_exec "$LAB_HOST" iptables-nft -P FORWARD DROP || lab_die "iptables-nft -P"
 
 # the ruleset as nft and iptables list it (-s / no -c: no counters)

@@ -13,10 +13,7 @@ tr_init iptables-legacy iptables-legacy-save nft
 tr_btf_reason NETFILTER_DROP
 
 lab_topo_bridged
-lab_exec "$LAB_HOST" test -e /proc/sys/net/bridge/bridge-nf-call-iptables ||
-	lab_skip "no br_netfilter (net.bridge.bridge-nf-call-iptables)"
-lab_exec "$LAB_HOST" sysctl -qw net.bridge.bridge-nf-call-iptables=1 ||
-	lab_skip "cannot set bridge-nf-call-iptables in a netns"
+tr_br_netfilter
 lab_exec "$LAB_HOST" iptables-legacy -A FORWARD -s "$LAB_GUEST_IP/32" -j DROP ||
 	lab_skip "iptables-legacy cannot add a rule here (no x_tables?)"
 lab_exec "$LAB_HOST" nft -f - <<-NFT || lab_die "nft ruleset"

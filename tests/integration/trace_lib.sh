@@ -184,3 +184,12 @@ _tr_vxlan() {	# NS LOCAL REMOTE DEV ADDR
 		lab_skip "no VXLAN here: $(cat "$LAB_DIR/vxlan.err")"
 	lab_addr "$1" vx0 "$5"
 }
+
+# tr_br_netfilter: bridged frames of the lab host through its iptables
+# (br_netfilter, as on a Docker host), or the test skips.
+tr_br_netfilter() {
+	lab_exec "$LAB_HOST" test -e /proc/sys/net/bridge/bridge-nf-call-iptables ||
+		lab_skip "no br_netfilter (net.bridge.bridge-nf-call-iptables)"
+	lab_exec "$LAB_HOST" sysctl -qw net.bridge.bridge-nf-call-iptables=1 ||
+		lab_skip "cannot set bridge-nf-call-iptables in a netns"
+}

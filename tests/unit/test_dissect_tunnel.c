@@ -27,30 +27,6 @@ static const uint8_t in1[4] = { 10, 42, 0, 1 }, in2[4] = { 10, 42, 0, 2 };
 static const uint8_t v6a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 static const uint8_t v6b[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 
-static uint32_t sum16(const uint8_t *b, uint32_t n, uint32_t s)
-{
-	uint32_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		s += (uint32_t)b[n - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* Prepends n bytes to x: headers are built from the inside out. */
 static uint8_t *prepend(struct buf *x, uint32_t n)
 {

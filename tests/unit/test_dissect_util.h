@@ -46,4 +46,31 @@ static inline int anom_in_quote(const struct packet *p, enum anomaly_kind k,
 	return 0;
 }
 
+/* Packet building: big-endian 16 bits, and the Internet checksum. */
+static inline void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* The ones-complement sum of n bytes at b, added to s (not folded). */
+static inline uint32_t sum16(const uint8_t *b, uint32_t n, uint32_t s)
+{
+	uint32_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		s += (uint32_t)b[n - 1] << 8;
+	return s;
+}
+
+/* The checksum field of a sum. */
+static inline uint16_t fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
 #endif

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "test_dissect_util.h"
 
 #include "analyze/engine.h"
 #include "common/point.h"
@@ -36,30 +37,6 @@ static const uint8_t vtep1[16] = { 192, 0, 2, 1 }, vtep2[16] = { 192, 0, 2, 2 };
 static const uint8_t v6a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 static const uint8_t v6b[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 static const uint8_t in1[4] = { 10, 42, 0, 1 }, in2[4] = { 10, 42, 0, 2 };
-
-static uint32_t sum16(const uint8_t *b, uint32_t n, uint32_t s)
-{
-	uint32_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		s += (uint32_t)b[n - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* An ICMP echo request of data_len bytes into m; returns its length. */
 static uint32_t icmp_echo(uint8_t *m, uint16_t seq, uint32_t data_len)
