@@ -697,6 +697,11 @@ static void nft_facts(const struct engine *e, const struct group *g,
 			  n.by == DROP_NFT_POLICY ?
 				  "no drop rule at that hook" :
 				  "from the ruleset");
+	else if (n.basis == DROP_NFT_BASIS_COUNTERS)
+		facts_set(cf, "nf_basis", "%s",
+			  n.by == DROP_NFT_RULE ?
+				  "the only candidate whose counter grew" :
+				  "no candidate rule counted it");
 }
 
 void group_facts(const struct engine *e, const struct group *g,

@@ -1506,8 +1506,7 @@ static void nft_field(const struct drop_nft *n, char *buf, size_t len)
 	o = nft_put(buf, len, o, n->chain, true);
 	o = nft_put(buf, len, o, n->hook, true);
 	o = nft_put(buf, len, o, p, true);
-	o = nft_put(buf, len, o, n->basis == DROP_NFT_BASIS_RULESET ?
-					 "ruleset" : "kernel", true);
+	o = nft_put(buf, len, o, drop_nft_basis_name(n->basis), true);
 	o = nft_put(buf, len, o, n->xt == DROP_XT_NFT ? "nft" :
 				 n->xt == DROP_XT_LEGACY ? "legacy" : "", true);
 	h = n->xt_num;
@@ -1599,8 +1598,7 @@ bool engine_reason_nft(const struct engine *e, int idx, struct drop_nft *out)
 	nft_part(r, 5, handle, sizeof(handle));
 	out->handle = strtoull(handle, NULL, 10);
 	nft_part(r, 6, basis, sizeof(basis));
-	out->basis = !strcmp(basis, "ruleset") ? DROP_NFT_BASIS_RULESET :
-						 DROP_NFT_BASIS_KERNEL;
+	out->basis = (uint8_t)drop_nft_basis_of(basis);
 	nft_part(r, 7, basis, sizeof(basis));
 	out->xt = !strcmp(basis, "nft") ? DROP_XT_NFT :
 		  !strcmp(basis, "legacy") ? DROP_XT_LEGACY : DROP_XT_NONE;

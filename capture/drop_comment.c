@@ -145,8 +145,11 @@ static int nft_comment(const struct drop_nft *nft, char *buf, size_t len,
 		 chain, hook, drop_nft_by_name(nft->by),
 		 (unsigned long long)nft->handle);
 	n = append(buf, len, n, piece);
-	if (nft->basis == DROP_NFT_BASIS_RULESET)
-		n = append(buf, len, n, " nft_basis=ruleset");
+	if (nft->basis != DROP_NFT_BASIS_KERNEL) {
+		snprintf(piece, sizeof(piece), " nft_basis=%s",
+			 drop_nft_basis_name(nft->basis));
+		n = append(buf, len, n, piece);
+	}
 	n = xt_comment(nft, buf, len, n);
 	if (!nft->rule[0] || n < 0 || (size_t)n + 16 >= len)
 		return n;
@@ -302,9 +305,7 @@ static int parse_pair(struct drop_event *ev, const char *key, const char *v)
 		return 0;
 	}
 	if (strcmp(key, "nft_basis") == 0) {
-		ev->nft.basis = strcmp(v, "ruleset") == 0 ?
-					DROP_NFT_BASIS_RULESET :
-					DROP_NFT_BASIS_KERNEL;
+		ev->nft.basis = (uint8_t)drop_nft_basis_of(v);
 		return 0;
 	}
 	if (strcmp(key, "nft_rule") == 0) {

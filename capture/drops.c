@@ -665,3 +665,9 @@ void drops_free(struct drops_handle *d)
 	devname_free(d->devnames);
 	free(d);
 }
+
+void drops_prime_netfilter(struct drops_handle *d, uint32_t ino)
+{
+	if (d && d->nft_rules)
+		nft_rules_prime(d->nft_rules, ino);
+}

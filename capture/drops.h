@@ -92,6 +92,13 @@ const struct drop_reasons *drops_reasons(const struct drops_handle *d);
 const struct ksyms *drops_ksyms(const struct drops_handle *d);
 /* Whether the kernel passes a drop reason (else every event has reason 0). */
 bool drops_have_reason(const struct drops_handle *d);
+/*
+ * The netfilter rules' counters of netns ino now, read only: the reference
+ * a later drop with several candidate rules is decided against
+ * (nft_rules_prime).  Call it for each netns whose drops count, before
+ * the probes.
+ */
+void drops_prime_netfilter(struct drops_handle *d, uint32_t ino);
 /* Detaches (destroys the link) and frees. */
 void drops_free(struct drops_handle *d);
 

@@ -65,11 +65,20 @@ struct nft_ruleset {
 	unsigned int ndec;
 };
 
+/* The last listing with counter values of a netns (nft_rules_prime). */
+struct nft_counts {
+	uint32_t ino;
+	char *text;
+	size_t len;
+};
+
 struct nft_rules {
 	struct nft_listing cache[CACHE_MAX];
 	struct nft_ruleset sets[CACHE_MAX];
 	struct tool_out tools[CACHE_MAX];
-	unsigned int n, next, runs, nsets, next_set, ntools, next_tool;
+	struct nft_counts counts[CACHE_MAX];
+	unsigned int n, next, runs, nsets, next_set, ntools, next_tool,
+		ncounts;
 };
 
 struct nft_rules *nft_rules_new(void)
@@ -87,6 +96,7 @@ void nft_rules_free(struct nft_rules *r)
 		free(r->cache[i].text);
 		free(r->sets[i].text);
 		free(r->tools[i].text);
+		free(r->counts[i].text);
 	}
 	free(r);
 }
@@ -451,6 +461,8 @@ struct rs_rule {
 	uint32_t chain;
 	uint64_t handle;	/* legacy: the rule's number in its chain */
 	bool drops;		/* verdict drop or reject */
+	bool counted;		/* "counter packets N" (a listing without -s) */
+	uint64_t packets;
 	char jump[NAME_MAX_];	/* jump/goto target, "" = none */
 	char text[DROP_NFT_RULE_MAX];
 };
@@ -513,6 +525,29 @@ static void copy_text(char *out, size_t outlen, const char *line, size_t b,
 	}
 	if (outlen)
 		out[i < outlen ? i : outlen - 1] = '\0';
+}
+
+/*
+ * "counter packets 5 bytes 420" -> "counter": a rule's text is the same
+ * whether the listing carried the values or not (-s).
+ */
+static void strip_counter_values(char *text)
+{
+	static const char key[] = "counter packets ";
+	char *p = strstr(text, key), *q;
+	int fields;
+
+	if (!p)
+		return;
+	q = p + sizeof("counter") - 1;
+	/* " packets N bytes M": four words after "counter" */
+	for (fields = 0; fields < 4 && *q; fields++) {
+		while (*q == ' ')
+			q++;
+		while (*q && *q != ' ')
+			q++;
+	}
+	memmove(p + sizeof("counter") - 1, q, strlen(q) + 1);
 }
 
 /* Parses an `nft -a list ruleset` listing into rs (bounded, untrusted). */
@@ -622,8 +657,15 @@ static void rs_parse(struct rs *rs, const char *text, size_t len)
 				     !strcmp(w[i], "goto")) && i + 1 < k)
 					copy_name(r->jump, sizeof(r->jump),
 						  w[i + 1]);
+				if (!strcmp(w[i], "counter") && i + 2 < k &&
+				    !strcmp(w[i + 1], "packets")) {
+					r->counted = true;
+					r->packets = strtoull(w[i + 2], NULL,
+							      10);
+				}
 			}
 			copy_text(r->text, sizeof(r->text), line, 0, e);
+			strip_counter_values(r->text);
 		}
 	}
 }
@@ -800,19 +842,23 @@ static void candidate(struct drop_nft *out, size_t *o, const struct rs *rs,
 		*o = sizeof(out->rule) - 1;
 }
 
-static int rs_decide(struct rs *rs, int l3, const char *hook,
-		     const char *family, bool legacy, struct drop_nft *out)
+/*
+ * Marks the chains a packet at (l3, hook) may traverse: the base chains
+ * there and the chains they jump to.  Returns the first base chain (NULL:
+ * none), the last with a policy drop in *pol and their number in *npol.
+ */
+static const struct rs_chain *rs_reach(struct rs *rs, int l3, const char *hook,
+				       const char *family, bool legacy,
+				       const struct rs_chain **pol,
+				       size_t *npol)
 {
-	const struct rs_rule *only = NULL;
-	const struct rs_chain *pol = NULL, *first = NULL;
-	size_t i, j, ndrop = 0, npol = 0, o = 0;
+	const struct rs_chain *first = NULL;
 	bool grew = true;
+	size_t i, j;
 	int round;
 
-	memset(out, 0, sizeof(*out));
-	out->basis = DROP_NFT_BASIS_RULESET;
-	out->by = DROP_NFT_UNKNOWN;
-	snprintf(out->hook, sizeof(out->hook), "%s", hook);
+	*pol = NULL;
+	*npol = 0;
 	for (i = 0; i < rs->nchains; i++) {
 		struct rs_chain *c = &rs->chains[i];
 
@@ -823,12 +869,12 @@ static int rs_decide(struct rs *rs, int l3, const char *hook,
 		if (!first)
 			first = c;
 		if (c->policy_drop) {
-			npol++;
-			pol = c;
+			(*npol)++;
+			*pol = c;
 		}
 	}
 	if (!first)
-		return 0;
+		return NULL;
 	/* the chains they jump to, same table, bounded rounds */
 	for (round = 0; grew && round < 8; round++) {
 		grew = false;
@@ -852,6 +898,41 @@ static int rs_decide(struct rs *rs, int l3, const char *hook,
 			}
 		}
 	}
+	return first;
+}
+
+/* The attribution to rule r (an nf_tables handle or a legacy number). */
+static void set_rule(struct drop_nft *out, const struct rs *rs,
+		     const struct rs_rule *r, const char *hook)
+{
+	const struct rs_chain *c = &rs->chains[r->chain];
+
+	set_from_chain(out, c, hook);
+	out->by = DROP_NFT_RULE;
+	if (c->legacy) {
+		out->xt_num = (uint32_t)r->handle;
+		snprintf(out->xt_rule, sizeof(out->xt_rule), "%s", r->text);
+		out->rule[0] = '\0';
+	} else {
+		out->handle = r->handle;
+		snprintf(out->rule, sizeof(out->rule), "%s", r->text);
+	}
+}
+
+static int rs_decide(struct rs *rs, int l3, const char *hook,
+		     const char *family, bool legacy, struct drop_nft *out)
+{
+	const struct rs_rule *only = NULL;
+	const struct rs_chain *pol, *first;
+	size_t j, ndrop = 0, npol, o = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->basis = DROP_NFT_BASIS_RULESET;
+	out->by = DROP_NFT_UNKNOWN;
+	snprintf(out->hook, sizeof(out->hook), "%s", hook);
+	first = rs_reach(rs, l3, hook, family, legacy, &pol, &npol);
+	if (!first)
+		return 0;
 	for (j = 0; j < rs->nrules; j++) {
 		const struct rs_rule *r = &rs->rules[j];
 
@@ -862,20 +943,7 @@ static int rs_decide(struct rs *rs, int l3, const char *hook,
 		candidate(out, &o, rs, r);
 	}
 	if (ndrop == 1 && !npol) {
-		const struct rs_chain *c = &rs->chains[only->chain];
-
-		set_from_chain(out, c, hook);
-		out->by = DROP_NFT_RULE;
-		if (c->legacy) {
-			out->xt_num = (uint32_t)only->handle;
-			snprintf(out->xt_rule, sizeof(out->xt_rule), "%s",
-				 only->text);
-			out->rule[0] = '\0';
-		} else {
-			out->handle = only->handle;
-			snprintf(out->rule, sizeof(out->rule), "%s",
-				 only->text);
-		}
+		set_rule(out, rs, only, hook);
 		return 0;
 	}
 	if (ndrop == 0 && npol == 1) {
@@ -927,6 +995,88 @@ int nft_ruleset_decide(const char *text, size_t len, const char *legacy4,
 		ret = rs_decide(&rs, l3, hook, family, legacy, out);
 	}
 	rs_release(&rs);
+	return ret;
+}
+
+/* Packets counted by rule r of now in the listing before, -1 if unknown. */
+static int64_t packets_before(const struct rs *before, const struct rs *now,
+			      const struct rs_rule *r)
+{
+	const struct rs_chain *c = &now->chains[r->chain], *b;
+	size_t j;
+
+	for (j = 0; j < before->nrules; j++) {
+		const struct rs_rule *x = &before->rules[j];
+
+		b = &before->chains[x->chain];
+		if (x->handle == r->handle && x->counted &&
+		    !strcmp(b->name, c->name) && !strcmp(b->table, c->table) &&
+		    !strcmp(b->family, c->family))
+			return (int64_t)(x->packets & INT64_MAX);
+	}
+	return -1;
+}
+
+/*
+ * Several rules (or rules and a policy) could have dropped it: the drop
+ * rules reachable at the hook whose counters grew between two listings.
+ * One grew: that rule.  None grew, every one of them counts, and one
+ * policy drops: the policy.  Anything else stays undecided (-1).
+ */
+static int rs_decide_counters(struct rs *before, struct rs *now, int l3,
+			      const char *hook, const char *family,
+			      struct drop_nft *out)
+{
+	const struct rs_rule *grew = NULL;
+	const struct rs_chain *pol;
+	size_t j, ngrew = 0, npol;
+	bool all_counted = true;
+
+	if (!rs_reach(now, l3, hook, family, false, &pol, &npol))
+		return -1;
+	for (j = 0; j < now->nrules; j++) {
+		const struct rs_rule *r = &now->rules[j];
+		int64_t b;
+
+		if (!r->drops || !now->chains[r->chain].reach)
+			continue;
+		b = packets_before(before, now, r);
+		if (!r->counted || b < 0) {
+			all_counted = false;
+			continue;
+		}
+		if (r->packets > (uint64_t)b) {
+			ngrew++;
+			grew = r;
+		}
+	}
+	memset(out, 0, sizeof(*out));
+	if (ngrew == 1) {
+		set_rule(out, now, grew, hook);
+	} else if (!ngrew && all_counted && npol == 1) {
+		set_from_chain(out, pol, hook);
+		out->by = DROP_NFT_POLICY;
+	} else {
+		return -1;
+	}
+	out->basis = DROP_NFT_BASIS_COUNTERS;
+	return 0;
+}
+
+int nft_counters_decide(const char *before, size_t blen, const char *now,
+			size_t nlen, int l3, const char *hook,
+			const char *family, struct drop_nft *out)
+{
+	struct rs a = { 0 }, b = { 0 };
+	int ret = -1;
+
+	if (rs_alloc(&a) && rs_alloc(&b) && before && now && hook) {
+		rs_parse(&a, before, blen);
+		rs_parse(&b, now, nlen);
+		ret = rs_decide_counters(&a, &b, l3, hook, family, out);
+	}
+	rs_release(&a);
+	rs_release(&b);
 	return ret;
 }
 
@@ -1089,6 +1239,77 @@ out:
 	return 0;
 }
 
+/* The counter listing slot of netns ino, a new one when add. */
+static struct nft_counts *counts_of(struct nft_rules *r, uint32_t ino,
+				    bool add)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->ncounts; i++)
+		if (r->counts[i].ino == ino)
+			return &r->counts[i];
+	if (!add || r->ncounts >= CACHE_MAX)
+		return NULL;
+	r->counts[r->ncounts].ino = ino;
+	return &r->counts[r->ncounts++];
+}
+
+/* `nft -a list ruleset` with the counters' values, as the new slot text. */
+static int counts_read(struct nft_rules *r, struct nft_counts *c)
+{
+	char *argv[] = { "nft", "-a", "list", "ruleset", NULL };
+	char path[512], *text;
+	size_t len;
+
+	if (r->runs >= NFT_RULES_RUNS_MAX ||
+	    netns_path(c->ino, path, sizeof(path)))
+		return -1;
+	r->runs++;
+	if (run_nft(path, argv, &text, &len))
+		return -1;
+	free(c->text);
+	c->text = text;
+	c->len = len;
+	return 0;
+}
+
+int nft_rules_prime(struct nft_rules *r, uint32_t ino)
+{
+	struct nft_counts *c = r ? counts_of(r, ino, true) : NULL;
+
+	return c ? counts_read(r, c) : -1;
+}
+
+/*
+ * An undecided attribution (several candidates), decided by the counters
+ * that grew since the last listing of the netns; that listing is then the
+ * new reference, for the next drop.
+ */
+static void counters_refine(struct nft_rules *r, uint32_t ino, int l3,
+			    const char *hook, const char *family,
+			    struct drop_nft *out)
+{
+	struct nft_counts *c = counts_of(r, ino, false);
+	struct drop_nft d;
+	char *before;
+	size_t blen;
+
+	if (!c || !c->text)
+		return;
+	before = c->text;
+	blen = c->len;
+	c->text = NULL;
+	if (counts_read(r, c)) {
+		c->text = before;
+		c->len = blen;
+		return;
+	}
+	if (!nft_counters_decide(before, blen, c->text, c->len, l3, hook,
+				 family, &d))
+		*out = d;
+	free(before);
+}
+
 int nft_rules_attribute(struct nft_rules *r, uint32_t ino, int l3,
 			const char *hook, const char *family, bool legacy,
 			struct drop_nft *out)
@@ -1146,7 +1367,7 @@ decide:
 		if (dc->l3 == l3 && dc->legacy == legacy &&
 		    !strcmp(dc->hook, hook) && !strcmp(dc->family, family)) {
 			*out = dc->nft;
-			return 0;
+			goto refine;
 		}
 	}
 	/* x_tables: only when the free was not in nft_do_chain, and only
@@ -1170,6 +1391,9 @@ decide:
 		snprintf(dc->family, sizeof(dc->family), "%s", family);
 		dc->nft = *out;
 	}
+refine:
+	if (out->by == DROP_NFT_UNKNOWN && out->xt != DROP_XT_LEGACY)
+		counters_refine(r, ino, l3, hook, family, out);
 	return 0;
 }
 

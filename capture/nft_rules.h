@@ -75,6 +75,15 @@ int nft_rules_attribute(struct nft_rules *r, uint32_t ino, int l3,
 			struct drop_nft *out);
 
 /*
+ * The counters of netns ino's rules now (`nft -a list ruleset`, read only):
+ * the reference an undecided attribution (several candidate rules, or rules
+ * and a policy) is later decided against, the rule whose counter grew
+ * (basis DROP_NFT_BASIS_COUNTERS; rules without a counter cannot be told).
+ * Take it before the drops to explain.  Returns 0 or -1.
+ */
+int nft_rules_prime(struct nft_rules *r, uint32_t ino);
+
+/*
  * The iptables view of an nf_tables attribution n (rule or policy of an
  * ip/ip6 filter, nat, mangle, raw or security table): the rule's position
  * in its chain (`nft -s -a list ruleset`) and the line of that position in
@@ -86,6 +95,14 @@ int nft_rules_attribute(struct nft_rules *r, uint32_t ino, int l3,
 int nft_rules_iptables(struct nft_rules *r, uint32_t ino, struct drop_nft *n);
 
 /* ---- the parsers on untrusted text, for tests and fuzzing ---------- */
+
+/*
+ * The counters' decision over two listings with values (before and now):
+ * 0 and out filled, or -1 when they do not tell.
+ */
+int nft_counters_decide(const char *before, size_t blen, const char *now,
+			size_t nlen, int l3, const char *hook,
+			const char *family, struct drop_nft *out);
 
 /* nft_rules_attribute on a listing text[0..len), nf_tables only. */
 int nft_ruleset_attribute(const char *text, size_t len, int l3,

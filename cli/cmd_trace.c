@@ -1243,6 +1243,9 @@ int cmd_trace(int argc, char **argv)
 	if (o.drops) {
 		watch_netns(&r, &o);
 		r.d = start_drops(&o, &points);
+		/* the rules' counters before the probes, to tell candidates */
+		for (i = 0; r.d && i < r.n_netns; i++)
+			drops_prime_netfilter(r.d, (uint32_t)r.netns[i]);
 	}
 	add_socket_point(&r, &points);
 	/*

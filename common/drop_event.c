@@ -98,3 +98,21 @@ const char *drop_nft_by_name(unsigned int by)
 	}
 	return "";
 }
+
+const char *drop_nft_basis_name(unsigned int basis)
+{
+	switch (basis) {
+	case DROP_NFT_BASIS_RULESET: return "ruleset";
+	case DROP_NFT_BASIS_COUNTERS: return "counters";
+	}
+	return "kernel";
+}
+
+unsigned int drop_nft_basis_of(const char *name)
+{
+	if (!strcmp(name, "ruleset"))
+		return DROP_NFT_BASIS_RULESET;
+	if (!strcmp(name, "counters"))
+		return DROP_NFT_BASIS_COUNTERS;
+	return DROP_NFT_BASIS_KERNEL;
+}

@@ -60,6 +60,9 @@ enum drop_nft_by {
 
 /* struct drop_nft.basis: how the chain and rule were told */
 #define DROP_NFT_BASIS_KERNEL 0		/* seen in nft_do_chain (fentry) */
+#define DROP_NFT_BASIS_COUNTERS 2	/* several candidates in the ruleset:
+					 * the one whose counter grew (or the
+					 * policy when no candidate counted) */
 #define DROP_NFT_BASIS_RULESET 1	/* the hook from the kernel stack, the
 					 * rule from the ruleset: the only drop
 					 * rule (or the policy) there */
@@ -135,5 +138,8 @@ const char *drop_event_function(const struct drop_event *ev, char *buf,
 const char *drop_nft_family_name(unsigned int family);
 const char *drop_nft_hook_name(unsigned int family, unsigned int hook);
 const char *drop_nft_by_name(unsigned int by);
+/* "kernel", "ruleset", "counters", and back (unknown: kernel). */
+const char *drop_nft_basis_name(unsigned int basis);
+unsigned int drop_nft_basis_of(const char *name);
 
 #endif /* DROPSPOT_DROP_EVENT_H */

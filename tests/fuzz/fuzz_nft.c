@@ -67,6 +67,13 @@ static void listing(const uint8_t *d, size_t n, uint8_t sel)
 	check_nft(&nft);
 	if (nft.xt == DROP_XT_LEGACY && nft.handle)
 		abort();	/* a legacy rule has a number, no handle */
+	/* the same bytes as the counters' listing, before and now */
+	if (!nft_counters_decide(text, n, text, n, l3s[(sel >> 1) % 5],
+				 hooks[(sel >> 4) % 6], NULL, &nft)) {
+		check_nft(&nft);
+		if (nft.by == DROP_NFT_RULE)
+			abort();	/* nothing grew between equal listings */
+	}
 	{
 		uint32_t pos, count;
 

@@ -560,6 +560,68 @@ static void test_comment_xt(void)
 	}
 }
 
+/* A Docker-like forward hook: policy drop, and a jumped-to drop rule. */
+#define DOCKER_LISTING(ISO, USER)					\
+	"table ip filter { # handle 1\n"					\
+	"\tchain FORWARD { # handle 1\n"					\
+	"\t\ttype filter hook forward priority filter; policy drop;\n"	\
+	"\t\tcounter packets 9 bytes 756 jump DOCKER-USER # handle 5\n"	\
+	"\t}\n"								\
+	"\tchain DOCKER-USER { # handle 2\n"				\
+	"\t\tip saddr 10.0.0.2 counter packets " USER			\
+	" bytes 0 drop # handle 7\n"					\
+	"\t\tcounter packets 9 bytes 756 return # handle 6\n"		\
+	"\t\toifname \"docker0\" counter packets " ISO			\
+	" bytes 0 drop # handle 8\n"					\
+	"\t}\n}\n"
+
+static void test_counters(void)
+{
+	static const char before[] = DOCKER_LISTING("4", "0");
+	static const char iso_grew[] = DOCKER_LISTING("5", "0");
+	static const char user_grew[] = DOCKER_LISTING("4", "2");
+	static const char both_grew[] = DOCKER_LISTING("5", "1");
+	static const char uncounted[] =
+		"table ip filter {\n\tchain FORWARD {\n"
+		"\t\ttype filter hook forward priority filter; policy drop;\n"
+		"\t\tip saddr 10.0.0.2 drop # handle 7\n\t}\n}\n";
+	struct drop_nft n;
+
+	/* the ruleset alone: two candidates and a policy, undecided */
+	CHECK_EQ_INT(nft_ruleset_attribute(before, sizeof(before) - 1, 4,
+					   "forward", &n), 0);
+	CHECK_EQ_INT(n.by, DROP_NFT_UNKNOWN);
+	/* nothing grew, every candidate counts: the policy */
+	CHECK_EQ_INT(nft_counters_decide(before, sizeof(before) - 1, before,
+					 sizeof(before) - 1, 4, "forward", NULL,
+					 &n), 0);
+	CHECK_EQ_INT(n.by, DROP_NFT_POLICY);
+	CHECK_EQ_INT(n.basis, DROP_NFT_BASIS_COUNTERS);
+	CHECK(!strcmp(n.chain, "FORWARD") && !strcmp(n.hook, "forward"));
+	/* one grew: that rule, its text without the counter's values */
+	CHECK_EQ_INT(nft_counters_decide(before, sizeof(before) - 1, user_grew,
+					 sizeof(user_grew) - 1, 4, "forward",
+					 NULL, &n), 0);
+	CHECK_EQ_INT(n.by, DROP_NFT_RULE);
+	CHECK(n.handle == 7 && !strcmp(n.chain, "DOCKER-USER"));
+	CHECK(!strcmp(n.rule, "ip saddr 10.0.0.2 counter drop"));
+	CHECK_EQ_INT(nft_counters_decide(before, sizeof(before) - 1, iso_grew,
+					 sizeof(iso_grew) - 1, 4, "forward",
+					 NULL, &n), 0);
+	CHECK(n.handle == 8);
+	/* two grew (other traffic too): not told */
+	CHECK_EQ_INT(nft_counters_decide(before, sizeof(before) - 1, both_grew,
+					 sizeof(both_grew) - 1, 4, "forward",
+					 NULL, &n), -1);
+	/* a candidate without a counter: the policy cannot be told either */
+	CHECK_EQ_INT(nft_counters_decide(uncounted, sizeof(uncounted) - 1,
+					 uncounted, sizeof(uncounted) - 1, 4,
+					 "forward", NULL, &n), -1);
+	/* hostile: nothing to compare with */
+	CHECK_EQ_INT(nft_counters_decide(NULL, 0, before, sizeof(before) - 1,
+					 4, "forward", NULL, &n), -1);
+}
+
 int main(void)
 {
 	test_rule_text();
@@ -572,5 +634,6 @@ int main(void)
 	test_legacy();
 	test_legacy_hostile();
 	test_comment_xt();
+	test_counters();
 	return check_done();
 }
