@@ -35,31 +35,9 @@ static const char *sight_key(uint8_t k)
 	return "unknown";
 }
 
-static void key(struct strbuf *sb, bool *first, const char *k)
-{
-	if (!*first)
-		sb_putc(sb, ',');
-	*first = false;
-	sb_json_cstr(sb, k);
-	sb_putc(sb, ':');
-}
-
-static void kv_u64(struct strbuf *sb, bool *first, const char *k, uint64_t v)
-{
-	key(sb, first, k);
-	sb_u64(sb, v);
-}
-
-static void kv_str(struct strbuf *sb, bool *first, const char *k,
-		   const char *v)
-{
-	key(sb, first, k);
-	sb_json_cstr(sb, v);
-}
-
 static void kv_point(struct strbuf *sb, bool *first, const char *k, int v)
 {
-	key(sb, first, k);
+	sb_key(sb, first, k);
 	if (v < 0)
 		sb_puts(sb, "null");
 	else
@@ -72,12 +50,12 @@ static void kv_ip(struct strbuf *sb, bool *first, const char *k, int family,
 	char buf[64];
 
 	fmt_ip(buf, sizeof(buf), family, a);
-	kv_str(sb, first, k, buf);
+	sb_kv_str(sb, first, k, buf);
 }
 
 static void kv_double(struct strbuf *sb, bool *first, const char *k, double v)
 {
-	key(sb, first, k);
+	sb_key(sb, first, k);
 	sb_printf(sb, "%.6f", v);
 }
 
@@ -95,33 +73,33 @@ static void json_points(struct strbuf *sb, const struct engine *e)
 		if (i)
 			sb_putc(sb, ',');
 		sb_putc(sb, '{');
-		kv_u64(sb, &first, "id", i);
-		kv_str(sb, &first, "name", point_label(e, (int)i));
-		kv_str(sb, &first, "ifname", pt->ifname);
-		kv_str(sb, &first, "netns", pt->netns);
-		kv_str(sb, &first, "source", pt->source);
+		sb_kv_u64(sb, &first, "id", i);
+		sb_kv_str(sb, &first, "name", point_label(e, (int)i));
+		sb_kv_str(sb, &first, "ifname", pt->ifname);
+		sb_kv_str(sb, &first, "netns", pt->netns);
+		sb_kv_str(sb, &first, "source", pt->source);
 		if (pt->host[0])	/* known only from some files */
-			kv_str(sb, &first, "host", pt->host);
-		kv_u64(sb, &first, "ifindex", pt->ifindex);
-		kv_str(sb, &first, "kind", point_kind_name(pt->kind));
-		kv_str(sb, &first, "hook", point_hook_name(pt->hook));
-		kv_u64(sb, &first, "frames", ps ? ps->frames : 0);
-		kv_u64(sb, &first, "first_ts_ns", ps ? ps->first_ts : 0);
-		kv_u64(sb, &first, "last_ts_ns", ps ? ps->last_ts : 0);
-		kv_u64(sb, &first, "requests", ps ? ps->probes_req : 0);
-		kv_u64(sb, &first, "replies", ps ? ps->probes_rep : 0);
-		key(sb, &first, "capture_drops");
+			sb_kv_str(sb, &first, "host", pt->host);
+		sb_kv_u64(sb, &first, "ifindex", pt->ifindex);
+		sb_kv_str(sb, &first, "kind", point_kind_name(pt->kind));
+		sb_kv_str(sb, &first, "hook", point_hook_name(pt->hook));
+		sb_kv_u64(sb, &first, "frames", ps ? ps->frames : 0);
+		sb_kv_u64(sb, &first, "first_ts_ns", ps ? ps->first_ts : 0);
+		sb_kv_u64(sb, &first, "last_ts_ns", ps ? ps->last_ts : 0);
+		sb_kv_u64(sb, &first, "requests", ps ? ps->probes_req : 0);
+		sb_kv_u64(sb, &first, "replies", ps ? ps->probes_rep : 0);
+		sb_key(sb, &first, "capture_drops");
 		if (pt->capture_drops_known)
 			sb_u64(sb, pt->capture_drops);
 		else
 			sb_puts(sb, "null");
-		kv_u64(sb, &first, "snaplen", pt->snaplen);
+		sb_kv_u64(sb, &first, "snaplen", pt->snaplen);
 		/* only when some were: frames of a link type not decoded */
 		if (ps && ps->undecodable)
-			kv_u64(sb, &first, "undecodable", ps->undecodable);
+			sb_kv_u64(sb, &first, "undecodable", ps->undecodable);
 		/* only when it was: directions a live capture could not watch */
 		if (pt->blind)
-			kv_str(sb, &first, "not_watched",
+			sb_kv_str(sb, &first, "not_watched",
 			       pt->blind == POINT_BLIND_ALL ? "both" :
 			       pt->blind & POINT_BLIND_IN ? "in" : "out");
 		sb_putc(sb, '}');
@@ -154,20 +132,20 @@ static void json_flows(struct strbuf *sb, const struct engine *e)
 		if (i)
 			sb_putc(sb, ',');
 		sb_putc(sb, '{');
-		kv_u64(sb, &first, "id", i);
-		kv_u64(sb, &first, "family", f->family);
+		sb_kv_u64(sb, &first, "id", i);
+		sb_kv_u64(sb, &first, "family", f->family);
 		kv_ip(sb, &first, "src", f->family, f->src);
 		kv_ip(sb, &first, "dst", f->family, f->dst);
-		kv_u64(sb, &first, "probes", f->probes);
-		kv_u64(sb, &first, "answered", f->outcome[PO_ANSWERED]);
-		kv_u64(sb, &first, "lost", f->outcome[PO_LOST_REQUEST] +
+		sb_kv_u64(sb, &first, "probes", f->probes);
+		sb_kv_u64(sb, &first, "answered", f->outcome[PO_ANSWERED]);
+		sb_kv_u64(sb, &first, "lost", f->outcome[PO_LOST_REQUEST] +
 					   f->outcome[PO_LOST_REPLY]);
-		kv_u64(sb, &first, "unfinished", f->outcome[PO_UNFINISHED]);
-		key(sb, &first, "path");
+		sb_kv_u64(sb, &first, "unfinished", f->outcome[PO_UNFINISHED]);
+		sb_key(sb, &first, "path");
 		json_path(sb, f->req_path, f->req_len);
-		key(sb, &first, "reply_path");
+		sb_key(sb, &first, "reply_path");
 		json_path(sb, f->rep_path, f->rep_len);
-		key(sb, &first, "rtt_ms");
+		sb_key(sb, &first, "rtt_ms");
 		if (f->rtt_n) {
 			bool f2 = true;
 
@@ -179,7 +157,7 @@ static void json_flows(struct strbuf *sb, const struct engine *e)
 		} else {
 			sb_puts(sb, "null");
 		}
-		key(sb, &first, "latency");
+		sb_key(sb, &first, "latency");
 		latency_json(sb, e, i);
 		sb_putc(sb, '}');
 	}
@@ -199,11 +177,11 @@ static void json_encap(struct strbuf *sb, const struct engine *e,
 	}
 	sb_putc(sb, '{');
 	if (s->encap == ENCAP_UNKNOWN || s->encap > e->n_encaps) {
-		kv_str(sb, &first, "type", "unknown");
+		sb_kv_str(sb, &first, "type", "unknown");
 	} else {
 		x = &e->encaps[s->encap - 1];
-		kv_str(sb, &first, "type", tunnel_type_name(x->type));
-		key(sb, &first, "id");
+		sb_kv_str(sb, &first, "type", tunnel_type_name(x->type));
+		sb_key(sb, &first, "id");
 		if (x->has_id)
 			sb_u64(sb, x->id);
 		else
@@ -211,8 +189,8 @@ static void json_encap(struct strbuf *sb, const struct engine *e,
 		kv_ip(sb, &first, "outer_src", x->family, x->src);
 		kv_ip(sb, &first, "outer_dst", x->family, x->dst);
 	}
-	kv_u64(sb, &first, "outer_len", s->outer_len);
-	key(sb, &first, "outer_df");
+	sb_kv_u64(sb, &first, "outer_len", s->outer_len);
+	sb_key(sb, &first, "outer_df");
 	sb_puts(sb, s->flags & SF_OUTER_DF ? "true" : "false");
 	sb_putc(sb, '}');
 }
@@ -223,39 +201,39 @@ static void json_sighting(struct strbuf *sb, const struct engine *e,
 	bool first = true;
 
 	sb_putc(sb, '{');
-	kv_u64(sb, &first, "point", s->point);
-	kv_str(sb, &first, "kind", sight_key(s->kind));
-	kv_u64(sb, &first, "ts_ns", s->ts_ns);
-	kv_u64(sb, &first, "frame", s->frame_no);
-	kv_str(sb, &first, "dir", direction_name(s->dir));
+	sb_kv_u64(sb, &first, "point", s->point);
+	sb_kv_str(sb, &first, "kind", sight_key(s->kind));
+	sb_kv_u64(sb, &first, "ts_ns", s->ts_ns);
+	sb_kv_u64(sb, &first, "frame", s->frame_no);
+	sb_kv_str(sb, &first, "dir", direction_name(s->dir));
 	kv_ip(sb, &first, "src", pr->family, s->src);
 	kv_ip(sb, &first, "dst", pr->family, s->dst);
-	kv_u64(sb, &first, "ttl", s->ttl);
+	sb_kv_u64(sb, &first, "ttl", s->ttl);
 	if (s->kind == SK_ERR) {
-		kv_u64(sb, &first, "icmp_type", s->echo_id >> 8);
-		kv_u64(sb, &first, "icmp_code", s->echo_id & 0xff);
+		sb_kv_u64(sb, &first, "icmp_type", s->echo_id >> 8);
+		sb_kv_u64(sb, &first, "icmp_code", s->echo_id & 0xff);
 		if (s->aux)
-			kv_u64(sb, &first, "mtu", s->aux);
+			sb_kv_u64(sb, &first, "mtu", s->aux);
 	} else {
-		kv_u64(sb, &first, "echo_id", s->echo_id);
+		sb_kv_u64(sb, &first, "echo_id", s->echo_id);
 	}
 	if (s->kind == SK_DROP) {
-		kv_str(sb, &first, "reason", engine_reason(e, s->aux - 1));
+		sb_kv_str(sb, &first, "reason", engine_reason(e, s->aux - 1));
 		if (engine_reason_function(e, s->aux - 1)[0])
-			kv_str(sb, &first, "function",
+			sb_kv_str(sb, &first, "function",
 			       engine_reason_function(e, s->aux - 1));
 	}
-	kv_u64(sb, &first, "dups", s->dups);
-	key(sb, &first, "vlan");
+	sb_kv_u64(sb, &first, "dups", s->dups);
+	sb_key(sb, &first, "vlan");
 	if (s->flags & SF_VLAN)
 		sb_u64(sb, s->vlan);
 	else
 		sb_puts(sb, "null");
-	key(sb, &first, "checksum_bad");
+	sb_key(sb, &first, "checksum_bad");
 	sb_puts(sb, s->flags & SF_CSUM_BAD ? "true" : "false");
-	key(sb, &first, "snapped");
+	sb_key(sb, &first, "snapped");
 	sb_puts(sb, s->flags & SF_SNAPPED ? "true" : "false");
-	key(sb, &first, "encap");
+	sb_key(sb, &first, "encap");
 	json_encap(sb, e, s);
 	sb_putc(sb, '}');
 }
@@ -267,24 +245,24 @@ static void json_probe(struct strbuf *sb, const struct engine *e,
 	uint16_t i;
 
 	sb_putc(sb, '{');
-	kv_u64(sb, &first, "id", pr->id);
-	kv_u64(sb, &first, "flow", pr->flow);
-	kv_u64(sb, &first, "family", pr->family);
-	kv_u64(sb, &first, "seq", pr->seq);
-	kv_u64(sb, &first, "len", pr->len);
-	kv_str(sb, &first, "outcome", probe_outcome_name(pr->outcome));
-	key(sb, &first, "evidence_incomplete");
+	sb_kv_u64(sb, &first, "id", pr->id);
+	sb_kv_u64(sb, &first, "flow", pr->flow);
+	sb_kv_u64(sb, &first, "family", pr->family);
+	sb_kv_u64(sb, &first, "seq", pr->seq);
+	sb_kv_u64(sb, &first, "len", pr->len);
+	sb_kv_str(sb, &first, "outcome", probe_outcome_name(pr->outcome));
+	sb_key(sb, &first, "evidence_incomplete");
 	sb_puts(sb, pr->flags & (PF_PARTIAL_FP | PF_SIGHT_OVERFLOW | PF_FORCED) ?
 		    "true" : "false");
-	key(sb, &first, "loop");
+	sb_key(sb, &first, "loop");
 	sb_puts(sb, pr->flags & PF_LOOP ? "true" : "false");
-	key(sb, &first, "reply_data_differs");
+	sb_key(sb, &first, "reply_data_differs");
 	sb_puts(sb, pr->flags & PF_DATA_DIFFERS ? "true" : "false");
-	key(sb, &first, "dropped_after_delivery");
+	sb_key(sb, &first, "dropped_after_delivery");
 	sb_puts(sb, pr->flags & PF_DELIVERY_DROP ? "true" : "false");
-	key(sb, &first, "capture_ended");
+	sb_key(sb, &first, "capture_ended");
 	sb_puts(sb, pr->flags & PF_ENDED ? "true" : "false");
-	key(sb, &first, "sightings");
+	sb_key(sb, &first, "sightings");
 	sb_putc(sb, '[');
 	for (i = 0; i < pr->n_sight; i++) {
 		if (i)
@@ -328,7 +306,7 @@ static void json_details(struct strbuf *sb, const struct finding *f)
 		for (j = i + 1; j < f->n_det; j++)
 			if (!strcmp(f->det[j].key, f->det[i].key))
 				multi = true;
-		key(sb, &first, f->det[i].key);
+		sb_key(sb, &first, f->det[i].key);
 		if (multi)
 			sb_putc(sb, '[');
 		for (j = i; j < f->n_det; j++) {
@@ -365,15 +343,15 @@ static void json_cause(struct strbuf *sb, const struct cause_ref *c)
 		return;
 	}
 	sb_putc(sb, '{');
-	kv_str(sb, &first, "code", cause_code(c->id));
-	kv_str(sb, &first, "strength",
+	sb_kv_str(sb, &first, "code", cause_code(c->id));
+	sb_kv_str(sb, &first, "strength",
 	       cause_strength_name(cause_strength_of(c->id)));
-	key(sb, &first, "params");
+	sb_key(sb, &first, "params");
 	sb_putc(sb, '{');
 	for (i = 0; i < c->n_param; i++)
-		kv_str(sb, &f2, c->param[i].key, c->param[i].val);
+		sb_kv_str(sb, &f2, c->param[i].key, c->param[i].val);
 	sb_putc(sb, '}');
-	key(sb, &first, "supporting");
+	sb_key(sb, &first, "supporting");
 	sb_putc(sb, '[');
 	for (i = 0; i < c->n_support; i++) {
 		if (i)
@@ -390,35 +368,35 @@ static void json_finding(struct strbuf *sb, const struct engine *e,
 	uint8_t i;
 
 	sb_putc(sb, '{');
-	kv_str(sb, &first, "kind", finding_kind_name(f->kind));
-	kv_str(sb, &first, "severity", severity_name(f->sev));
-	kv_str(sb, &first, "summary", f->summary);
-	key(sb, &first, "cause");
+	sb_kv_str(sb, &first, "kind", finding_kind_name(f->kind));
+	sb_kv_str(sb, &first, "severity", severity_name(f->sev));
+	sb_kv_str(sb, &first, "summary", f->summary);
+	sb_key(sb, &first, "cause");
 	json_cause(sb, &f->cref);
-	kv_str(sb, &first, "cause_text", f->cause);
-	kv_u64(sb, &first, "count", f->count);
-	key(sb, &first, "location");
+	sb_kv_str(sb, &first, "cause_text", f->cause);
+	sb_kv_u64(sb, &first, "count", f->count);
+	sb_key(sb, &first, "location");
 	sb_putc(sb, '{');
 	kv_point(sb, &f2, "after", f->after);
-	key(sb, &f2, "after_name");
+	sb_key(sb, &f2, "after_name");
 	if (f->after >= 0)
 		sb_json_cstr(sb, point_label(e, f->after));
 	else
 		sb_puts(sb, "null");
 	kv_point(sb, &f2, "before", f->before);
-	key(sb, &f2, "before_name");
+	sb_key(sb, &f2, "before_name");
 	if (f->before >= 0)
 		sb_json_cstr(sb, point_label(e, f->before));
 	else
 		sb_puts(sb, "null");
-	key(sb, &f2, "direction");
+	sb_key(sb, &f2, "direction");
 	if (f->dir == LOC_NONE)
 		sb_puts(sb, "null");
 	else
 		sb_json_cstr(sb, f->dir == LOC_REQUEST ? "request" : "reply");
 	if (f->drop_dev_point != DROP_DEV_NONE) {
 		/* the kernel's drop device: a place even when unwatched */
-		key(sb, &f2, "dropped_on");
+		sb_key(sb, &f2, "dropped_on");
 		sb_json_cstr(sb, f->drop_dev);
 		kv_point(sb, &f2, "dropped_on_point",
 			 f->drop_dev_point >= 0 ? f->drop_dev_point : -1);
@@ -427,7 +405,7 @@ static void json_finding(struct strbuf *sb, const struct engine *e,
 		uint64_t m = e->groups[f->group].missing_mask;
 		int k, n = 0;
 
-		key(sb, &f2, "not_seen_at");
+		sb_key(sb, &f2, "not_seen_at");
 		sb_putc(sb, '[');
 		for (k = 0; k < ENGINE_MAX_POINTS; k++) {
 			if (!(m & (1ull << k)))
@@ -439,9 +417,9 @@ static void json_finding(struct strbuf *sb, const struct engine *e,
 		sb_putc(sb, ']');
 	}
 	sb_putc(sb, '}');
-	key(sb, &first, "details");
+	sb_key(sb, &first, "details");
 	json_details(sb, f);
-	key(sb, &first, "evidence");
+	sb_key(sb, &first, "evidence");
 	sb_putc(sb, '[');
 	for (i = 0; i < f->n_ev; i++) {
 		const struct evidence *ev = &f->ev[i];
@@ -451,15 +429,15 @@ static void json_finding(struct strbuf *sb, const struct engine *e,
 			sb_putc(sb, ',');
 		sb_putc(sb, '{');
 		kv_point(sb, &f3, "point", ev->point);
-		kv_str(sb, &f3, "point_name", point_label(e, ev->point));
-		kv_u64(sb, &f3, "ts_ns", ev->ts_ns);
-		kv_u64(sb, &f3, "frame", ev->frame_no);
-		key(sb, &f3, "probe");
+		sb_kv_str(sb, &f3, "point_name", point_label(e, ev->point));
+		sb_kv_u64(sb, &f3, "ts_ns", ev->ts_ns);
+		sb_kv_u64(sb, &f3, "frame", ev->frame_no);
+		sb_key(sb, &f3, "probe");
 		if (ev->probe)
 			sb_u64(sb, ev->probe);
 		else
 			sb_puts(sb, "null");
-		kv_str(sb, &f3, "what", ev->what);
+		sb_kv_str(sb, &f3, "what", ev->what);
 		sb_putc(sb, '}');
 	}
 	sb_puts(sb, "]}");
@@ -478,9 +456,9 @@ static void json_clock_domains(struct strbuf *sb, const struct engine *e)
 	if (!cd || cd->n < 2)
 		return;
 	sb_puts(sb, ",\"clock_domains\":{");
-	key(sb, &first, "estimated");
+	sb_key(sb, &first, "estimated");
 	sb_puts(sb, cd->estimated ? "true" : "false");
-	key(sb, &first, "domains");
+	sb_key(sb, &first, "domains");
 	sb_putc(sb, '[');
 	for (i = 0; i < cd->n; i++) {
 		const struct clock_domain *d = &cd->d[i];
@@ -489,21 +467,21 @@ static void json_clock_domains(struct strbuf *sb, const struct engine *e)
 		if (i)
 			sb_putc(sb, ',');
 		sb_putc(sb, '{');
-		kv_str(sb, &f2, "file", d->name);
-		kv_str(sb, &f2, "method", clock_method_name(d->method));
-		key(sb, &f2, "reference");
+		sb_kv_str(sb, &f2, "file", d->name);
+		sb_kv_str(sb, &f2, "method", clock_method_name(d->method));
+		sb_key(sb, &f2, "reference");
 		if (d->ref < 0)
 			sb_puts(sb, "null");
 		else
 			sb_json_cstr(sb, cd->d[d->ref].name);
-		key(sb, &f2, "offset_ns");
+		sb_key(sb, &f2, "offset_ns");
 		sb_printf(sb, "%lld", (long long)d->offset_ns);
-		kv_u64(sb, &f2, "uncertainty_ns", d->uncertainty_ns);
-		kv_u64(sb, &f2, "probes", d->probes);
+		sb_kv_u64(sb, &f2, "uncertainty_ns", d->uncertainty_ns);
+		sb_kv_u64(sb, &f2, "probes", d->probes);
 		kv_double(sb, &f2, "drift_ppm", d->drift_ppm);
-		key(sb, &f2, "at_ns");
+		sb_key(sb, &f2, "at_ns");
 		sb_printf(sb, "%lld", (long long)d->t0_ns);
-		key(sb, &f2, "applied");
+		sb_key(sb, &f2, "applied");
 		sb_puts(sb, d->applied ? "true" : "false");
 		sb_putc(sb, '}');
 	}
@@ -520,28 +498,28 @@ int report_json(const struct engine *e, FILE *fp)
 	engine_totals(e, &t);
 	sb_init(&sb);
 	sb_putc(&sb, '{');
-	kv_str(&sb, &first, "schema", "dropspot.report");
-	kv_u64(&sb, &first, "version", REPORT_SCHEMA_VERSION);
-	kv_str(&sb, &first, "verdict", e->verdict);
-	key(&sb, &first, "summary");
+	sb_kv_str(&sb, &first, "schema", "dropspot.report");
+	sb_kv_u64(&sb, &first, "version", REPORT_SCHEMA_VERSION);
+	sb_kv_str(&sb, &first, "verdict", e->verdict);
+	sb_key(&sb, &first, "summary");
 	{
 		bool f2 = true;
 
 		sb_putc(&sb, '{');
-		kv_u64(&sb, &f2, "packets", e->packets);
-		kv_u64(&sb, &f2, "probes", t.probes);
-		kv_u64(&sb, &f2, "answered", t.answered);
-		kv_u64(&sb, &f2, "lost", t.lost);
-		kv_u64(&sb, &f2, "unfinished", t.unfinished);
-		kv_u64(&sb, &f2, "orphan_replies", t.orphan_replies);
-		kv_u64(&sb, &f2, "unmatched_icmp_errors", e->late_errors);
-		kv_u64(&sb, &f2, "forced_closed", e->forced);
-		kv_u64(&sb, &f2, "replies_data_differs", e->data_differs);
-		kv_u64(&sb, &f2, "unsent", e->unsent);
-		kv_u64(&sb, &f2, "other_pings_ignored", e->other_pings);
-		key(&sb, &f2, "has_drop");
+		sb_kv_u64(&sb, &f2, "packets", e->packets);
+		sb_kv_u64(&sb, &f2, "probes", t.probes);
+		sb_kv_u64(&sb, &f2, "answered", t.answered);
+		sb_kv_u64(&sb, &f2, "lost", t.lost);
+		sb_kv_u64(&sb, &f2, "unfinished", t.unfinished);
+		sb_kv_u64(&sb, &f2, "orphan_replies", t.orphan_replies);
+		sb_kv_u64(&sb, &f2, "unmatched_icmp_errors", e->late_errors);
+		sb_kv_u64(&sb, &f2, "forced_closed", e->forced);
+		sb_kv_u64(&sb, &f2, "replies_data_differs", e->data_differs);
+		sb_kv_u64(&sb, &f2, "unsent", e->unsent);
+		sb_kv_u64(&sb, &f2, "other_pings_ignored", e->other_pings);
+		sb_key(&sb, &f2, "has_drop");
 		sb_puts(&sb, t.has_drop ? "true" : "false");
-		kv_u64(&sb, &f2, "problems", t.problems);
+		sb_kv_u64(&sb, &f2, "problems", t.problems);
 		sb_putc(&sb, '}');
 	}
 	sb_putc(&sb, ',');

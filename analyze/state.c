@@ -278,25 +278,39 @@ static void stp_fact(struct state_ctx *c, struct cause_facts *cf)
 	}
 }
 
-static void forward_fact(struct state_ctx *c, struct cause_facts *cf)
+/*
+ * The first netns of the places where the sysctl key has value and which
+ * plays the part in question (where(c, ns)), or NULL.
+ */
+static const struct place *sysctl_place(const struct state_ctx *c,
+					const char *key, const char *value,
+					bool (*where)(const struct state_ctx *,
+						      const char *))
 {
-	const char *key = c->g->family == 6 ? "net.ipv6.conf.all.forwarding"
-					    : "net.ipv4.ip_forward";
 	const struct place *p;
 	const char *v;
 	int i;
 
 	for (i = 0; (p = ns_place(c, i)); i++) {
 		v = hs_get(c->hs, p->netns, key);
-		if (!v || strcmp(v, "0") || !must_forward(c, p->netns))
-			continue;
-		cf->bits |= CF_HS_FORWARD_OFF;
-		facts_set(cf, "fwd_netns", "%s", ns_label(p->netns));
-		facts_set(cf, "fwd_sysctl", "%s", key);
-		line_add(c, p->point, "%s = 0 in netns %s", key,
-			 ns_label(p->netns));
-		return;
+		if (v && !strcmp(v, value) && where(c, p->netns))
+			return p;
 	}
+	return NULL;
+}
+
+static void forward_fact(struct state_ctx *c, struct cause_facts *cf)
+{
+	const char *key = c->g->family == 6 ? "net.ipv6.conf.all.forwarding"
+					    : "net.ipv4.ip_forward";
+	const struct place *p = sysctl_place(c, key, "0", must_forward);
+
+	if (!p)
+		return;
+	cf->bits |= CF_HS_FORWARD_OFF;
+	facts_set(cf, "fwd_netns", "%s", ns_label(p->netns));
+	facts_set(cf, "fwd_sysctl", "%s", key);
+	line_add(c, p->point, "%s = 0 in netns %s", key, ns_label(p->netns));
 }
 
 static void route_fact(struct state_ctx *c, struct cause_facts *cf)
@@ -366,27 +380,25 @@ static void mtu_fact(struct state_ctx *c, struct cause_facts *cf)
  * The requests reached the netns that owns the target, which answers no
  * ping: icmp_echo_ignore_all (the kernel consumes them, no drop record).
  */
+static bool owns_target(const struct state_ctx *c, const char *ns)
+{
+	return addr_local(c, ns, c->to);
+}
+
 static void echo_fact(struct state_ctx *c, struct cause_facts *cf)
 {
 	const char *key = c->g->family == 6 ? "net.ipv6.icmp.echo_ignore_all"
 					    : "net.ipv4.icmp_echo_ignore_all";
 	const struct place *p;
-	const char *v;
-	int i;
 
-	if (c->g->reply_dir)
+	if (c->g->reply_dir ||
+	    !(p = sysctl_place(c, key, "1", owns_target)))
 		return;
-	for (i = 0; (p = ns_place(c, i)); i++) {
-		v = hs_get(c->hs, p->netns, key);
-		if (!v || strcmp(v, "1") || !addr_local(c, p->netns, c->to))
-			continue;
-		cf->bits |= CF_HS_ECHO_IGNORED;
-		facts_set(cf, "echo_netns", "%s", ns_label(p->netns));
-		facts_set(cf, "echo_sysctl", "%s", key);
-		line_add(c, p->point, "%s = 1 in netns %s, where %s is local",
-			 key, ns_label(p->netns), c->to);
-		return;
-	}
+	cf->bits |= CF_HS_ECHO_IGNORED;
+	facts_set(cf, "echo_netns", "%s", ns_label(p->netns));
+	facts_set(cf, "echo_sysctl", "%s", key);
+	line_add(c, p->point, "%s = 1 in netns %s, where %s is local", key,
+		 ns_label(p->netns), c->to);
 }
 
 /* The rp_filter in force on dev: the larger of all and the device's. */

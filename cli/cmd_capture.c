@@ -500,11 +500,7 @@ static void on_link_event(const struct live_link_event *ev, void *ctx)
 		stream_point(r->ev, p, ev->point_id, ev->present, ev->ts_ns);
 	if (!r->w || !p || r->write_error)
 		return;
-	live_update_stats(r->lv);
-	if (ev->present)
-		ret = pcapng_writer_add_point(r->w, p);
-	else
-		ret = pcapng_writer_window_end(r->w, p, r->start_ns, ev->ts_ns);
+	ret = live_session_window(r->lv, r->w, p, ev, r->start_ns);
 	if (ret < 0)
 		r->write_error = ret;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "capture/drops.h"
+#include "capture/pcapng_write.h"
 #include "common/log.h"
 #include "live_session.h"
 #include "metrics.h"
@@ -70,4 +71,18 @@ int live_session_counters(struct live *lv, struct drops_handle *d,
 	if (ev)
 		stream_counters(ev, st, points, final);
 	return metrics ? metrics_write(metrics, st, points, !final) : 0;
+}
+
+int live_session_window(struct live *lv, struct pcapng_writer *w,
+			struct point *p, const struct live_link_event *ev,
+			uint64_t start_ns)
+{
+	int ret;
+
+	live_update_stats(lv);
+	if (ev->present)
+		ret = pcapng_writer_add_point(w, p);
+	else
+		ret = pcapng_writer_window_end(w, p, start_ns, ev->ts_ns);
+	return ret < 0 ? ret : 0;
 }

@@ -26,9 +26,20 @@ void live_session_signals(void);
 int live_session_attach(struct live *lv, const char *const *targets, size_t n);
 
 struct drops_handle;
+struct pcapng_writer;
+struct point;
 struct run_stats;
 struct stream;
 struct point_table;
+
+/*
+ * An interface of point p went away or came back (ev): the saved file
+ * closes its watch window (ISB, with the ring's counters read first) or
+ * opens a new one (IDB).  Returns 0 or the writer's negative error.
+ */
+int live_session_window(struct live *lv, struct pcapng_writer *w,
+			struct point *p, const struct live_link_event *ev,
+			uint64_t start_ns);
 
 /*
  * A counters event (--ndjson, ev may be NULL) and the metrics file

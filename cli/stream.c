@@ -97,39 +97,14 @@ bool stream_is_stdout(const struct stream *s)
 	return s && s->is_stdout;
 }
 
-static void key(struct strbuf *sb, const char *k)
-{
-	sb_putc(sb, ',');
-	sb_json_cstr(sb, k);
-	sb_putc(sb, ':');
-}
-
-static void kv_str(struct strbuf *sb, const char *k, const char *v)
-{
-	key(sb, k);
-	sb_json_cstr(sb, v ? v : "");
-}
-
 /* "" as null: a field the event has, with no value this time. */
 static void kv_str_or_null(struct strbuf *sb, const char *k, const char *v)
 {
-	key(sb, k);
+	sb_key(sb, NULL, k);
 	if (v && v[0])
 		sb_json_cstr(sb, v);
 	else
 		sb_puts(sb, "null");
-}
-
-static void kv_u64(struct strbuf *sb, const char *k, uint64_t v)
-{
-	key(sb, k);
-	sb_u64(sb, v);
-}
-
-static void kv_bool(struct strbuf *sb, const char *k, bool v)
-{
-	key(sb, k);
-	sb_puts(sb, v ? "true" : "false");
 }
 
 /* RFC 3339 in UTC with nanoseconds: 2026-12-02T02:37:29.123456789Z */
@@ -157,12 +132,12 @@ static bool begin(struct stream *s, const char *type)
 		return false;
 	sb_reset(&s->sb);
 	sb_puts(&s->sb, "{\"schema\":\"" STREAM_SCHEMA "\"");
-	kv_str(&s->sb, "type", type);
-	key(&s->sb, "ts");
+	sb_kv_str(&s->sb, NULL, "type", type);
+	sb_key(&s->sb, NULL, "ts");
 	put_time(&s->sb, now);
-	kv_u64(&s->sb, "ts_ns", now);
-	kv_str(&s->sb, "host", s->host);
-	kv_str(&s->sb, "session", s->session);
+	sb_kv_u64(&s->sb, NULL, "ts_ns", now);
+	sb_kv_str(&s->sb, NULL, "host", s->host);
+	sb_kv_str(&s->sb, NULL, "session", s->session);
 	return true;
 }
 
@@ -185,11 +160,11 @@ static void put_point(struct strbuf *sb, const struct point *p, uint32_t id)
 {
 	sb_puts(sb, "{\"id\":");
 	sb_u64(sb, id);
-	kv_str(sb, "name", p->name);
-	kv_str(sb, "ifname", p->ifname);
-	kv_str(sb, "netns", p->netns);
-	kv_str(sb, "kind", point_kind_name(p->kind));
-	kv_str(sb, "hook", point_hook_name(p->hook));
+	sb_kv_str(sb, NULL, "name", p->name);
+	sb_kv_str(sb, NULL, "ifname", p->ifname);
+	sb_kv_str(sb, NULL, "netns", p->netns);
+	sb_kv_str(sb, NULL, "kind", point_kind_name(p->kind));
+	sb_kv_str(sb, NULL, "hook", point_hook_name(p->hook));
 	sb_putc(sb, '}');
 }
 
@@ -200,10 +175,10 @@ void stream_session_start(struct stream *s, const char *command,
 
 	if (!begin(s, "session_start"))
 		return;
-	kv_str(&s->sb, "command", command);
-	kv_str(&s->sb, "version", DROPSPOT_VERSION);
-	kv_u64(&s->sb, "pid", (uint64_t)getpid());
-	key(&s->sb, "points");
+	sb_kv_str(&s->sb, NULL, "command", command);
+	sb_kv_str(&s->sb, NULL, "version", DROPSPOT_VERSION);
+	sb_kv_u64(&s->sb, NULL, "pid", (uint64_t)getpid());
+	sb_key(&s->sb, NULL, "points");
 	sb_putc(&s->sb, '[');
 	for (i = 0; points && i < points->count; i++) {
 		if (i)
@@ -224,19 +199,19 @@ void stream_probe(struct stream *s, const struct engine *e,
 		return;
 	sb = &s->sb;
 	report_probe_brief(e, pr, &b);
-	kv_u64(sb, "id", b.id);
-	kv_u64(sb, "seq", b.seq);
-	kv_str(sb, "outcome", b.outcome);
-	kv_u64(sb, "family", (uint64_t)b.family);
+	sb_kv_u64(sb, NULL, "id", b.id);
+	sb_kv_u64(sb, NULL, "seq", b.seq);
+	sb_kv_str(sb, NULL, "outcome", b.outcome);
+	sb_kv_u64(sb, NULL, "family", (uint64_t)b.family);
 	kv_str_or_null(sb, "src", b.src);
 	kv_str_or_null(sb, "dst", b.dst);
-	key(sb, "rtt_ns");
+	sb_key(sb, NULL, "rtt_ns");
 	if (b.rtt_ns >= 0)
 		sb_u64(sb, (uint64_t)b.rtt_ns);
 	else
 		sb_puts(sb, "null");
-	kv_u64(sb, "first_ts_ns", b.first_ts_ns);
-	key(sb, "location");
+	sb_kv_u64(sb, NULL, "first_ts_ns", b.first_ts_ns);
+	sb_key(sb, NULL, "location");
 	sb_puts(sb, "{\"last_seen\":");
 	if (b.last_point >= 0)
 		sb_u64(sb, (uint64_t)b.last_point);
@@ -245,17 +220,17 @@ void stream_probe(struct stream *s, const struct engine *e,
 	kv_str_or_null(sb, "last_seen_name", b.last_name);
 	kv_str_or_null(sb, "direction", b.direction);
 	sb_putc(sb, '}');
-	key(sb, "cause");
+	sb_key(sb, NULL, "cause");
 	if (b.cause[0]) {
 		sb_puts(sb, "{\"code\":");
 		sb_json_cstr(sb, b.cause);
-		kv_str(sb, "strength", b.strength);
-		kv_str(sb, "text", b.cause_text);
+		sb_kv_str(sb, NULL, "strength", b.strength);
+		sb_kv_str(sb, NULL, "text", b.cause_text);
 		sb_putc(sb, '}');
 	} else {
 		sb_puts(sb, "null");
 	}
-	key(sb, "kernel_drop");
+	sb_key(sb, NULL, "kernel_drop");
 	if (b.drop_reason[0]) {
 		sb_puts(sb, "{\"reason\":");
 		sb_json_cstr(sb, b.drop_reason);
@@ -264,17 +239,17 @@ void stream_probe(struct stream *s, const struct engine *e,
 	} else {
 		sb_puts(sb, "null");
 	}
-	key(sb, "icmp_error");
+	sb_key(sb, NULL, "icmp_error");
 	if (b.icmp_type >= 0) {
 		sb_puts(sb, "{\"type\":");
 		sb_u64(sb, (uint64_t)b.icmp_type);
-		kv_u64(sb, "code", (uint64_t)b.icmp_code);
-		kv_str(sb, "from", b.icmp_from);
+		sb_kv_u64(sb, NULL, "code", (uint64_t)b.icmp_code);
+		sb_kv_str(sb, NULL, "from", b.icmp_from);
 		sb_putc(sb, '}');
 	} else {
 		sb_puts(sb, "null");
 	}
-	key(sb, "probe");
+	sb_key(sb, NULL, "probe");
 	report_json_probe(sb, e, pr);
 	end(s);
 }
@@ -283,8 +258,8 @@ void stream_finding(struct stream *s, const struct engine *e, size_t index)
 {
 	if (!begin(s, "finding"))
 		return;
-	kv_u64(&s->sb, "index", index);
-	key(&s->sb, "finding");
+	sb_kv_u64(&s->sb, NULL, "index", index);
+	sb_key(&s->sb, NULL, "finding");
 	report_json_finding(&s->sb, e, index);
 	end(s);
 }
@@ -296,16 +271,16 @@ void stream_kernel_drop(struct stream *s, const struct drop_event *ev)
 	if (!begin(s, "kernel_drop"))
 		return;
 	drop_event_function(ev, func, sizeof(func));
-	kv_u64(&s->sb, "event_ts_ns", ev->ts_ns);
+	sb_kv_u64(&s->sb, NULL, "event_ts_ns", ev->ts_ns);
 	kv_str_or_null(&s->sb, "reason", ev->reason_name);
-	kv_u64(&s->sb, "reason_id", ev->reason);
+	sb_kv_u64(&s->sb, NULL, "reason_id", ev->reason);
 	kv_str_or_null(&s->sb, "function", func);
 	kv_str_or_null(&s->sb, "symbol", ev->symbol);
 	kv_str_or_null(&s->sb, "device", ev->dev);
 	kv_str_or_null(&s->sb, "device_netns", ev->dev_netns);
-	kv_u64(&s->sb, "ifindex", ev->ifindex);
-	kv_u64(&s->sb, "netns_inode", ev->netns_ino);
-	kv_u64(&s->sb, "len", ev->wire_len);
+	sb_kv_u64(&s->sb, NULL, "ifindex", ev->ifindex);
+	sb_kv_u64(&s->sb, NULL, "netns_inode", ev->netns_ino);
+	sb_kv_u64(&s->sb, NULL, "len", ev->wire_len);
 	end(s);
 }
 
@@ -314,9 +289,9 @@ void stream_point(struct stream *s, const struct point *p, uint32_t id,
 {
 	if (!p || !begin(s, "point"))
 		return;
-	kv_str(&s->sb, "change", present ? "back" : "gone");
-	kv_u64(&s->sb, "event_ts_ns", ts_ns);
-	key(&s->sb, "point");
+	sb_kv_str(&s->sb, NULL, "change", present ? "back" : "gone");
+	sb_kv_u64(&s->sb, NULL, "event_ts_ns", ts_ns);
+	sb_key(&s->sb, NULL, "point");
 	put_point(&s->sb, p, id);
 	end(s);
 }
@@ -325,24 +300,24 @@ static void counters_probes(struct strbuf *sb, const struct run_stats *st)
 {
 	size_t i;
 
-	key(sb, "probes");
+	sb_key(sb, NULL, "probes");
 	sb_puts(sb, "{\"sent\":");
 	sb_u64(sb, stats_sent(st));
-	kv_bool(sb, "own", st->own_probes);
-	kv_u64(sb, "closed", st->probes);
-	kv_u64(sb, "answered", st->answered);
-	kv_u64(sb, "lost", st->lost);
-	kv_u64(sb, "unfinished", st->unfinished);
-	kv_u64(sb, "orphan_replies", st->orphan);
-	key(sb, "lost_by");
+	sb_kv_bool(sb, NULL, "own", st->own_probes);
+	sb_kv_u64(sb, NULL, "closed", st->probes);
+	sb_kv_u64(sb, NULL, "answered", st->answered);
+	sb_kv_u64(sb, NULL, "lost", st->lost);
+	sb_kv_u64(sb, NULL, "unfinished", st->unfinished);
+	sb_kv_u64(sb, NULL, "orphan_replies", st->orphan);
+	sb_key(sb, NULL, "lost_by");
 	sb_putc(sb, '[');
 	for (i = 0; i < st->n_loss; i++) {
 		if (i)
 			sb_putc(sb, ',');
 		sb_puts(sb, "{\"location\":");
 		sb_json_cstr(sb, st->loss[i].location);
-		kv_str(sb, "cause", st->loss[i].cause);
-		kv_u64(sb, "count", st->loss[i].n);
+		sb_kv_str(sb, NULL, "cause", st->loss[i].cause);
+		sb_kv_u64(sb, NULL, "count", st->loss[i].n);
 		sb_putc(sb, '}');
 	}
 	sb_puts(sb, "]}");
@@ -357,10 +332,10 @@ void stream_counters(struct stream *s, const struct run_stats *st,
 	if (!begin(s, "counters"))
 		return;
 	sb = &s->sb;
-	kv_bool(sb, "final", final);
+	sb_kv_bool(sb, NULL, "final", final);
 	if (st->probes_known)
 		counters_probes(sb, st);
-	key(sb, "ring_events_lost");
+	sb_key(sb, NULL, "ring_events_lost");
 	sb_putc(sb, '[');
 	for (i = 0; points && i < points->count; i++) {
 		const struct point *p = &points->items[i];
@@ -374,23 +349,23 @@ void stream_counters(struct stream *s, const struct run_stats *st,
 			sb_putc(sb, ',');
 		sb_puts(sb, "{\"point\":");
 		sb_u64(sb, i);
-		kv_str(sb, "name", p->name);
-		kv_u64(sb, "lost", v);
+		sb_kv_str(sb, NULL, "name", p->name);
+		sb_kv_u64(sb, NULL, "lost", v);
 		sb_putc(sb, '}');
 	}
 	sb_putc(sb, ']');
-	key(sb, "kernel_drops");
+	sb_key(sb, NULL, "kernel_drops");
 	sb_puts(sb, "{\"total\":");
 	sb_u64(sb, st->kdrops);
-	kv_u64(sb, "ring_lost", st->kdrop_ring_lost);
-	key(sb, "by_reason");
+	sb_kv_u64(sb, NULL, "ring_lost", st->kdrop_ring_lost);
+	sb_key(sb, NULL, "by_reason");
 	sb_putc(sb, '[');
 	for (i = 0; i < st->n_kdrop; i++) {
 		if (i)
 			sb_putc(sb, ',');
 		sb_puts(sb, "{\"reason\":");
 		sb_json_cstr(sb, st->kdrop[i].reason);
-		kv_u64(sb, "count", st->kdrop[i].n);
+		sb_kv_u64(sb, NULL, "count", st->kdrop[i].n);
 		sb_putc(sb, '}');
 	}
 	sb_puts(sb, "]}");
@@ -403,7 +378,7 @@ void stream_session_end(struct stream *s, const char *verdict,
 	if (!begin(s, "session_end"))
 		return;
 	kv_str_or_null(&s->sb, "verdict", verdict);
-	key(&s->sb, "exit_status");
+	sb_key(&s->sb, NULL, "exit_status");
 	sb_i64(&s->sb, exit_status);
 	end(s);
 }

@@ -283,3 +283,31 @@ void sb_json_cstr(struct strbuf *sb, const char *s)
 	}
 	sb_json_str(sb, s, strlen(s));
 }
+
+void sb_key(struct strbuf *sb, bool *first, const char *k)
+{
+	if (!first || !*first)
+		sb_putc(sb, ',');
+	if (first)
+		*first = false;
+	sb_json_cstr(sb, k);
+	sb_putc(sb, ':');
+}
+
+void sb_kv_str(struct strbuf *sb, bool *first, const char *k, const char *v)
+{
+	sb_key(sb, first, k);
+	sb_json_cstr(sb, v ? v : "");
+}
+
+void sb_kv_u64(struct strbuf *sb, bool *first, const char *k, uint64_t v)
+{
+	sb_key(sb, first, k);
+	sb_u64(sb, v);
+}
+
+void sb_kv_bool(struct strbuf *sb, bool *first, const char *k, bool v)
+{
+	sb_key(sb, first, k);
+	sb_puts(sb, v ? "true" : "false");
+}

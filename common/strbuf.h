@@ -44,4 +44,14 @@ void sb_ipv6(struct strbuf *sb, const uint8_t a[16]);	/* RFC 5952 */
 void sb_json_str(struct strbuf *sb, const char *s, size_t n);
 void sb_json_cstr(struct strbuf *sb, const char *s);
 
+/*
+ * A member of a JSON object being written: `"k":` after a comma, unless
+ * *first (the object's first member; cleared).  first NULL: the object
+ * already has a member, always a comma.  sb_kv_str writes NULL as "".
+ */
+void sb_key(struct strbuf *sb, bool *first, const char *k);
+void sb_kv_str(struct strbuf *sb, bool *first, const char *k, const char *v);
+void sb_kv_u64(struct strbuf *sb, bool *first, const char *k, uint64_t v);
+void sb_kv_bool(struct strbuf *sb, bool *first, const char *k, bool v);
+
 #endif /* DROPSPOT_STRBUF_H */

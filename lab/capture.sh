@@ -57,3 +57,17 @@ expect() {
 		LAB_FAILED=1
 	fi
 }
+
+# our_prog_ids: ids of the BPF programs dropspot has loaded (named
+# dropspot_*), machine-wide, sorted; pid_prog_ids PID: those process PID
+# holds.  What a test compares before and after, to see nothing stays.
+our_prog_ids() {
+	bpftool prog show -j 2>/dev/null | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    if p.get("name", "").startswith("dropspot_"):
+        print(p["id"])' | sort -n
+}
+pid_prog_ids() {
+	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -n -u
+}

@@ -292,3 +292,27 @@ lab_topo_hostonly() {
 	lab_addr "$LAB_GUEST" eth0 "$LAB_GUEST_IP/24"
 	lab_addr "$LAB_HOST" br0 "$LAB_HOST_IP/24"
 }
+
+# lab_topo_asymmetric: an asymmetric return path.  Guest G (10.81.1.2)
+# behind router R; R reaches target T (10.81.2.2) over r1/t1, and a second
+# link r2/t2 (10.81.3.0/30) joins them too; a policy rule in T sends
+# every reply from 10.81.2.2 back over t2 (table 100).  Sets G, R and T;
+# forwarding and reverse-path filtering are the caller's.
+lab_topo_asymmetric() {
+	lab_netns G ag
+	lab_netns R ar
+	lab_netns T at
+	lab_veth "$G" eth0 "$R" r0
+	lab_veth "$R" r1 "$T" t1
+	lab_veth "$R" r2 "$T" t2
+	lab_addr "$G" eth0 10.81.1.2/24
+	lab_addr "$R" r0 10.81.1.1/24
+	lab_addr "$R" r1 10.81.2.1/30
+	lab_addr "$R" r2 10.81.3.1/30
+	lab_addr "$T" t1 10.81.2.2/30
+	lab_addr "$T" t2 10.81.3.2/30
+	lab_ip "$G" route add default via 10.81.1.1
+	lab_ip "$T" route add default via 10.81.2.1
+	lab_ip "$T" route add default via 10.81.3.1 dev t2 table 100
+	lab_ip "$T" rule add from 10.81.2.2 lookup 100
+}

@@ -21,16 +21,6 @@ mkfifo "$FIFO" || lab_die "mkfifo"
 # held open for reading and never read: writes block once the pipe is full
 exec 7<>"$FIFO"
 
-our_prog_ids() {
-	bpftool prog show -j 2>/dev/null | python3 -c '
-import json, sys
-for p in json.load(sys.stdin):
-    if p.get("name", "").startswith("dropspot_"):
-        print(p["id"])' | sort -n
-}
-pid_prog_ids() {
-	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -n -u
-}
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # run NAME SIGNALS... -- ARGS...: dropspot ARGS with stdout on the blocked

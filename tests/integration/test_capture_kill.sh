@@ -12,13 +12,6 @@ lab_topo_bridged
 G=$LAB_GUEST H=$LAB_HOST P=$LAB_PEER
 POINTS=("$G eth0" "$H tap0" "$H br0" "$H up0" "$P eth0")
 
-our_prog_ids() {
-	bpftool prog show -j 2>/dev/null | python3 -c '
-import json, sys
-for p in json.load(sys.stdin):
-    if p.get("name", "").startswith("dropspot_"):
-        print(p["id"])' | sort -n
-}
 link_prog_ids() {
 	bpftool link show -j 2>/dev/null | python3 -c '
 import json, sys
@@ -36,9 +29,6 @@ tc_filters() {	# ns ifname
 # The programs of this capture: those its own file descriptors hold (prog
 # and link fds name their program in fdinfo), so another dropspot running
 # on the machine at the same time is not counted.
-pid_prog_ids() {
-	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -n -u
-}
 
 cap_start cap "" -i "$G/eth0,$H/tap0,$H/br0,$H/up0,$P/eth0" --no-print
 ours=$(pid_prog_ids "$cap")

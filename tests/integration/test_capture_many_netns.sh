@@ -64,9 +64,6 @@ net_entries() {	# our programs in bpftool net, over every lab netns
 	done
 	echo $n
 }
-pid_prog_ids() {
-	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -n -u
-}
 links_of() {	# links whose program is one of the ids on stdin
 	bpftool link show -j 2>/dev/null | python3 -c '
 import json, sys

@@ -211,24 +211,9 @@ loop() {
 # back is listed after the way there, each point saying why it is there.
 asym() {
 	local G R T Z
-	lab_netns G ag
-	lab_netns R ar
-	lab_netns T at
+	lab_topo_asymmetric
 	lab_netns Z az
-	lab_veth "$G" eth0 "$R" r0
-	lab_veth "$R" r1 "$T" t1
-	lab_veth "$R" r2 "$T" t2
 	lab_veth "$R" r9 "$Z" eth0
-	lab_addr "$G" eth0 10.81.1.2/24
-	lab_addr "$R" r0 10.81.1.1/24
-	lab_addr "$R" r1 10.81.2.1/30
-	lab_addr "$R" r2 10.81.3.1/30
-	lab_addr "$T" t1 10.81.2.2/30
-	lab_addr "$T" t2 10.81.3.2/30
-	lab_ip "$G" route add default via 10.81.1.1
-	lab_ip "$T" route add default via 10.81.2.1
-	lab_ip "$T" route add default via 10.81.3.1 dev t2 table 100
-	lab_ip "$T" rule add from 10.81.2.2 lookup 100
 	# a second way to the guest's subnet in another policy table
 	lab_ip "$R" route add 10.81.1.0/24 dev r9 table 200
 	lab_ip "$R" rule add from 10.81.9.0/24 lookup 200

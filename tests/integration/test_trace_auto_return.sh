@@ -50,22 +50,7 @@ not_discovered() {
 
 # ---- asymmetric return ----------------------------------------------------
 
-lab_netns G ag
-lab_netns R ar
-lab_netns T at
-lab_veth "$G" eth0 "$R" r0
-lab_veth "$R" r1 "$T" t1
-lab_veth "$R" r2 "$T" t2
-lab_addr "$G" eth0 10.81.1.2/24
-lab_addr "$R" r0 10.81.1.1/24
-lab_addr "$R" r1 10.81.2.1/30
-lab_addr "$R" r2 10.81.3.1/30
-lab_addr "$T" t1 10.81.2.2/30
-lab_addr "$T" t2 10.81.3.2/30
-lab_ip "$G" route add default via 10.81.1.1
-lab_ip "$T" route add default via 10.81.2.1
-lab_ip "$T" route add default via 10.81.3.1 dev t2 table 100
-lab_ip "$T" rule add from 10.81.2.2 lookup 100
+lab_topo_asymmetric
 # R forwards the replies that arrive on r2 although its route to their
 # source is r1 (no strict reverse-path filter); T answers ARP on each link
 # with that link's own address (a multi-homed host's usual set-up)

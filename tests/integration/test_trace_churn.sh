@@ -36,16 +36,6 @@ make_guest_link() {
 }
 make_guest_link
 
-our_prog_ids() {
-	bpftool prog show -j 2>/dev/null | python3 -c '
-import json, sys
-for p in json.load(sys.stdin):
-    if p.get("name", "").startswith("dropspot_"):
-        print(p["id"])' | sort -n
-}
-pid_prog_ids() {
-	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -n -u
-}
 
 tr_points "$H" br0 vg0
 tr_trace_bg --ping 10.80.0.2 --from "$H" --interval 0.1 -t 0.5 -d 7

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analyze/engine.h"
+#include "capture/drop_comment.h"
 #include "analyze/internal.h"
 #include "dissect/packet.h"
 
@@ -106,6 +107,37 @@ static inline void feed(struct rig *r, int point, uint64_t ts,
 			const uint8_t *b, size_t n)
 {
 	feed_cut(r, point, ts, b, n, n);
+}
+
+/*
+ * A kernel drop record, as trace saves it (typed event and comment), of
+ * the n-byte Ethernet frame b: the bytes after its Ethernet header.
+ */
+static inline void feed_drop(struct rig *r, int point, uint64_t ts,
+			     const uint8_t *b, size_t n, uint16_t proto,
+			     const char *reason)
+{
+	uint8_t buf[DROP_FRAME_MAX];
+	struct drop_event ev;
+	static struct packet p;
+	struct frame f;
+	char comment[512];
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = ts;
+	ev.protocol = proto;
+	ev.wire_len = (uint32_t)(n - 14);
+	ev.cap_len = ev.wire_len < DROP_DATA_MAX ? ev.wire_len : DROP_DATA_MAX;
+	memcpy(ev.data, b + 14, ev.cap_len);
+	snprintf(ev.reason_name, sizeof(ev.reason_name), "%s", reason);
+	snprintf(ev.symbol, sizeof(ev.symbol), "somewhere+0x10");
+	drop_event_frame(&ev, (uint32_t)point, buf, &f);
+	drop_event_comment(&ev, comment, sizeof(comment));
+	f.comment = comment;
+	f.comment_len = (uint32_t)strlen(comment);
+	f.number = ++r->numbers[point];
+	dissect_frame(&f, &p);
+	engine_feed(r->e, &p);
 }
 
 /* The nth finding of kind k, or NULL. */

@@ -835,28 +835,9 @@ static void test_reply_data_differs(void)
 static void feed_kernel_drop(struct rig *r, int point, uint64_t ts,
 			     const struct echo *e, const char *reason)
 {
-	uint8_t pkt[1600], buf[DROP_FRAME_MAX];
-	struct drop_event ev;
-	struct packet p;
-	struct frame f;
-	char comment[512];
-	size_t n = build_echo(pkt, e) - 14;
+	uint8_t pkt[1600];
 
-	memset(&ev, 0, sizeof(ev));
-	ev.ts_ns = ts;
-	ev.protocol = 0x0800;
-	ev.wire_len = (uint32_t)n;
-	ev.cap_len = (uint32_t)(n < DROP_DATA_MAX ? n : DROP_DATA_MAX);
-	memcpy(ev.data, pkt + 14, ev.cap_len);
-	snprintf(ev.reason_name, sizeof(ev.reason_name), "%s", reason);
-	snprintf(ev.symbol, sizeof(ev.symbol), "somewhere+0x10");
-	drop_event_frame(&ev, (uint32_t)point, buf, &f);
-	drop_event_comment(&ev, comment, sizeof(comment));
-	f.comment = comment;
-	f.comment_len = (uint32_t)strlen(comment);
-	f.number = ++r->numbers[point];
-	dissect_frame(&f, &p);
-	engine_feed(r->e, &p);
+	feed_drop(r, point, ts, pkt, build_echo(pkt, e), 0x0800, reason);
 }
 
 /*

@@ -77,33 +77,6 @@ static void feed_dir(struct rig *r, int point, uint64_t ts, const uint8_t *b,
 	free(copy);
 }
 
-/* A kernel drop record of the bytes after the Ethernet header. */
-static void feed_drop(struct rig *r, int point, uint64_t ts, const uint8_t *b,
-		      size_t n, uint16_t proto, const char *reason)
-{
-	uint8_t buf[DROP_FRAME_MAX];
-	struct drop_event ev;
-	static struct packet p;
-	struct frame f;
-	char comment[512];
-
-	memset(&ev, 0, sizeof(ev));
-	ev.ts_ns = ts;
-	ev.protocol = proto;
-	ev.wire_len = (uint32_t)(n - 14);
-	ev.cap_len = ev.wire_len < DROP_DATA_MAX ? ev.wire_len : DROP_DATA_MAX;
-	memcpy(ev.data, b + 14, ev.cap_len);
-	snprintf(ev.reason_name, sizeof(ev.reason_name), "%s", reason);
-	snprintf(ev.symbol, sizeof(ev.symbol), "nft_do_chain+0x10");
-	drop_event_frame(&ev, (uint32_t)point, buf, &f);
-	drop_event_comment(&ev, comment, sizeof(comment));
-	f.comment = comment;
-	f.comment_len = (uint32_t)strlen(comment);
-	f.number = ++r->numbers[point];
-	dissect_frame(&f, &p);
-	engine_feed(r->e, &p);
-}
-
 /*
  * p0 tap0 (the guest's port), p1 br0 (the host answers), p2 up0 (a port
  * the request is flooded out of), p3 kernel drops, p4 a second tap.
