@@ -15,43 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/json.h"
 #include "common/strbuf.h"
 #include "metrics.h"
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond U+10FFFF */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 /* A label value as stored: valid UTF-8, no control bytes, bounded. */
 static void label_clean(char *out, size_t cap, const char *in)
@@ -60,7 +26,7 @@ static void label_clean(char *out, size_t cap, const char *in)
 	size_t n = strlen((const char *)s), o = 0, k;
 
 	while (*s && o + 1 < cap) {
-		k = utf8_len(s, n);
+		k = *s < 0x80 ? 1 : utf8_seq(s, n);
 		if (!k || (k == 1 && (*s < 0x20 || *s == 0x7f))) {
 			/* the newline stays: the writer escapes it */
 			out[o++] = *s == '\n' ? '\n' : '?';

@@ -201,8 +201,7 @@ static size_t unicode_escape(struct parser *p, char *o)
 	return put_utf8(o, cp);
 }
 
-/* Length of the valid UTF-8 sequence at s (lead byte >= 0x80), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t avail)
+size_t utf8_seq(const unsigned char *s, size_t avail)
 {
 	size_t n, i;
 	uint32_t cp;

@@ -55,4 +55,10 @@ const struct json *json_root(const struct json_doc *d);
 const struct json *json_get(const struct json *obj, const char *key);
 const char *json_type_name(enum json_type t);
 
+/*
+ * Length of the valid UTF-8 sequence at s (avail bytes left, lead byte >=
+ * 0x80), or 0: overlong forms, surrogates and beyond U+10FFFF are not.
+ */
+size_t utf8_seq(const unsigned char *s, size_t avail);
+
 #endif /* DROPSPOT_JSON_H */
