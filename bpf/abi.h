@@ -18,6 +18,8 @@ enum ds_hook {
 	DS_HOOK_XDP = 1,
 	DS_HOOK_TC_INGRESS = 2,
 	DS_HOOK_TC_EGRESS = 3,
+	DS_HOOK_TP_IN = 4,	/* tp_btf/netif_receive_skb */
+	DS_HOOK_TP_OUT = 5,	/* tp_btf/net_dev_queue */
 };
 
 /* Direction of a record (struct ds_record.dir); equals enum direction. */

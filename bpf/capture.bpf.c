@@ -23,8 +23,10 @@
  * tunnel (an underlay device carries the overlay's pings encapsulated).
  */
 #include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
 
 #include "abi.h"
 #include "net_headers.h"
@@ -43,6 +45,8 @@
 const volatile __u32 cfg_snaplen = DS_SNAPLEN_DEFAULT;
 const volatile __u32 cfg_filter = DS_FILTER_DEFAULT;
 const volatile __u32 cfg_use_hosts = 0;
+/* tracepoints: read page fragments through an skb dynptr (where allowed) */
+const volatile __u32 cfg_tp_dynptr = 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -72,6 +76,8 @@ struct {
 } misc_stats SEC(".maps");
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+extern int bpf_dynptr_from_skb(struct __sk_buff *s, __u64 flags,
+			       struct bpf_dynptr *ptr__uninit) __ksym __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -97,14 +103,48 @@ static __always_inline void misc_inc(__u32 idx)
 		*v += 1;
 }
 
-/* xdp is a compile-time constant after inlining: the other helper is
- * eliminated, so each program only calls what its type allows. */
-static __always_inline long load(void *ctx, bool xdp, __u32 off, void *to,
+/*
+ * Where a program reads the frame from: the XDP buffer, the TC skb, or
+ * (tracepoints) an skb in kernel memory, see struct tp_src.
+ */
+enum src_kind {
+	SRC_SKB,
+	SRC_XDP,
+	SRC_TP,
+};
+
+/*
+ * A tracepoint's frame: its linear bytes from the MAC header (probe reads,
+ * bounds checked here) and, for the whole frame when a driver left part
+ * of it in page fragments, a read-only skb dynptr starting at skb->data,
+ * mac_len bytes after the MAC header.
+ */
+struct tp_src {
+	const __u8 *mac;
+	__u32 linear;		/* bytes readable from mac without frags */
+	__u32 mac_len;		/* skb->data - mac: 14 in, 0 out */
+	bool dyn;		/* dptr valid */
+	struct bpf_dynptr dptr;
+};
+
+/*
+ * kind is a compile-time constant after inlining: the other helpers are
+ * eliminated, so each program only calls what its type allows.
+ */
+static __always_inline long load(void *ctx, int kind, __u32 off, void *to,
 				 __u32 len)
 {
-	if (xdp)
+	const struct tp_src *s = ctx;
+
+	if (kind == SRC_XDP)
 		return bpf_xdp_load_bytes(ctx, off, to, len);
-	return bpf_skb_load_bytes(ctx, off, to, len);
+	if (kind == SRC_SKB)
+		return bpf_skb_load_bytes(ctx, off, to, len);
+	if (off < s->linear && len <= s->linear - off)
+		return bpf_probe_read_kernel(to, len, s->mac + off);
+	if (s->dyn && off >= s->mac_len)
+		return bpf_dynptr_read(to, len, &s->dptr, off - s->mac_len, 0);
+	return -1;
 }
 
 static __always_inline bool host_listed(const __u8 *addr, bool v4)
@@ -124,50 +164,50 @@ static __always_inline bool host_listed(const __u8 *addr, bool v4)
 /* The tunnel walk, reading through load() (tunnel_walk.h). */
 struct tun_src {
 	void *ctx;
-	bool xdp;
+	int kind;
 };
 
 static __always_inline int tun_read(const struct tun_src *s, __u32 off,
 				    void *to, __u32 len)
 {
-	return load(s->ctx, s->xdp, off, to, len);
+	return load(s->ctx, s->kind, off, to, len);
 }
 
 #include "tunnel_walk.h"
 
-static __always_inline bool tunnel_wanted(void *ctx, bool xdp, __u32 off,
+static __always_inline bool tunnel_wanted(void *ctx, int kind, __u32 off,
 					  __u8 proto)
 {
-	struct tun_src s = { .ctx = ctx, .xdp = xdp };
+	struct tun_src s = { .ctx = ctx, .kind = kind };
 
 	return tun_wanted(&s, off, proto);
 }
 
-static __always_inline bool want_ipv4(void *ctx, bool xdp, __u32 off)
+static __always_inline bool want_ipv4(void *ctx, int kind, __u32 off)
 {
 	struct ip4h ip;
 
-	if (load(ctx, xdp, off, &ip, sizeof(ip)))
+	if (load(ctx, kind, off, &ip, sizeof(ip)))
 		return cfg_filter != DS_FILTER_DEFAULT;
 	if (ip.proto == IPPROTO_ICMP_ || cfg_filter != DS_FILTER_DEFAULT)
 		return true;
 	/* a later fragment carries no tunnel header to read */
 	if (!(ip.frag & bpf_htons(0x1fff)) &&
-	    tunnel_wanted(ctx, xdp, off + (ip.vihl & 0x0f) * 4, ip.proto))
+	    tunnel_wanted(ctx, kind, off + (ip.vihl & 0x0f) * 4, ip.proto))
 		return true;
 	return cfg_use_hosts &&
 	       (host_listed(ip.saddr, true) || host_listed(ip.daddr, true));
 }
 
 /* ICMPv6 may sit behind extension headers (MLD behind hop-by-hop). */
-static __always_inline bool want_ipv6(void *ctx, bool xdp, __u32 off)
+static __always_inline bool want_ipv6(void *ctx, int kind, __u32 off)
 {
 	struct ip6h ip;
 	__u8 ext[2];
 	__u8 nh;
 	int i;
 
-	if (load(ctx, xdp, off, &ip, sizeof(ip)))
+	if (load(ctx, kind, off, &ip, sizeof(ip)))
 		return cfg_filter != DS_FILTER_DEFAULT;
 	if (cfg_filter != DS_FILTER_DEFAULT)
 		return true;
@@ -176,14 +216,14 @@ static __always_inline bool want_ipv6(void *ctx, bool xdp, __u32 off)
 		return true;
 	nh = ip.nexthdr;
 	off += sizeof(ip);
-	if (tunnel_wanted(ctx, xdp, off, nh))
+	if (tunnel_wanted(ctx, kind, off, nh))
 		return true;
 	for (i = 0; i < 3; i++) {
 		if (nh == IPPROTO_ICMPV6_)
 			return true;
 		if (nh != 0 && nh != 43 && nh != 44 && nh != 60)
 			return false;
-		if (load(ctx, xdp, off, ext, sizeof(ext)))
+		if (load(ctx, kind, off, ext, sizeof(ext)))
 			return false;
 		off += nh == 44 ? 8 : ((__u32)ext[1] + 1) * 8;
 		nh = ext[0];
@@ -191,7 +231,7 @@ static __always_inline bool want_ipv6(void *ctx, bool xdp, __u32 off)
 	return nh == IPPROTO_ICMPV6_;
 }
 
-static __always_inline bool want(void *ctx, bool xdp)
+static __always_inline bool want(void *ctx, int kind)
 {
 	__u8 eth[14];
 	__be16 tag[2];
@@ -201,13 +241,13 @@ static __always_inline bool want(void *ctx, bool xdp)
 
 	if (cfg_filter == DS_FILTER_ALL)
 		return true;
-	if (load(ctx, xdp, 0, eth, sizeof(eth)))
+	if (load(ctx, kind, 0, eth, sizeof(eth)))
 		return false;
 	proto = ((__u16)eth[12] << 8) | eth[13];
 	for (i = 0; i < 2; i++) {
 		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD)
 			break;
-		if (load(ctx, xdp, off, tag, sizeof(tag)))
+		if (load(ctx, kind, off, tag, sizeof(tag)))
 			return false;
 		proto = bpf_ntohs(tag[1]);
 		off += 4;
@@ -215,9 +255,9 @@ static __always_inline bool want(void *ctx, bool xdp)
 	if (proto == ETH_P_ARP)
 		return true;
 	if (proto == ETH_P_IP)
-		return want_ipv4(ctx, xdp, off);
+		return want_ipv4(ctx, kind, off);
 	if (proto == ETH_P_IPV6)
-		return want_ipv6(ctx, xdp, off);
+		return want_ipv6(ctx, kind, off);
 	return false;
 }
 
@@ -247,11 +287,44 @@ static __always_inline __u32 bound(__u32 v, const __u32 max)
 }
 
 /*
+ * Room kept in front of a tracepoint frame's skb part for its MAC header
+ * (the bytes before skb->data: 14, or more behind tags the driver did not
+ * pull); a frame with a longer one is sent from its linear bytes only.
+ */
+#define TP_MAC_MAX 32
+
+/*
+ * A tracepoint frame into the record: all from the linear bytes when they
+ * hold it, else the MAC header by a probe read and the rest from the skb
+ * dynptr (which reads page fragments too) right behind it.  The second
+ * copy starts at a variable offset below TP_MAC_MAX and is at most
+ * room - TP_MAC_MAX long, which is what the verifier can prove in bounds.
+ * Returns the bytes copied, 0 on a failed read.
+ */
+static __always_inline __u32 copy_tp(const struct tp_src *s, __u8 *to,
+				     const __u32 room, __u32 cap)
+{
+	__u32 ml = s->mac_len, rest;
+
+	if (cap <= s->linear || !s->dyn || ml >= TP_MAC_MAX) {
+		cap = bound(cap < s->linear ? cap : s->linear, room);
+		return bpf_probe_read_kernel(to, cap, s->mac) ? 0 : cap;
+	}
+	ml &= TP_MAC_MAX - 1;
+	if (ml && bpf_probe_read_kernel(to, ml, s->mac))
+		return 0;
+	rest = bound(cap - ml, room - TP_MAC_MAX);
+	if (bpf_dynptr_read(to + ml, rest, &s->dptr, 0, 0))
+		return 0;
+	return ml + rest;
+}
+
+/*
  * bpf_ringbuf_reserve needs a constant size, so records come in a few size
  * classes (room) and cap is re-bounded right before the copy so the
  * verifier sees 1 <= cap <= room on the register it checks.
  */
-static __always_inline void emit(void *ctx, bool xdp, const __u32 room,
+static __always_inline void emit(void *ctx, int kind, const __u32 room,
 				 const struct meta *m, __u32 cap)
 {
 	struct ds_record *rec;
@@ -273,8 +346,14 @@ static __always_inline void emit(void *ctx, bool xdp, const __u32 room,
 	rec->dir = m->dir;
 	rec->flags = m->flags;
 	rec->version = DROPSPOT_ABI_VERSION;
-	cap = bound(cap, room);
-	if (load(ctx, xdp, 0, rec->data, cap)) {
+	if (kind == SRC_TP) {
+		cap = copy_tp(ctx, rec->data, room, cap);
+	} else {
+		cap = bound(cap, room);
+		if (load(ctx, kind, 0, rec->data, cap))
+			cap = 0;
+	}
+	if (!cap) {
 		stat_inc(m->point_id, DS_STAT_LOAD_ERR);
 		bpf_ringbuf_discard(rec, 0);
 		return;
@@ -284,18 +363,26 @@ static __always_inline void emit(void *ctx, bool xdp, const __u32 room,
 	stat_inc(m->point_id, DS_STAT_SENT);
 }
 
-/*
- * The point of the frame's device, from the device's netns and ifindex;
- * false (counted) for a device we do not watch.  xdp is a constant after
- * inlining, so each program keeps only the walk its context has.
- */
-static __always_inline bool find_point(void *ctx, bool xdp, struct meta *m)
+/* The device's point, by (netns inode, ifindex); NULL when not watched. */
+static __always_inline __u32 *point_of(struct net_device *dev, __u32 ifindex)
 {
-	struct ds_point_key k = { .ifindex = m->ifindex };
+	struct ds_point_key k = { .ifindex = ifindex };
+
+	k.netns_ino = dev->nd_net.net->ns.inum;
+	return bpf_map_lookup_elem(&points, &k);
+}
+
+/*
+ * The point of the frame's device; false (counted) for a device we do not
+ * watch.  kind is a constant after inlining, so each program keeps only
+ * the walk its context has.
+ */
+static __always_inline bool find_point(void *ctx, int kind, struct meta *m)
+{
 	struct net_device *dev;
 	__u32 *id;
 
-	if (xdp) {
+	if (kind == SRC_XDP) {
 		struct xdp_buff *x = bpf_cast_to_kern_ctx(ctx);
 
 		dev = x->rxq->dev;
@@ -304,12 +391,7 @@ static __always_inline bool find_point(void *ctx, bool xdp, struct meta *m)
 
 		dev = skb->dev;
 	}
-	if (!dev) {
-		misc_inc(DS_MISC_UNKNOWN_DEV);
-		return false;
-	}
-	k.netns_ino = dev->nd_net.net->ns.inum;
-	id = bpf_map_lookup_elem(&points, &k);
+	id = dev ? point_of(dev, m->ifindex) : NULL;
 	if (!id) {
 		misc_inc(DS_MISC_UNKNOWN_DEV);
 		return false;
@@ -318,7 +400,34 @@ static __always_inline bool find_point(void *ctx, bool xdp, struct meta *m)
 	return true;
 }
 
-static __always_inline void capture(void *ctx, bool xdp, struct meta *m)
+/* The room class of a record of cap bytes, then the record. */
+static __always_inline void emit_sized(void *ctx, int kind, struct meta *m,
+				       __u32 cap)
+{
+	/* a tracepoint copy may need TP_MAC_MAX more room, see copy_tp */
+	__u32 need = kind == SRC_TP ? cap + TP_MAC_MAX : cap;
+
+	if (need <= 128)
+		emit(ctx, kind, 128, m, cap);
+	else if (need <= 256)
+		emit(ctx, kind, 256, m, cap);
+	else if (need <= 512)
+		emit(ctx, kind, 512, m, cap);
+	else if (need <= 1024)
+		emit(ctx, kind, 1024, m, cap);
+	else if (need <= 1536)
+		emit(ctx, kind, 1536, m, cap);
+	else if (need <= 2048)
+		emit(ctx, kind, 2048, m, cap);
+	else if (need <= 4096)
+		emit(ctx, kind, 4096, m, cap);
+	else if (kind == SRC_TP)
+		emit(ctx, kind, DS_SNAPLEN_MAX + TP_MAC_MAX, m, cap);
+	else
+		emit(ctx, kind, DS_SNAPLEN_MAX, m, cap);
+}
+
+static __always_inline void capture(void *ctx, int kind, struct meta *m)
 {
 	__u32 cap = m->wire_len;
 
@@ -327,24 +436,9 @@ static __always_inline void capture(void *ctx, bool xdp, struct meta *m)
 	if (cap == 0)
 		return;
 	/* the filter first: unrelated traffic costs no map lookup */
-	if (!want(ctx, xdp) || !find_point(ctx, xdp, m))
+	if (!want(ctx, kind) || !find_point(ctx, kind, m))
 		return;
-	if (cap <= 128)
-		emit(ctx, xdp, 128, m, cap);
-	else if (cap <= 256)
-		emit(ctx, xdp, 256, m, cap);
-	else if (cap <= 512)
-		emit(ctx, xdp, 512, m, cap);
-	else if (cap <= 1024)
-		emit(ctx, xdp, 1024, m, cap);
-	else if (cap <= 1536)
-		emit(ctx, xdp, 1536, m, cap);
-	else if (cap <= 2048)
-		emit(ctx, xdp, 2048, m, cap);
-	else if (cap <= 4096)
-		emit(ctx, xdp, 4096, m, cap);
-	else
-		emit(ctx, xdp, DS_SNAPLEN_MAX, m, cap);
+	emit_sized(ctx, kind, m, cap);
 }
 
 SEC("xdp.frags")
@@ -358,7 +452,7 @@ int dropspot_xdp(struct xdp_md *ctx)
 		.dir = DS_DIR_IN,
 	};
 
-	capture(ctx, true, &m);
+	capture(ctx, SRC_XDP, &m);
 	return XDP_PASS_;
 }
 
@@ -378,7 +472,7 @@ static __always_inline int tc_common(struct __sk_buff *skb, __u8 hook,
 		m.vlan_tci = (__u16)skb->vlan_tci;
 		m.vlan_proto = bpf_ntohs((__u16)skb->vlan_proto);
 	}
-	capture(skb, false, &m);
+	capture(skb, SRC_SKB, &m);
 	/* tcx: "next" lets later programs and the stack decide, like clsact's
 	 * unspecified action. */
 	return TC_ACT_UNSPEC_;
@@ -394,6 +488,78 @@ SEC("tc")
 int dropspot_tc_in(struct __sk_buff *skb)
 {
 	return tc_common(skb, DS_HOOK_TC_INGRESS, DS_DIR_IN);
+}
+
+/*
+ * Tracepoint hooks, for many points: two host-wide attachments instead of
+ * two links per interface (each of which costs an RCU grace period under
+ * RTNL to add and to remove).  netif_receive_skb fires for every skb a
+ * device receives, before TC ingress and the bridge, where XDP and TC
+ * ingress see it; net_dev_queue fires in __dev_queue_xmit after TC egress,
+ * before the qdisc and where tcpdump sees it.  Every packet of the host
+ * runs them, so the device's point is looked up first and a device not
+ * watched costs one map lookup and is not counted.
+ */
+static __always_inline void tp_common(struct sk_buff *skb, __u8 hook,
+				      __u8 dir)
+{
+	struct meta m = { .hook = hook, .dir = dir };
+	struct net_device *dev = skb->dev;
+	struct tp_src s = {};
+	unsigned char *head, *data;
+	__u32 *id, tail, cap;
+	__u16 mac_off;
+
+	if (!dev)
+		return;
+	m.ifindex = dev->ifindex;
+	id = point_of(dev, m.ifindex);
+	if (!id)
+		return;
+	m.point_id = *id;
+	m.ts = bpf_ktime_get_ns();
+	head = BPF_CORE_READ(skb, head);
+	data = BPF_CORE_READ(skb, data);
+	mac_off = skb->mac_header;
+	tail = skb->tail;
+	/* (u16)~0: no MAC header set; a MAC header past data: not a frame */
+	if (!head || mac_off == (__u16)~0U || head + mac_off > data) {
+		stat_inc(m.point_id, DS_STAT_LOAD_ERR);
+		return;
+	}
+	s.mac = head + mac_off;
+	s.mac_len = (__u32)(data - s.mac);
+	s.linear = tail > mac_off ? tail - mac_off : 0;
+	m.wire_len = skb->len + s.mac_len;
+	if (s.linear > m.wire_len)
+		s.linear = m.wire_len;
+	if (skb->vlan_all) {
+		m.flags = DS_REC_F_HW_VLAN;
+		m.vlan_tci = skb->vlan_tci;
+		m.vlan_proto = bpf_ntohs(skb->vlan_proto);
+	}
+	if (s.linear < m.wire_len && cfg_tp_dynptr)
+		s.dyn = !bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &s.dptr);
+	cap = m.wire_len < cfg_snaplen ? m.wire_len : cfg_snaplen;
+	if (!s.dyn && cap > s.linear)
+		cap = s.linear;		/* what is readable: a snapped record */
+	if (!cap || !want(&s, SRC_TP))
+		return;
+	emit_sized(&s, SRC_TP, &m, cap);
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(dropspot_tp_in, struct sk_buff *skb)
+{
+	tp_common(skb, DS_HOOK_TP_IN, DS_DIR_IN);
+	return 0;
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(dropspot_tp_out, struct sk_buff *skb)
+{
+	tp_common(skb, DS_HOOK_TP_OUT, DS_DIR_OUT);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

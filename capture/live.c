@@ -61,6 +61,8 @@ struct live {
 	struct live_point *lp;
 	size_t n, cap;
 	bool tcx;
+	bool tp;		/* hooked by the two tracepoints, not links */
+	struct bpf_link *tp_in, *tp_out;
 	/*
 	 * One copy of the programs and maps for every point, loaded by the
 	 * first live_attach (when the number of points is known) with room
@@ -253,13 +255,25 @@ static uint32_t map_room(size_t n)
 	return cap;
 }
 
+/* Resolved points so far: what the maps and the choice of hooks are for. */
+static size_t resolved_points(const struct live *lv)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < lv->n; i++)
+		n += lv->lp[i].resolved;
+	return n;
+}
+
 /*
- * Opens, configures and loads the programs once for every point prepared
- * so far (and as many more as the maps have room for): XDP only when a
- * point asks for it, TC in and out always (TC ingress is also the
- * fallback when XDP cannot be attached).
+ * Opens, configures and loads the programs: the tracepoint pair (tp), or
+ * XDP when a point asks for it and TC in and out always (TC ingress is
+ * also the fallback when XDP cannot be attached).  dynptr: the
+ * tracepoints read page fragments through an skb dynptr (kernels that
+ * allow it in tracing programs; 6.18 does).
  */
-static int load_programs(struct live *lv, char *err, size_t errlen)
+static int load_skel(struct live *lv, bool tp, bool dynptr, char *err,
+		     size_t errlen)
 {
 	struct capture *skel;
 	bool xdp = false;
@@ -274,14 +288,16 @@ static int load_programs(struct live *lv, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open BPF skeleton: %s", strerror(errno));
 		return ret;
 	}
-	lv->skel = skel;
-	lv->map_cap = map_room(lv->n);
 	skel->rodata->cfg_snaplen = lv->opts.snaplen;
 	skel->rodata->cfg_filter = (__u32)lv->opts.filter_mode;
 	skel->rodata->cfg_use_hosts = lv->opts.n_hosts > 0;
+	skel->rodata->cfg_tp_dynptr = dynptr;
 
-	bpf_program__set_autoload(skel->progs.dropspot_xdp, xdp);
-	bpf_program__set_autoload(skel->progs.dropspot_tc_in, true);
+	bpf_program__set_autoload(skel->progs.dropspot_xdp, !tp && xdp);
+	bpf_program__set_autoload(skel->progs.dropspot_tc_in, !tp);
+	bpf_program__set_autoload(skel->progs.dropspot_tc_out, !tp);
+	bpf_program__set_autoload(skel->progs.dropspot_tp_in, tp);
+	bpf_program__set_autoload(skel->progs.dropspot_tp_out, tp);
 	if (lv->tcx) {
 		bpf_program__set_expected_attach_type(skel->progs.dropspot_tc_in,
 			(enum bpf_attach_type)DS_ATTACH_TCX_INGRESS);
@@ -295,19 +311,105 @@ static int load_programs(struct live *lv, char *err, size_t errlen)
 		ret = bpf_map__set_max_entries(skel->maps.stats,
 					       lv->map_cap * DS_STAT_MAX);
 	if (ret) {
+		capture__destroy(skel);
 		snprintf(err, errlen, "cannot configure BPF maps: %s", strerror(-ret));
 		return ret;
 	}
 	ret = capture__load(skel);
 	if (ret) {
+		capture__destroy(skel);
 		explain_load_error(ret, "capture", err, errlen);
 		return ret;
 	}
-	lv->ring_fd = bpf_map__fd(skel->maps.ring);
-	lv->hosts_fd = bpf_map__fd(skel->maps.hosts);
-	lv->points_fd = bpf_map__fd(skel->maps.points);
-	lv->stats_fd = bpf_map__fd(skel->maps.stats);
-	lv->misc_fd = bpf_map__fd(skel->maps.misc_stats);
+	lv->skel = skel;
+	lv->tp = tp;
+	return 0;
+}
+
+/* The tracepoint pair, attached once for every point. */
+static int attach_tracepoints(struct live *lv, char *err, size_t errlen)
+{
+	lv->tp_in = bpf_program__attach_trace(lv->skel->progs.dropspot_tp_in);
+	if (!lv->tp_in) {
+		snprintf(err, errlen, "cannot attach tp_btf/netif_receive_skb: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	lv->tp_out = bpf_program__attach_trace(lv->skel->progs.dropspot_tp_out);
+	if (!lv->tp_out) {
+		snprintf(err, errlen, "cannot attach tp_btf/net_dev_queue: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void detach_tracepoints(struct live *lv)
+{
+	bpf_link__destroy(lv->tp_in);
+	bpf_link__destroy(lv->tp_out);
+	lv->tp_in = lv->tp_out = NULL;
+}
+
+/*
+ * Tracepoints, as asked or chosen for many points (see enum live_attach):
+ * with the dynptr first, without it on a kernel that refuses it in
+ * tracing programs (frames then end at their linear bytes, reported as
+ * snapped).  Auto falls back to links when both are refused.
+ */
+static int load_tracepoints(struct live *lv, char *err, size_t errlen)
+{
+	int ret;
+
+	ret = load_skel(lv, true, true, err, errlen);
+	if (ret) {
+		log_debug("live: tracepoints with an skb dynptr refused (%s)", err);
+		ret = load_skel(lv, true, false, err, errlen);
+		if (!ret)
+			log_info("this kernel has no skb dynptr in tracing programs: "
+				 "frames are captured up to their linear bytes");
+	}
+	if (!ret) {
+		ret = attach_tracepoints(lv, err, errlen);
+		if (ret) {
+			detach_tracepoints(lv);
+			capture__destroy(lv->skel);
+			lv->skel = NULL;
+			lv->tp = false;
+		}
+	}
+	return ret;
+}
+
+/* Loads once, for every point prepared so far and room for more. */
+static int load_programs(struct live *lv, char *err, size_t errlen)
+{
+	size_t n = resolved_points(lv);
+	/* an interface's hooks asked for (--tc-ingress ...) keep links */
+	bool tp = lv->opts.attach == LIVE_ATTACH_TRACEPOINTS ||
+		  (lv->opts.attach == LIVE_ATTACH_AUTO && n > LIVE_AUTO_TP_POINTS &&
+		   lv->opts.ingress == LIVE_INGRESS_AUTO && !lv->opts.force_clsact);
+	int ret = -EINVAL;
+
+	lv->map_cap = map_room(lv->n);
+	if (tp) {
+		ret = load_tracepoints(lv, err, errlen);
+		if (ret && lv->opts.attach == LIVE_ATTACH_TRACEPOINTS)
+			return ret;
+		if (ret)
+			log_info("%s; attaching links to each of the %zu points "
+				 "instead", err, n);
+	}
+	if (!lv->skel) {
+		ret = load_skel(lv, false, false, err, errlen);
+		if (ret)
+			return ret;
+	}
+	lv->ring_fd = bpf_map__fd(lv->skel->maps.ring);
+	lv->hosts_fd = bpf_map__fd(lv->skel->maps.hosts);
+	lv->points_fd = bpf_map__fd(lv->skel->maps.points);
+	lv->stats_fd = bpf_map__fd(lv->skel->maps.stats);
+	lv->misc_fd = bpf_map__fd(lv->skel->maps.misc_stats);
 	ret = fill_hosts(lv, err, errlen);
 	if (ret)
 		return ret;
@@ -317,8 +419,9 @@ static int load_programs(struct live *lv, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot map the ring buffer: %s", strerror(errno));
 		return ret;
 	}
-	log_debug("live: programs loaded once for %zu points (room for %u)",
-		  lv->n, lv->map_cap);
+	log_debug("live: programs loaded once for %zu points (room for %u), "
+		  "hooked by %s", lv->n, lv->map_cap,
+		  lv->tp ? "tracepoints" : "links");
 	return 0;
 }
 
@@ -647,6 +750,14 @@ static int attach_point(struct live *lv, struct live_point *lp,
 	char in_why[1024], out_why[512];
 	int in_ret, out_ret;
 
+	if (lv->tp) {
+		struct point *p = point_get(lv->points, lp->point_id);
+
+		/* the map entry is the attachment */
+		if (p)
+			p->hook = HOOK_TRACEPOINT;
+		return 0;
+	}
 	in_ret = attach_ingress(lv, lp, name, in_why, sizeof(in_why));
 	out_ret = attach_tc(lv, lp, true, name, out_why, sizeof(out_why));
 	if (in_ret && out_ret) {
@@ -874,7 +985,8 @@ static void attach_one(struct live *lv, struct live_point *lp)
 	int saved = -1, ret;
 
 	ret = map_point(lv, lp, err, sizeof(err));
-	if (!ret)
+	/* tracepoints: the map entry is all, no netns to enter */
+	if (!ret && !lv->tp)
 		ret = netns_enter(lp->netns_path, &saved, err, sizeof(err));
 	if (ret) {
 		unmap_point(lv, lp);
@@ -1044,6 +1156,7 @@ static void detach_all(struct live *lv)
 {
 	size_t i;
 
+	detach_tracepoints(lv);
 	for (i = 0; i < lv->n; i++)
 		detach_point(&lv->lp[i]);
 }
@@ -1153,6 +1266,24 @@ uint64_t live_bad_records(const struct live *lv)
 bool live_uses_tcx(const struct live *lv)
 {
 	return lv->tcx;
+}
+
+bool live_uses_tracepoints(const struct live *lv)
+{
+	return lv->tp;
+}
+
+int live_attach_parse(const char *s, enum live_attach *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = LIVE_ATTACH_AUTO;
+	else if (!strcmp(s, "links"))
+		*out = LIVE_ATTACH_LINKS;
+	else if (!strcmp(s, "tracepoints"))
+		*out = LIVE_ATTACH_TRACEPOINTS;
+	else
+		return -EINVAL;
+	return 0;
 }
 
 /* ---- interface churn ------------------------------------------------- */

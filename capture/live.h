@@ -52,12 +52,33 @@ enum live_ingress {
 	LIVE_INGRESS_TC,	/* TC ingress everywhere */
 };
 
+/*
+ * How frames are hooked.  Links: per interface, XDP or TC ingress and TC
+ * egress, two bpf_links that the kernel adds and removes each in an RCU
+ * grace period under RTNL (about 20 ms here), so a hundred points take
+ * seconds.  Tracepoints: two host-wide tp_btf attachments,
+ * netif_receive_skb (where XDP and TC ingress see a frame) and
+ * net_dev_queue (after TC egress, before the qdisc), that look the
+ * device up in the points map: a point costs one map update, whatever
+ * the number, but every packet of the host runs the lookup.  Auto: links
+ * up to LIVE_AUTO_TP_POINTS points, tracepoints above (links when the
+ * kernel refuses them).
+ */
+enum live_attach {
+	LIVE_ATTACH_AUTO = 0,
+	LIVE_ATTACH_LINKS,
+	LIVE_ATTACH_TRACEPOINTS,
+};
+
+#define LIVE_AUTO_TP_POINTS 16
+
 struct live_opts {
 	uint32_t snaplen;		/* 0 = DS_SNAPLEN_DEFAULT */
 	int filter_mode;		/* DS_FILTER_* from bpf/abi.h */
 	const char *const *hosts;	/* addresses always sent up */
 	size_t n_hosts;
-	enum live_ingress ingress;
+	enum live_ingress ingress;	/* with links */
+	enum live_attach attach;
 	bool force_clsact;		/* use clsact even if tcx exists (tests) */
 	uint32_t ring_size;		/* bytes, power of two; 0 = default */
 };
@@ -138,6 +159,10 @@ void live_update_stats(struct live *lv);
 /* Totals across points. */
 uint64_t live_lost_total(const struct live *lv);
 uint64_t live_bad_records(const struct live *lv);
+/* After live_attach: true when the points are hooked by tracepoints. */
+bool live_uses_tracepoints(const struct live *lv);
+/* "links" / "tracepoints" / "auto" to *out; -EINVAL for anything else. */
+int live_attach_parse(const char *s, enum live_attach *out);
 /* Frames the filter kept from a device no point is mapped to (dropped). */
 uint64_t live_unknown_dev(struct live *lv);
 /* Whether TC hooks use tcx links (else clsact). */

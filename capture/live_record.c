@@ -22,10 +22,10 @@ int live_record_parse(const void *data, size_t size, uint32_t n_points,
 	    r.cap_len > r.wire_len || r.cap_len > r.data_room ||
 	    r.data_room > cur_left(&c) || r.point_id >= n_points)
 		return -EINVAL;
-	if (r.hook != DS_HOOK_XDP && r.hook != DS_HOOK_TC_INGRESS &&
-	    r.hook != DS_HOOK_TC_EGRESS)
+	if (r.hook < DS_HOOK_XDP || r.hook > DS_HOOK_TP_OUT)
 		return -EINVAL;
-	if (r.dir != (r.hook == DS_HOOK_TC_EGRESS ? DS_DIR_OUT : DS_DIR_IN))
+	if (r.dir != (r.hook == DS_HOOK_TC_EGRESS || r.hook == DS_HOOK_TP_OUT ?
+		      DS_DIR_OUT : DS_DIR_IN))
 		return -EINVAL;
 	p = cur_peek(&c, r.cap_len);
 	if (!p)

@@ -48,6 +48,7 @@ struct capture_opts {
 	uint32_t ring_size;
 	int filter_mode;
 	enum live_ingress ingress;
+	enum live_attach attach;
 	bool json, print, summary, force_clsact;
 	bool drops;			/* --drops: kfree_skb records too */
 	const char *ndjson;		/* --ndjson[=FILE]: "-" = stdout */
@@ -103,6 +104,11 @@ static void capture_usage(FILE *fp)
 		"      --all-ip           capture all IPv4/IPv6 traffic, not only ICMP\n"
 		"      --all              capture every frame\n"
 		"      --host ADDR        also capture any IP packet from/to ADDR (repeatable)\n"
+		"      --attach MODE      how frames are hooked: links (XDP or TC ingress\n"
+		"                         and TC egress on each interface), tracepoints\n"
+		"                         (netif_receive_skb + net_dev_queue, host-wide,\n"
+		"                         a map entry per point: fast for many points) or\n"
+		"                         auto (default: links up to %d points)\n"
 		"      --tc-ingress       use TC instead of XDP for received frames\n"
 		"                         (needed when another program holds the XDP slot)\n"
 		"      --xdp-ingress      use XDP for received frames on veth and bridges\n"
@@ -138,7 +144,7 @@ static void capture_usage(FILE *fp)
 		"error) are counted as lost and said.\n"
 		"exit status: 0 ok, 2 usage error, capture failure, or events that\n"
 		"could not be written.\n",
-		DS_SNAPLEN_MAX, DRAIN_BUDGET_MS / 1000);
+		DS_SNAPLEN_MAX, LIVE_AUTO_TP_POINTS, DRAIN_BUDGET_MS / 1000);
 }
 
 static int add_targets(struct capture_opts *o, const char *arg)
@@ -164,7 +170,7 @@ static int add_targets(struct capture_opts *o, const char *arg)
 static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 {
 	enum { OPT_ALL_IP = 256, OPT_ALL, OPT_HOST, OPT_TC_INGRESS, OPT_XDP_INGRESS,
-	       OPT_NO_PRINT, OPT_DROPS, OPT_NO_DROPS,
+	       OPT_ATTACH, OPT_NO_PRINT, OPT_DROPS, OPT_NO_DROPS,
 	       OPT_NO_SUMMARY, OPT_RING_SIZE, OPT_FORCE_CLSACT, OPT_NDJSON,
 	       OPT_METRICS, OPT_METRICS_INTERVAL };
 	static const struct option longopts[] = {
@@ -180,6 +186,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		{ "host", required_argument, NULL, OPT_HOST },
 		{ "tc-ingress", no_argument, NULL, OPT_TC_INGRESS },
 		{ "xdp-ingress", no_argument, NULL, OPT_XDP_INGRESS },
+		{ "attach", required_argument, NULL, OPT_ATTACH },
 		{ "no-print", no_argument, NULL, OPT_NO_PRINT },
 		{ "drops", no_argument, NULL, OPT_DROPS },
 		{ "no-drops", no_argument, NULL, OPT_NO_DROPS },
@@ -252,6 +259,10 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		case OPT_XDP_INGRESS:
 			o->ingress = LIVE_INGRESS_XDP;
 			break;
+		case OPT_ATTACH:
+			if (cli_opt_attach(optarg, &o->attach))
+				return -1;
+			break;
 		case OPT_NO_PRINT:
 			o->print = false;
 			break;
@@ -311,6 +322,9 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		log_error("capture needs -i POINT (see dropspot capture --help)");
 		return -1;
 	}
+	if (cli_check_attach(o->attach, o->ingress != LIVE_INGRESS_AUTO ||
+			     o->force_clsact))
+		return -1;
 	if (o->ndjson && !strcmp(o->ndjson, "-")) {
 		if (o->write_path && !strcmp(o->write_path, "-")) {
 			log_error("--ndjson and -w - both want stdout: give --ndjson=FILE");
@@ -681,6 +695,7 @@ int cmd_capture(int argc, char **argv)
 	lo.n_hosts = o.n_hosts;
 	lo.ingress = o.ingress;
 	lo.force_clsact = o.force_clsact;
+	lo.attach = o.attach;
 	lo.ring_size = o.ring_size;
 	if (live_new(&lo, &points, &lv, err, sizeof(err))) {
 		log_error("%s", err);
@@ -709,6 +724,8 @@ int cmd_capture(int argc, char **argv)
 	n_wire = points.count - (d ? 1 : 0);
 	log_info("watching %zu point%s%s (%s); Ctrl-C to stop", n_wire,
 		 n_wire == 1 ? "" : "s", d ? " and kernel drops" : "",
+		 live_uses_tracepoints(lv) ? "tracepoints netif_receive_skb + "
+		 "net_dev_queue" :
 		 o.ingress == LIVE_INGRESS_TC ? "TC ingress + egress" :
 		 o.ingress == LIVE_INGRESS_XDP ? "XDP + TC egress" :
 		 "XDP or TC ingress + TC egress");

@@ -82,6 +82,7 @@ struct trace_opts {
 	int color;			/* -1 auto */
 	int filter_mode;
 	enum live_ingress ingress;
+	enum live_attach attach;
 	bool json, drops, verbose;
 	const char *ndjson;		/* --ndjson[=FILE]: "-" = stdout */
 	const char *metrics;		/* --metrics FILE */
@@ -167,6 +168,8 @@ static void trace_usage(FILE *fp)
 		"      --no-color         no colours (default: only on a terminal)\n"
 		"      --all-ip           capture all IPv4/IPv6 traffic, not only ICMP\n"
 		"      --tc-ingress       use TC instead of XDP for received frames\n"
+		"      --attach MODE      links, tracepoints or auto (default: links up\n"
+		"                         to %d points), see dropspot capture --help\n"
 		"  -v, --verbose          info findings and all evidence, more messages\n"
 		"  -h, --help             this help\n"
 		"\n"
@@ -180,7 +183,7 @@ static void trace_usage(FILE *fp)
 		"exit status: 0 every probe answered and no problem found,\n"
 		"1 probes lost or a problem found, 2 usage error, failure, or\n"
 		"events that could not be written or the report not written.\n",
-		PINGER_SIZE_DEFAULT, DRAIN_BUDGET_MS / 1000);
+		PINGER_SIZE_DEFAULT, LIVE_AUTO_TP_POINTS, DRAIN_BUDGET_MS / 1000);
 }
 
 static int add_target(struct trace_opts *o, const char *spec)
@@ -231,7 +234,7 @@ static int parse_opt(struct trace_opts *o, int c, const char *arg);
 enum {
 	OPT_PING = 256, OPT_FROM, OPT_INTERVAL, OPT_AUTO, OPT_DROPS,
 	OPT_NO_DROPS, OPT_LADDER, OPT_NO_COLOR, OPT_ALL_IP, OPT_TC_INGRESS,
-	OPT_NDJSON, OPT_METRICS, OPT_METRICS_INTERVAL,
+	OPT_ATTACH, OPT_NDJSON, OPT_METRICS, OPT_METRICS_INTERVAL,
 };
 
 static int parse_trace_opts(int argc, char **argv, struct trace_opts *o)
@@ -260,6 +263,7 @@ static int parse_trace_opts(int argc, char **argv, struct trace_opts *o)
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "all-ip", no_argument, NULL, OPT_ALL_IP },
 		{ "tc-ingress", no_argument, NULL, OPT_TC_INGRESS },
+		{ "attach", required_argument, NULL, OPT_ATTACH },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -305,6 +309,8 @@ static int parse_trace_opts(int argc, char **argv, struct trace_opts *o)
 		log_error("trace needs -i POINT or --auto (see dropspot trace --help)");
 		return -1;
 	}
+	if (cli_check_attach(o->attach, o->ingress != LIVE_INGRESS_AUTO))
+		return -1;
 	if (o->write_path && !strcmp(o->write_path, "-")) {
 		log_error("-w wants a file: the report goes to stdout");
 		return -1;
@@ -406,6 +412,8 @@ static int parse_opt(struct trace_opts *o, int c, const char *arg)
 	case OPT_TC_INGRESS:
 		o->ingress = LIVE_INGRESS_TC;
 		return 0;
+	case OPT_ATTACH:
+		return cli_opt_attach(arg, &o->attach);
 	case 'v':
 		o->verbose = true;
 		log_set_level(LOG_DEBUG);
@@ -1229,6 +1237,7 @@ int cmd_trace(int argc, char **argv)
 	memset(&lo, 0, sizeof(lo));
 	lo.filter_mode = o.filter_mode;
 	lo.ingress = o.ingress;
+	lo.attach = o.attach;
 	if (live_new(&lo, &points, &r.lv, err, sizeof(err))) {
 		log_error("%s", err);
 		goto cleanup;

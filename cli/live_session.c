@@ -54,6 +54,26 @@ int live_session_attach(struct live *lv, const char *const *targets, size_t n)
 	return 0;
 }
 
+int cli_opt_attach(const char *arg, enum live_attach *out)
+{
+	if (live_attach_parse(arg, out)) {
+		log_error("--attach wants links, tracepoints or auto, not '%s'",
+			  arg);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_check_attach(enum live_attach mode, bool link_opts)
+{
+	if (mode == LIVE_ATTACH_TRACEPOINTS && link_opts) {
+		log_error("--tc-ingress, --xdp-ingress and --force-clsact choose "
+			  "per-interface hooks: not with --attach tracepoints");
+		return -1;
+	}
+	return 0;
+}
+
 int live_session_counters(struct live *lv, struct drops_handle *d,
 			  struct run_stats *st, struct stream *ev,
 			  const char *metrics, const struct point_table *points,

@@ -7,6 +7,7 @@
 #define DROPSPOT_LIVE_SESSION_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "capture/live.h"
@@ -24,6 +25,14 @@ void live_session_signals(void);
 
 /* live_prepare() each point, then live_attach(); errors are logged. */
 int live_session_attach(struct live *lv, const char *const *targets, size_t n);
+
+/* --attach MODE: 0, or -1 with the error logged. */
+int cli_opt_attach(const char *arg, enum live_attach *out);
+/*
+ * --attach tracepoints hooks no interface, so the options that choose an
+ * interface's hooks (link_opts) contradict it: -1 with the error logged.
+ */
+int cli_check_attach(enum live_attach mode, bool link_opts);
 
 struct drops_handle;
 struct pcapng_writer;

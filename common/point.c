@@ -74,6 +74,7 @@ const char *point_hook_name(enum point_hook h)
 	case HOOK_KFREE_SKB: return "kfree_skb";
 	case HOOK_SOCKET: return "socket";
 	case HOOK_FILE: break;
+	case HOOK_TRACEPOINT: return "tracepoint";
 	}
 	return "file";
 }

@@ -50,6 +50,7 @@ enum point_hook {
 	HOOK_TC_EGRESS,
 	HOOK_KFREE_SKB,
 	HOOK_SOCKET,		/* replies read from trace's probe socket */
+	HOOK_TRACEPOINT,	/* netif_receive_skb + net_dev_queue */
 };
 
 enum direction {

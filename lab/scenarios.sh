@@ -283,7 +283,8 @@ scn_rp_filter() {
 _scn_recorder_args() {
 	local spec=$1
 	if "$DROPSPOT" trace --help >/dev/null 2>&1; then
-		echo trace -i "$spec" --json
+		# SCN_ATTACH: how trace hooks the points (links, tracepoints)
+		echo trace -i "$spec" --json ${SCN_ATTACH:+--attach "$SCN_ATTACH"}
 	elif "$DROPSPOT" capture --help 2>&1 | grep -q -- '--drops'; then
 		echo capture -i "$spec" --drops --no-print --no-summary
 	else

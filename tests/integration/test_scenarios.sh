@@ -9,6 +9,9 @@
 # and function this kernel (6.18) reports, resolved from its BTF.
 #
 #   test_scenarios.sh [NAME...]     (default: every recipe)
+#
+# SCN_ATTACH=tracepoints has trace hook the points by its two host-wide
+# tracepoints instead of per-interface links (test_scenarios_tracepoints).
 . "$DROPSPOT_SRC/lab/lib.sh"
 . "$DROPSPOT_SRC/lab/capture.sh"
 . "$DROPSPOT_SRC/lab/scenarios.sh"
@@ -94,6 +97,14 @@ run() (
 		lab_skip "dropspot trace not built"
 	scn_record "$name" "$LAB_DIR/$name.pcapng"
 	check "$name" "$SCN_REPORT" "trace, live" || rc=1
+	# the hooks asked for (SCN_ATTACH) are the hooks the report names
+	if [ "${SCN_ATTACH:-}" = tracepoints ] && ! jq -e '[.points[] |
+	    select(.kind != "kernel" and .kind != "socket") | .hook] |
+	    length > 0 and all(. == "tracepoint")' "$SCN_REPORT" >/dev/null; then
+		echo "FAIL $name: points not hooked by tracepoints:" \
+			"$(jq -c '[.points[].hook]' "$SCN_REPORT" 2>&1)"
+		rc=1
+	fi
 	"$DROPSPOT" analyze --json "$LAB_DIR/$name.pcapng" >"$LAB_DIR/an.json"
 	check "$name" "$LAB_DIR/an.json" "analyze on its pcapng" || rc=1
 	exit $rc

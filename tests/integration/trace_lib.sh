@@ -13,6 +13,8 @@
 #   tr_trace --ping "$LAB_HOST_IP" --from "$LAB_GUEST" -c 3
 #   tr_expect "all answered" '.summary.answered == 3'
 #
+# TR_ATTACH=tracepoints runs every trace with --attach tracepoints.
+#
 # Points are named by their interface (--name i=IF), which is also what
 # `analyze` calls a multi-interface pcapng's interfaces, so the two reports
 # can be compared as they are.
@@ -52,6 +54,8 @@ _tr_args() {
 	local i pts
 	pts=$(IFS=,; echo "${TR_POINTS[*]}")
 	printf -- '-i\n%s\n' "$pts"
+	# TR_ATTACH: how the points are hooked (links, tracepoints)
+	[ -z "${TR_ATTACH:-}" ] || printf -- '--attach\n%s\n' "$TR_ATTACH"
 	for i in "${!TR_IFS[@]}"; do
 		printf -- '--name\n%s=%s\n' "$i" "${TR_IFS[$i]}"
 	done
@@ -66,6 +70,10 @@ _tr_check() {
 	fi
 	jq -e '.schema == "dropspot.report" and .version == 2' "$out" >/dev/null ||
 		lab_die "$what output is not a version 2 report: $(head -c 300 "$out")"
+	[ "$what" = "dropspot trace" ] && [ "${TR_ATTACH:-}" = tracepoints ] || return 0
+	jq -e '[.points[] | select(.kind != "kernel" and .kind != "socket") |
+		.hook] | length > 0 and all(. == "tracepoint")' "$out" >/dev/null ||
+		lab_die "points not hooked by tracepoints: $(jq -c '[.points[].hook]' "$out")"
 }
 
 # tr_analyze: the saved pcapng, offline; also checks tshark reads it.

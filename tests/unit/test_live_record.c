@@ -83,5 +83,14 @@ int main(void)
 	CHECK_EQ_INT(parse(full, 3), 0);
 	r = good(); r->hook = DS_HOOK_TC_INGRESS;
 	CHECK_EQ_INT(parse(full, 3), 0);
+	/* the tracepoints: netif_receive_skb in, net_dev_queue out */
+	r = good(); r->hook = DS_HOOK_TP_IN;
+	CHECK_EQ_INT(parse(full, 3), 0);
+	r = good(); r->hook = DS_HOOK_TP_OUT;
+	CHECK_EQ_INT(parse(full, 3), -EINVAL);
+	r->dir = DS_DIR_OUT;
+	CHECK_EQ_INT(parse(full, 3), 0);
+	r = good(); r->hook = DS_HOOK_TP_OUT + 1;
+	CHECK_EQ_INT(parse(full, 3), -EINVAL);
 	return check_done();
 }
