@@ -183,27 +183,92 @@ static __always_inline bool tunnel_wanted(void *ctx, int kind, __u32 off,
 	return tun_wanted(&s, off, proto);
 }
 
+/*
+ * Fragments of a tunnel's outer datagram: only the first carries the UDP
+ * or GRE header that tells a tunnel, so a first fragment sent up leaves
+ * its datagram's key here and the later ones (their offset non-zero, no
+ * header to read) are sent up when they find it.  Without them the
+ * datagram cannot be reassembled and its inner probe goes unseen at the
+ * underlay points.  LRU: an entry is never removed, only pushed out.
+ */
+struct frag_key {
+	__u8 saddr[16], daddr[16];
+	__u32 id;		/* IPv4: 16 bits; IPv6: the fragment header's */
+	__u8 family, proto;	/* proto: IPv4 only (IPv6 ids are per pair) */
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct frag_key);
+	__type(value, __u8);
+} frag_follow SEC(".maps");
+
+static __always_inline void frag_key_fill(struct frag_key *k,
+					  const __u8 *saddr, const __u8 *daddr,
+					  __u32 alen, __u32 id, __u8 proto)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	if (alen == 4) {
+		__builtin_memcpy(k->saddr, saddr, 4);
+		__builtin_memcpy(k->daddr, daddr, 4);
+	} else {
+		__builtin_memcpy(k->saddr, saddr, 16);
+		__builtin_memcpy(k->daddr, daddr, 16);
+	}
+	k->id = id;
+	k->family = alen == 4 ? 4 : 6;
+	k->proto = proto;
+}
+
+/* A first fragment sent up: its later fragments will be too. */
+static __always_inline void frag_remember(const struct frag_key *k)
+{
+	__u8 one = 1;
+
+	bpf_map_update_elem(&frag_follow, k, &one, BPF_ANY);
+}
+
+static __always_inline bool frag_followed(const struct frag_key *k)
+{
+	return bpf_map_lookup_elem(&frag_follow, k) != NULL;
+}
+
 static __always_inline bool want_ipv4(void *ctx, int kind, __u32 off)
 {
+	struct frag_key fk;
 	struct ip4h ip;
 
 	if (load(ctx, kind, off, &ip, sizeof(ip)))
 		return cfg_filter != DS_FILTER_DEFAULT;
 	if (ip.proto == IPPROTO_ICMP_ || cfg_filter != DS_FILTER_DEFAULT)
 		return true;
-	/* a later fragment carries no tunnel header to read */
-	if (!(ip.frag & bpf_htons(0x1fff)) &&
-	    tunnel_wanted(ctx, kind, off + (ip.vihl & 0x0f) * 4, ip.proto))
+	if (cfg_use_hosts &&
+	    (host_listed(ip.saddr, true) || host_listed(ip.daddr, true)))
 		return true;
-	return cfg_use_hosts &&
-	       (host_listed(ip.saddr, true) || host_listed(ip.daddr, true));
+	frag_key_fill(&fk, ip.saddr, ip.daddr, 4, ip.id, ip.proto);
+	/* a later fragment carries no tunnel header to read */
+	if (ip.frag & bpf_htons(0x1fff))
+		return frag_followed(&fk);
+	if (!tunnel_wanted(ctx, kind, off + (ip.vihl & 0x0f) * 4, ip.proto))
+		return false;
+	if (ip.frag & bpf_htons(0x2000))	/* MF: more to come */
+		frag_remember(&fk);
+	return true;
 }
 
-/* ICMPv6 may sit behind extension headers (MLD behind hop-by-hop). */
+/*
+ * ICMPv6 may sit behind extension headers (MLD behind hop-by-hop), a
+ * tunnel's UDP behind a fragment header.
+ */
 static __always_inline bool want_ipv6(void *ctx, int kind, __u32 off)
 {
+	struct frag_key fk;
 	struct ip6h ip;
-	__u8 ext[2];
+	__u8 ext[8];
+	bool frag = false, more = false;
+	__u32 id = 0;
 	__u8 nh;
 	int i;
 
@@ -216,19 +281,37 @@ static __always_inline bool want_ipv6(void *ctx, int kind, __u32 off)
 		return true;
 	nh = ip.nexthdr;
 	off += sizeof(ip);
-	if (tunnel_wanted(ctx, kind, off, nh))
-		return true;
 	for (i = 0; i < 3; i++) {
-		if (nh == IPPROTO_ICMPV6_)
-			return true;
 		if (nh != 0 && nh != 43 && nh != 44 && nh != 60)
+			break;
+		if (load(ctx, kind, off, ext, nh == 44 ? 8 : 2))
 			return false;
-		if (load(ctx, kind, off, ext, sizeof(ext)))
-			return false;
+		if (nh == 44) {
+			__u16 fo = ((__u16)ext[2] << 8) | ext[3];
+
+			frag = true;
+			more = fo & 1;
+			__builtin_memcpy(&id, &ext[4], 4);
+			/* a later fragment: ICMPv6 says so, a tunnel does not */
+			if (fo & 0xfff8) {
+				if (ext[0] == IPPROTO_ICMPV6_)
+					return true;
+				frag_key_fill(&fk, ip.saddr, ip.daddr, 16, id, 0);
+				return frag_followed(&fk);
+			}
+		}
 		off += nh == 44 ? 8 : ((__u32)ext[1] + 1) * 8;
 		nh = ext[0];
 	}
-	return nh == IPPROTO_ICMPV6_;
+	if (nh == IPPROTO_ICMPV6_)
+		return true;
+	if (!tunnel_wanted(ctx, kind, off, nh))
+		return false;
+	if (frag && more) {
+		frag_key_fill(&fk, ip.saddr, ip.daddr, 16, id, 0);
+		frag_remember(&fk);
+	}
+	return true;
 }
 
 static __always_inline bool want(void *ctx, int kind)

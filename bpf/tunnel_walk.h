@@ -12,7 +12,7 @@
  *   static __always_inline int tun_read(const struct tun_src *s, __u32 off,
  *                                       void *to, __u32 len);
  * (0 when all len bytes at off were read) before including this file.
- * Everything inlines, so a constant in the source (capture's xdp flag)
+ * Everything inlines, so a constant in the source (capture's source kind)
  * stays a constant for the verifier.
  */
 #ifndef DROPSPOT_BPF_TUNNEL_WALK_H

@@ -225,6 +225,31 @@ static size_t build_ipv6_frag(uint8_t *p, bool hbh, uint8_t proto,
 }
 
 /*
+ * An IPv6 frame (Ethernet, no tags) made a fragment: a fragment header of
+ * offset/flags offlg and identification id between the IPv6 header and
+ * what followed it.
+ */
+static size_t add_frag6(uint8_t *p, size_t len, uint16_t offlg, uint32_t id)
+{
+	const size_t at = 14 + 40;
+	uint16_t plen = (uint16_t)((p[18] << 8 | p[19]) + 8);
+
+	memmove(p + at + 8, p + at, len - at);
+	p[at] = p[14 + 6];
+	p[at + 1] = 0;
+	p[at + 2] = offlg >> 8;
+	p[at + 3] = offlg & 0xff;
+	p[at + 4] = id >> 24;
+	p[at + 5] = (uint8_t)(id >> 16);
+	p[at + 6] = (uint8_t)(id >> 8);
+	p[at + 7] = (uint8_t)id;
+	p[14 + 6] = 44;
+	p[18] = plen >> 8;
+	p[19] = plen & 0xff;
+	return len + 8;
+}
+
+/*
  * Encapsulated frames, built from the inside out: an inner frame of
  * inner_proto (1 ICMP, 6 TCP, 0 ARP) wrapped by the tunnel the kind
  * names, over an outer IPv4 or IPv6 header and Ethernet.
@@ -640,6 +665,34 @@ int main(void)
 		len = build_encap(pkt, EN_VXLAN, 1);
 		pkt[14 + 7] = 185;
 		run_all(&def, "vxlan-outer-frag-nonfirst", pkt, len, false, 0, 3);
+		/*
+		 * ... unless its first fragment was sent up: the programs
+		 * remember that datagram (addresses, id, protocol) and send
+		 * up its later fragments, and only its.
+		 */
+		memset(pkt, 0, sizeof(pkt));
+		len = build_encap(pkt, EN_VXLAN, 1);
+		pkt[14 + 5] = 0x77;	/* id */
+		pkt[14 + 6] = 0x20;	/* MF, offset 0 */
+		run_all(&def, "vxlan-outer-frag-first", pkt, len, true, 0, 3);
+		pkt[14 + 6] = 0x00;
+		pkt[14 + 7] = 185;
+		run_all(&def, "vxlan-outer-frag-later", pkt, len, true, 0, 3);
+		pkt[14 + 5] = 0x78;
+		run_all(&def, "vxlan-outer-frag-other-id", pkt, len, false, 0, 3);
+		pkt[14 + 5] = 0x77;
+		pkt[14 + 9] = 47;	/* same id, another protocol */
+		run_all(&def, "vxlan-outer-frag-other-proto", pkt, len, false, 0, 3);
+		/* IPv6 underlay: the UDP header behind a fragment header */
+		memset(pkt, 0, sizeof(pkt));
+		len = add_frag6(pkt, build_encap(pkt, EN_VXLAN_V6, 1), 0x0001, 0x99);
+		run_all(&def, "vxlan6-outer-frag-first", pkt, len, true, 0, 3);
+		memset(pkt, 0, sizeof(pkt));
+		len = add_frag6(pkt, build_encap(pkt, EN_VXLAN_V6, 1), 1448, 0x99);
+		run_all(&def, "vxlan6-outer-frag-later", pkt, len, true, 0, 3);
+		memset(pkt, 0, sizeof(pkt));
+		len = add_frag6(pkt, build_encap(pkt, EN_VXLAN_V6, 1), 1448, 0x9a);
+		run_all(&def, "vxlan6-outer-frag-other-id", pkt, len, false, 0, 3);
 		memset(pkt, 0, sizeof(pkt));
 		len = build_ipv4(pkt, 0, 6, 40, dst_a);
 		cost(&def, "tcp", pkt, len);
