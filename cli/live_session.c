@@ -67,8 +67,8 @@ int cli_opt_attach(const char *arg, enum live_attach *out)
 int cli_check_attach(enum live_attach mode, bool link_opts)
 {
 	if (mode == LIVE_ATTACH_TRACEPOINTS && link_opts) {
-		log_error("--tc-ingress, --xdp-ingress and --force-clsact choose "
-			  "per-interface hooks: not with --attach tracepoints");
+		log_error("--tc-ingress and --xdp-ingress choose an interface's "
+			  "hooks: not with --attach tracepoints, which hooks none");
 		return -1;
 	}
 	return 0;

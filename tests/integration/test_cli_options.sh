@@ -46,6 +46,17 @@ for t in nan inf -1 0 1e-300 0.0009 3600.5 1e400 5s " 1" "" 0x10; do
 	rejects "diff -t '$t'" --timeout diff -t "$t" "$SAMPLE" "$SAMPLE"
 	rejects "trace -t '$t'" --timeout trace -i lo -t "$t"
 done
+for a in "" bogus link LINKS tracepoint; do
+	rejects "capture --attach '$a'" --attach capture -i lo --attach "$a"
+	rejects "trace --attach '$a'" --attach trace -i lo --attach "$a"
+done
+# per-interface hooks cannot be chosen when no interface is hooked
+rejects "capture --attach tracepoints --tc-ingress" --attach \
+	capture -i lo --attach tracepoints --tc-ingress
+rejects "capture --attach tracepoints --xdp-ingress" --attach \
+	capture -i lo --xdp-ingress --attach tracepoints
+rejects "trace --attach tracepoints --tc-ingress" --attach \
+	trace -i lo --tc-ingress --attach tracepoints
 for p in 0,0,0 "0,1,0" "" "0,,1" ",0" "0,"; do
 	rejects "analyze -p '$p'" --path analyze -p "$p" "$SAMPLE"
 	rejects "trace -p '$p'" --path trace -i lo -p "$p"
