@@ -328,6 +328,8 @@ static void route_fact(struct state_ctx *c, struct cause_facts *cf)
 		    strcmp(t, "missing"))
 			continue;
 		cf->bits |= CF_HS_ROUTE_BAD;
+		if (!strcmp(t, "prohibit"))
+			cf->bits |= CF_HS_ROUTE_PROHIBIT;
 		facts_set(cf, "route_netns", "%s", ns_label(p->netns));
 		facts_set(cf, "route_target", "%s", c->to);
 		facts_set(cf, "route_type", "%s", t);

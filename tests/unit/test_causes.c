@@ -67,6 +67,10 @@ static const struct row_case cases[] = {
 	/* the wire, strongest first */
 	{ CF_LOOP | CF_ICMP_TTL | CF_PRIVATE_UNNATED, "routing_loop",
 	  "routing loop: the request comes back to tap0 with a lower TTL" },
+	{ CF_ICMP_ADMIN | CF_HS_ROUTE_BAD | CF_HS_ROUTE_PROHIBIT,
+	  "route_prohibited", NULL },
+	/* a bad route of another type: the ICMP names a firewall */
+	{ CF_ICMP_ADMIN | CF_HS_ROUTE_BAD, "icmp_admin_prohibited", NULL },
 	{ CF_ICMP_ADMIN | CF_CSUM_BAD, "icmp_admin_prohibited",
 	  "rejected by a firewall at 10.0.0.1 (ICMP dest unreachable / admin "
 	  "prohibited)" },
