@@ -339,16 +339,58 @@ static void route_fact(struct state_ctx *c, struct cause_facts *cf)
 	}
 }
 
+/* The MTU the saved state gives device d of netns ns, 0 if none. */
+static unsigned long dev_mtu(struct state_ctx *c, const char *ns,
+			     const char *d)
+{
+	const char *v = item(c, ns, "link/", d, "/mtu");
+
+	return v ? strtoul(v, NULL, 10) : 0;
+}
+
+/*
+ * A request sent without DF left the last point in fragments (its MTU is
+ * below the probe) and nothing came back: the target answers with one
+ * reply of the request's size, whole when its own side of the link takes
+ * it, and a device drops a frame above its MTU on receive (veth, bridge,
+ * tap; most NICs).  So a link whose two ends differ in MTU passes the
+ * request and eats the reply, and no point past this one shows it.
+ */
+static void reply_mtu_fact(struct state_ctx *c, struct cause_facts *cf)
+{
+	const struct place *p = &c->pl[0];
+	unsigned long mtu;
+
+	if (!c->size || !c->g->fragmentable || c->g->reply_dir ||
+	    !p->netns || !p->dev[0])
+		return;
+	mtu = dev_mtu(c, p->netns, p->dev);
+	if (!mtu || mtu >= c->size)
+		return;
+	cf->bits |= CF_HS_REPLY_MTU;
+	facts_set(cf, "mtu_device", "%s%s%s", p->netns, p->netns[0] ? "/" : "",
+		  p->dev);
+	facts_set(cf, "dev_mtu", "%lu", mtu);
+	facts_set(cf, "size", "%u", c->size);
+	line_add(c, p->point, "%s in netns %s has MTU %lu, the probe is %u "
+		 "bytes (sent without DF)", p->dev, ns_label(p->netns), mtu,
+		 c->size);
+}
+
 static void mtu_fact(struct state_ctx *c, struct cause_facts *cf)
 {
 	char dev[IFNAMSIZ_MAX];
-	const char *ns, *d, *v;
+	const char *ns, *d;
 	unsigned long mtu;
 	int i;
 
 	/* without DF a smaller MTU fragments the probe; it drops nothing */
-	if (!c->size || c->g->fragmentable)
+	if (!c->size)
 		return;
+	if (c->g->fragmentable) {
+		reply_mtu_fact(c, cf);
+		return;
+	}
 	for (i = 0; i < 3; i++) {
 		if (i < 2) {
 			const struct place *p = &c->pl[i ? 2 : 1];
@@ -364,8 +406,7 @@ static void mtu_fact(struct state_ctx *c, struct cause_facts *cf)
 			ns = c->pl[0].netns;
 			d = dev;
 		}
-		v = item(c, ns, "link/", d, "/mtu");
-		mtu = v ? strtoul(v, NULL, 10) : 0;
+		mtu = dev_mtu(c, ns, d);
 		if (!mtu || mtu >= c->size)
 			continue;
 		cf->bits |= CF_HS_MTU_SMALL;

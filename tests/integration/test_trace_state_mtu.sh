@@ -3,6 +3,10 @@
 # dropspot trace, host state (issue 13): the NAT host's uplink has a smaller
 # MTU than the guest's probes (1500-byte IP packets with DF).  The saved
 # host state names the device and both sizes, live and from the pcapng.
+# Once the host's "fragmentation needed" taught the guest the path MTU,
+# its next probes leave in fragments, cross up0 and reach the target, whose
+# 1500-byte replies come back whole and die entering up0 (MTU 1400): no
+# reply at any point, so only the state can tell this from a silent target.
 . "$DROPSPOT_SRC/tests/integration/trace_lib.sh"
 tr_init nft
 
@@ -24,6 +28,11 @@ tr_expect "cause: the uplink's MTU (or the host's ICMP error it explains)" \
 	   .cause.params.size == \"1500\") or
 	  (.cause.code == \"icmp_too_big\" and .cause.params.mtu == \"1400\" and
 	   (.cause.supporting | index(\"mtu_too_small\")))))"
+tr_expect "the probes sent in fragments: the reply cannot enter up0 whole" \
+	"any(.findings[]; .kind == \"drop\" and .location.after_name == \"up0\" and
+	 .cause.code == \"reply_exceeds_mtu\" and
+	 .cause.params.mtu_device == \"$LAB_HOST/up0\" and
+	 .cause.params.dev_mtu == \"1400\" and .cause.params.size == \"1500\")"
 tr_expect "the state item is the finding's evidence" \
 	"any(.findings[].evidence[]; .what | test(\"up0 in netns $LAB_HOST has MTU 1400\"))"
 tr_same

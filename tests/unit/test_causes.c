@@ -214,6 +214,12 @@ static const struct row_case cases[] = {
 	{ CF_PRIVATE_UNNATED, "masquerade_missing",
 	  "left un-NATed with private source 192.168.1.2; replies cannot "
 	  "come back (masquerade missing?)" },
+	{ CF_HS_REPLY_MTU, "reply_exceeds_mtu",
+	  "host/up0 has MTU 1000: the 1228-byte request left it in fragments, "
+	  "and a reply of that size sent whole is dropped entering it (do the "
+	  "two ends of its link differ in MTU?)" },
+	/* where the reply would go back through a point, not this cause */
+	{ CF_HS_REPLY_MTU | CF_REPLY_DIR, "reply_lost_return_path", NULL },
 	{ 0, "target_silent",
 	  "the target 10.0.0.2 does not answer (host firewall suspected)" },
 	{ CF_NEXT_KNOWN | CF_INTO_BRIDGE | CF_FLOW_ANSWERED, "not_into_bridge",
@@ -263,6 +269,11 @@ static void state_values(struct cause_facts *cf, uint64_t facts)
 		facts_set(cf, "mtu_device", "up0");
 		facts_set(cf, "dev_mtu", "1400");
 		facts_set(cf, "size", "1500");
+	}
+	if (facts & CF_HS_REPLY_MTU) {
+		facts_set(cf, "mtu_device", "host/up0");
+		facts_set(cf, "dev_mtu", "1000");
+		facts_set(cf, "size", "1228");
 	}
 	if (facts & CF_HS_RPF_STRICT) {
 		facts_set(cf, "rpf_device", "up1");
