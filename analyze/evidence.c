@@ -287,8 +287,14 @@ static void nat_facts(const struct engine *e, const struct group *g,
 			cf->bits |= CF_REPLY_AT_NAT;
 		return;
 	}
+	/*
+	 * A private source routed on un-NATed gets no reply from a public
+	 * target; to a private one (a routed lab, an enterprise network, an
+	 * IPv6 ULA) a route back is the normal case, not a NAT.
+	 */
 	lr = group_last_request(e, g);
-	if (lr && ip_is_private(g->family, lr->src) && request_routed(e, g)) {
+	if (lr && ip_is_private(g->family, lr->src) &&
+	    !ip_is_private(g->family, lr->dst) && request_routed(e, g)) {
 		cf->bits |= CF_PRIVATE_UNNATED;
 		fmt_ip(s, sizeof(s), g->family, lr->src);
 		facts_set(cf, "source", "%s", s);

@@ -204,7 +204,8 @@ struct group {
 	bool forced;
 	bool loop;			/* came back with a lower TTL */
 	bool delivery;			/* reply home, then dropped by the kernel */
-	bool fragmentable;		/* its requests left without DF (IPv4) */
+	bool fragmentable;		/* its requests left without DF (IPv4)
+					 * or in fragments (IPv6) */
 	uint16_t vlan_last;		/* tag at the last point seen, 0 none */
 	uint64_t count;
 	/* lost only because the capture ended before the timeout */

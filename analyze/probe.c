@@ -246,7 +246,13 @@ static void fill_sighting(struct sighting *s, const struct packet *p,
 		s->flags |= SF_VLAN;
 	if (p->net.ip.hdr_csum == CSUM_BAD || p->net.icmp.csum == CSUM_BAD)
 		s->flags |= SF_CSUM_BAD;
-	if ((p->layers & LAYER_ICMP) && !p->net.ip.df)
+	/*
+	 * Fragmentable: IPv4 without DF, which routers fragment; or a datagram
+	 * seen in fragments (IPv6: its source fragmented it): an MTU on the
+	 * way does not drop it whole.
+	 */
+	if (((p->layers & LAYER_ICMP) && !p->net.ip.df) ||
+	    (p->frame && (p->frame->flags & FRAME_F_REASSEMBLED)))
 		s->flags |= SF_FRAGMENTABLE;
 }
 

@@ -201,6 +201,7 @@ struct drop_event;
 
 #define FRAME_F_HW_VLAN 0x1	/* hw_vlan_tci holds a tag the NIC stripped */
 #define FRAME_F_KERNEL_DROP 0x2	/* a kfree_skb record, not a wire frame */
+#define FRAME_F_REASSEMBLED 0x4	/* ipfrag's datagram, from its fragments */
 
 struct frame {
 	const uint8_t *data;	/* valid until the source's next read */

@@ -596,7 +596,8 @@ static int dgram_out(struct ipfrag_table *t, const struct dgram *d,
 	out->point = d->point;
 	out->linktype = d->linktype;
 	out->dir = d->first_dir;
-	out->flags = d->first_flags & FRAME_F_HW_VLAN;
+	/* reassembled: its source (or a router, IPv4) fragmented it */
+	out->flags = (d->first_flags & FRAME_F_HW_VLAN) | FRAME_F_REASSEMBLED;
 	out->hw_vlan_tci = d->first_tci;
 	return 0;
 }
