@@ -299,12 +299,47 @@ static const struct place *sysctl_place(const struct state_ctx *c,
 	return NULL;
 }
 
+/*
+ * IPv4 forwards what arrives on a device whose own forwarding is on: with
+ * ip_forward = 1, net.ipv4.conf.DEV.forwarding = 0 on the device the
+ * request came in by (the way back to its source) still stops it.  The
+ * snapshot holds it for the watched devices.  IPv6 has no such switch.
+ */
+static const struct place *dev_forward_off(const struct state_ctx *c,
+					   char *key, size_t len)
+{
+	char d[IFNAMSIZ_MAX];
+	const struct place *p;
+	const char *v;
+	int i;
+
+	if (c->g->family == 6)
+		return NULL;
+	for (i = 0; (p = ns_place(c, i)); i++) {
+		if (!must_forward(c, p->netns))
+			continue;
+		route_out(c, p->netns, c->from, d, sizeof(d));
+		if (!d[0])
+			continue;
+		snprintf(key, len, "net.ipv4.conf.%s.forwarding", d);
+		v = hs_get(c->hs, p->netns, key);
+		if (v && !strcmp(v, "0"))
+			return p;
+	}
+	return NULL;
+}
+
 static void forward_fact(struct state_ctx *c, struct cause_facts *cf)
 {
+	char dev_key[64 + IFNAMSIZ_MAX];
 	const char *key = c->g->family == 6 ? "net.ipv6.conf.all.forwarding"
 					    : "net.ipv4.ip_forward";
 	const struct place *p = sysctl_place(c, key, "0", must_forward);
 
+	if (!p) {
+		p = dev_forward_off(c, dev_key, sizeof(dev_key));
+		key = dev_key;
+	}
 	if (!p)
 		return;
 	cf->bits |= CF_HS_FORWARD_OFF;

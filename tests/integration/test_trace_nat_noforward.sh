@@ -3,6 +3,9 @@
 # dropspot trace, NAT mode without IP forwarding (SCENARIOS.md row 8): the
 # guest's probes to the WAN reach the NAT bridge and never leave the
 # uplink.  Drop located after virbr0, not seen at up0, live and offline.
+# Then forwarding on for the host but off on virbr0 alone (IPv4 forwards
+# by the input device's own switch): the same loss, the device's sysctl
+# named.
 . "$DROPSPOT_SRC/tests/integration/trace_lib.sh"
 tr_init nft
 
@@ -25,5 +28,16 @@ tr_expect "cause: forwarding disabled in the host netns" \
 	 .cause.params.fwd_netns == \"$LAB_HOST\")"
 tr_expect "the state item is the finding's evidence" \
 	"any(.findings[].evidence[]; .what == \"net.ipv4.ip_forward = 0 in netns $LAB_HOST\")"
+tr_same
+
+lab_exec "$LAB_HOST" sysctl -qw net.ipv4.ip_forward=1 \
+	net.ipv4.conf.virbr0.forwarding=0 || lab_die "sysctl"
+tr_trace --ping "$LAB_WAN_IP" --from "$LAB_GUEST" -c 2 --interval 0.2
+[ "$TR_RC" = 1 ] || lab_die "trace exited $TR_RC, want 1 (problem found)"
+tr_expect "per device: requests stop after virbr0" "$(jq_drop virbr0 up0 request)"
+tr_expect "cause: forwarding off on virbr0, the device they came in by" \
+	"any(.findings[]; .cause.code == \"forwarding_disabled\" and
+	 .cause.params.fwd_sysctl == \"net.ipv4.conf.virbr0.forwarding\" and
+	 .cause.params.fwd_netns == \"$LAB_HOST\")"
 tr_same
 echo PASS
