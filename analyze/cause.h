@@ -63,6 +63,8 @@ enum cause_fact {
 #define CF_HS_NEIGH_FAILED (1ull << 47)	/* next hop's neighbour FAILED */
 #define CF_HS_ECHO_IGNORED (1ull << 52)	/* the target's host ignores pings */
 #define CF_HS_ROUTE_PROHIBIT (1ull << 53)	/* ... and that route is "prohibit" */
+#define CF_HS_ARP_IGNORE (1ull << 55)	/* a device the ARP requests reach
+					 * answers none (arp_ignore 8) */
 #define CF_HS_REPLY_MTU (1ull << 54)	/* the last point's MTU is below a
 					 * probe sent without DF */
 

@@ -343,6 +343,20 @@ static void bridge_cut_facts(const struct engine *e, const struct neigh *ne,
 	facts_set(cf, "bridge_why", "%s", text);
 }
 
+/* The requests reached a device that answers no ARP (host state). */
+static void arp_ignore_facts(const struct engine *e, const struct neigh *ne,
+			     struct cause_facts *cf)
+{
+	struct arp_ignored ai;
+
+	if (!state_arp_ignored(e, ne->req_mask, &ai))
+		return;
+	cf->bits |= CF_HS_ARP_IGNORE;
+	facts_set(cf, "arp_device", "%s", ai.dev);
+	facts_set(cf, "arp_netns", "%s", ai.netns);
+	facts_set(cf, "arp_sysctl", "%s", ai.sysctl);
+}
+
 static void neigh_facts(const struct engine *e, const struct group *g,
 			struct cause_facts *cf)
 {
@@ -359,6 +373,8 @@ static void neigh_facts(const struct engine *e, const struct group *g,
 	fmt_ip(s, sizeof(s), ne->family, ne->ip);
 	facts_set(cf, "neighbour", "%s", s);
 	bridge_cut_facts(e, ne, cf);
+	if (ne->family == 4)
+		arp_ignore_facts(e, ne, cf);
 }
 
 /*

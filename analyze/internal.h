@@ -758,6 +758,15 @@ struct bridge_cut {
 	char bridge[24], in_dev[24], out_dev[24];
 	enum cause_id cause;
 };
+/* A point that saw the ARP requests (seen) answers none: arp_ignore 8. */
+struct arp_ignored {
+	int point;
+	char netns[128];
+	char dev[24];
+	char sysctl[96];
+};
+bool state_arp_ignored(const struct engine *e, uint64_t seen,
+		       struct arp_ignored *out);
 bool state_bridge_cut(const struct engine *e, uint64_t seen, uint64_t from,
 		      uint64_t to, struct bridge_cut *bc);
 /* The tunnel a lost group was last seen in, as finding details. */

@@ -800,3 +800,47 @@ bool state_bridge_cut(const struct engine *e, uint64_t seen, uint64_t from,
 	}
 	return false;
 }
+
+/*
+ * The kernel answers an ARP request arriving on DEV only when
+ * max(net.ipv4.conf.all.arp_ignore, net.ipv4.conf.DEV.arp_ignore) allows
+ * it; 8 allows none.  (1 and 2 depend on the addresses of DEV, which the
+ * snapshot does not hold: they are not judged.)
+ */
+bool state_arp_ignored(const struct engine *e, uint64_t seen,
+		       struct arp_ignored *out)
+{
+	char key[64 + IFNAMSIZ_MAX];
+	uint32_t i;
+
+	if (!e->hs || !e->hs->n)
+		return false;
+	for (i = 0; i < e->points->count && i < ENGINE_MAX_POINTS; i++) {
+		const struct point *p = &e->points->items[i];
+		const char *all, *dev;
+		long v;
+
+		/* a bridge's port hands ARP to its bridge, which answers */
+		if (!(seen & (1ull << i)) || !point_on_wire(p) ||
+		    !p->ifname[0] || p->master[0] ||
+		    p->kind == POINT_KIND_BRIDGE_PORT)
+			continue;
+		all = hs_get(e->hs, p->netns, "net.ipv4.conf.all.arp_ignore");
+		snprintf(key, sizeof(key), "net.ipv4.conf.%s.arp_ignore",
+			 p->ifname);
+		dev = hs_get(e->hs, p->netns, key);
+		v = dev ? strtol(dev, NULL, 10) : 0;
+		if (all && strtol(all, NULL, 10) > v) {
+			v = strtol(all, NULL, 10);
+			snprintf(key, sizeof(key), "net.ipv4.conf.all.arp_ignore");
+		}
+		if (v != 8)
+			continue;
+		out->point = (int)i;
+		snprintf(out->netns, sizeof(out->netns), "%s", ns_label(p->netns));
+		snprintf(out->dev, sizeof(out->dev), "%.23s", p->ifname);
+		snprintf(out->sysctl, sizeof(out->sysctl), "%s", key);
+		return true;
+	}
+	return false;
+}

@@ -199,6 +199,11 @@ static const struct row_case cases[] = {
 	  "neighbour resolution for 10.0.0.254 fails: its requests never "
 	  "reach vnet1 (ports vnet0 and vnet1 of br0 are isolated: the bridge "
 	  "forwards nothing between them)" },
+	{ CF_NEIGH_UNRESOLVED | CF_HS_ARP_IGNORE | CF_NEXT_KNOWN,
+	  "neighbour_arp_ignored",
+	  "neighbour resolution for 10.0.0.254 fails: its requests reach br0 "
+	  "in netns host, which answers no ARP (net.ipv4.conf.br0.arp_ignore "
+	  "= 8)" },
 	{ CF_NEIGH_UNRESOLVED | CF_NEXT_KNOWN | CF_NEXT_NO_FRAMES,
 	  "neighbour_unresolved",
 	  "neighbour resolution for 10.0.0.254 fails (nobody answers)" },
@@ -269,6 +274,11 @@ static void state_values(struct cause_facts *cf, uint64_t facts)
 		facts_set(cf, "mtu_device", "up0");
 		facts_set(cf, "dev_mtu", "1400");
 		facts_set(cf, "size", "1500");
+	}
+	if (facts & CF_HS_ARP_IGNORE) {
+		facts_set(cf, "arp_device", "br0");
+		facts_set(cf, "arp_netns", "host");
+		facts_set(cf, "arp_sysctl", "net.ipv4.conf.br0.arp_ignore");
 	}
 	if (facts & CF_HS_REPLY_MTU) {
 		facts_set(cf, "mtu_device", "host/up0");
