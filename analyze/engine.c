@@ -99,6 +99,11 @@ struct engine *engine_new(const struct point_table *points,
 	return e;
 }
 
+void engine_set_points(struct engine *e, const struct point_table *points)
+{
+	e->points = points;
+}
+
 int engine_set_path(struct engine *e, const uint32_t *ids, size_t n)
 {
 	size_t i;

@@ -67,6 +67,12 @@ struct engine *engine_new(const struct point_table *points,
 			  const struct engine_opts *o);
 void engine_free(struct engine *e);
 /*
+ * The table the engine reads points from from now on (the threaded
+ * pipeline feeds it a copy kept in step with the readers, then gives the
+ * original back before engine_finish).
+ */
+void engine_set_points(struct engine *e, const struct point_table *points);
+/*
  * A probe this session could not send (the sender's kernel refused it,
  * err an errno): lost before the first point, counted and told.
  */

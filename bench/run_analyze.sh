@@ -7,8 +7,10 @@
 #   1. the 3M-frame mixed two-point pcapng of bench/gen_capture;
 #   2. its classic-pcap variant (one point, microseconds);
 #   3. the same pcapng with the fast paths off (DROPSPOT_NO_MMAP=1:
-#      buffered read()s and copies; DROPSPOT_REFERENCE_HASH=1: the old
-#      byte-at-a-time fingerprint), to show what they buy;
+#      buffered read()s and copies, hence one thread too;
+#      DROPSPOT_REFERENCE_HASH=1: the old byte-at-a-time fingerprint), to
+#      show what they buy, and both files in one thread (DROPSPOT_THREADS=1:
+#      the engine in the reading thread, as on a machine of one CPU);
 #   4. a 300k-frame slice: dropspot, `tcpdump -n -r` and `tshark -r` (both
 #      printing their one line per packet to /dev/null), as ratios;
 #   5. peak RSS, and again on a file ten times larger (BENCH_LARGE=1).
@@ -89,8 +91,10 @@ cat "$F_NG" "$F_PC" "$F_SL" >/dev/null
 add bare_ng "'$LOOP' '$F_NG'"
 add an_ng "'$DS' analyze --json '$F_NG'"
 add an_ng_slow "env DROPSPOT_NO_MMAP=1 DROPSPOT_REFERENCE_HASH=1 '$DS' analyze --json '$F_NG'"
+add an_ng_one "env DROPSPOT_THREADS=1 '$DS' analyze --json '$F_NG'"
 add bare_pc "'$LOOP' '$F_PC'"
 add an_pc "'$DS' analyze --json '$F_PC'"
+add an_pc_one "env DROPSPOT_THREADS=1 '$DS' analyze --json '$F_PC'"
 add bare_sl "'$LOOP' '$F_SL'"
 add an_sl "'$DS' analyze --json '$F_SL'"
 HAVE_TCPDUMP=0 HAVE_TSHARK=0
@@ -125,8 +129,10 @@ printf "%-40s %9s %17s %7s %9s %7s %11s\n" command "wall" "" "x bare" "CPU" "x b
 row bare_ng "bare pcap_next_ex loop, pcapng" "$N" bare_ng
 row an_ng "dropspot analyze --json, pcapng" "$N" bare_ng
 row an_ng_slow "  same, fast paths off" "$N" bare_ng
+row an_ng_one "  same, one thread" "$N" bare_ng
 row bare_pc "bare pcap_next_ex loop, pcap" "$N" bare_pc
 row an_pc "dropspot analyze --json, pcap" "$N" bare_pc
+row an_pc_one "  same, one thread" "$N" bare_pc
 row bare_sl "bare pcap_next_ex loop, slice" "$SLICE" bare_sl
 row an_sl "dropspot analyze --json, slice" "$SLICE" bare_sl
 [ "$HAVE_TCPDUMP" = 1 ] && row tcpdump_sl "tcpdump -n -r slice > /dev/null" "$SLICE" bare_sl
@@ -136,6 +142,8 @@ RATIO_NG=$(awk -v b="${S[bare_ng]}" -v a="${S[an_ng]}" 'BEGIN { printf "%.3f", b
 RATIO_PC=$(awk -v b="${S[bare_pc]}" -v a="${S[an_pc]}" 'BEGIN { printf "%.3f", b / a }')
 CPU_NG=$(awk -v b="${C[bare_ng]}" -v a="${C[an_ng]}" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
 CPU_PC=$(awk -v b="${C[bare_pc]}" -v a="${C[an_pc]}" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+ONE_NG=$(awk -v b="${S[bare_ng]}" -v a="${S[an_ng_one]}" 'BEGIN { printf "%.3f", b / a }')
+ONE_PC=$(awk -v b="${S[bare_pc]}" -v a="${S[an_pc_one]}" 'BEGIN { printf "%.3f", b / a }')
 FAST_CPU=$(awk -v s="${C[an_ng_slow]}" -v a="${C[an_ng]}" 'BEGIN { printf "%.3f", (a > 0 ? s / a : 0) }')
 FAST_GAIN=$(awk -v s="${S[an_ng_slow]}" -v a="${S[an_ng]}" 'BEGIN { printf "%.3f", s / a }')
 TCPDUMP_X=null TSHARK_X=null
@@ -149,6 +157,7 @@ echo
 echo "analyze vs bare loop: pcapng ${RATIO_NG}x, pcap ${RATIO_PC}x" \
 	"(target >= 1.0: $(verdict "$RATIO_NG" 1.0) / $(verdict "$RATIO_PC" 1.0));" \
 	"fast paths: ${FAST_GAIN}x"
+echo "in one thread (DROPSPOT_THREADS=1): pcapng ${ONE_NG}x, pcap ${ONE_PC}x the bare loop"
 echo "in CPU time (user + system; steadier on a shared machine): pcapng ${CPU_NG}x," \
 	"pcap ${CPU_PC}x the bare loop; fast paths ${FAST_CPU}x"
 echo "on the slice, tcpdump -n -r takes ${TCPDUMP_X}x and tshark ${TSHARK_X}x dropspot's time"
@@ -172,6 +181,8 @@ fi
 printf 'json: {"bench":"analyze","frames":%s,"slice_frames":%s,"repeat":%s,' "$N" "$SLICE" "$REPEAT"
 printf '"bare_pcapng_s":%s,"analyze_pcapng_s":%s,"ratio_pcapng":%s,' "${S[bare_ng]}" "${S[an_ng]}" "$RATIO_NG"
 printf '"analyze_pcapng_slow_s":%s,"fast_path_gain":%s,' "${S[an_ng_slow]}" "$FAST_GAIN"
+printf '"analyze_pcapng_one_thread_s":%s,"ratio_pcapng_one_thread":%s,' "${S[an_ng_one]}" "$ONE_NG"
+printf '"analyze_pcap_one_thread_s":%s,"ratio_pcap_one_thread":%s,' "${S[an_pc_one]}" "$ONE_PC"
 printf '"cpu_bare_pcapng_s":%s,"cpu_analyze_pcapng_s":%s,"cpu_ratio_pcapng":%s,' "${C[bare_ng]}" "${C[an_ng]}" "$CPU_NG"
 printf '"cpu_analyze_pcapng_slow_s":%s,"cpu_fast_path_gain":%s,' "${C[an_ng_slow]}" "$FAST_CPU"
 printf '"cpu_bare_pcap_s":%s,"cpu_analyze_pcap_s":%s,"cpu_ratio_pcap":%s,' "${C[bare_pc]}" "${C[an_pc]}" "$CPU_PC"

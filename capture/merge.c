@@ -551,6 +551,16 @@ int merger_next(struct merger *m, struct frame *f, struct source **failed)
 	return ret;
 }
 
+bool merger_in_place(const struct merger *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_sources; i++)
+		if (!input_in_place(m->sources[i].src->in))
+			return false;
+	return true;
+}
+
 uint64_t merger_late_frames(const struct merger *m)
 {
 	uint64_t n = 0;

@@ -25,14 +25,57 @@
 #define PCAP_FILE_HDR 24
 #define PCAP_REC_HDR 16
 
+static void pcap_frame(struct source *s, struct frame *f, const uint8_t *data,
+		       uint32_t sec, uint32_t frac, uint32_t caplen,
+		       uint32_t len, struct rd_iface **ifc)
+{
+	f->data = data;
+	f->caplen = caplen;
+	f->wirelen = len < caplen ? caplen : len;
+	f->ts_ns = (uint64_t)sec * 1000000000u +
+		   (s->pcap_nsec ? frac : (uint64_t)frac * 1000u);
+	f->linktype = s->ifs[0].linktype;
+	*ifc = &s->ifs[0];
+}
+
+/*
+ * A mapped file or memory: everything left is there, so one peek shows the
+ * header and the data.  A whole record of a sane length is taken here;
+ * anything else goes the long way, which says what is wrong.
+ */
+static bool pcap_read_in_place(struct source *s, struct frame *f,
+			       struct rd_iface **ifc)
+{
+	uint32_t sec, frac, caplen, len;
+	const uint8_t *p;
+	struct cursor c;
+	size_t got = input_peek(s->in, PCAP_REC_HDR + RD_MAX_CAPLEN, &p);
+
+	if (got < PCAP_REC_HDR)
+		return false;
+	cur_init(&c, p, PCAP_REC_HDR, PCAP_REC_HDR);
+	cur_u32_order(&c, s->big_endian, &sec);
+	cur_u32_order(&c, s->big_endian, &frac);
+	cur_u32_order(&c, s->big_endian, &caplen);
+	cur_u32_order(&c, s->big_endian, &len);
+	if (caplen > RD_MAX_CAPLEN || got - PCAP_REC_HDR < caplen)
+		return false;
+	pcap_frame(s, f, p + PCAP_REC_HDR, sec, frac, caplen, len, ifc);
+	input_skip(s->in, PCAP_REC_HDR + caplen);
+	return true;
+}
+
 static int pcap_read(struct source *s, struct frame *f, struct rd_iface **ifc)
 {
 	uint32_t sec, frac, caplen, len, rec;
-	uint64_t off = input_offset(s->in);
+	uint64_t off;
 	const uint8_t *p;
 	struct cursor c;
 	size_t got;
 
+	if (s->in_place && pcap_read_in_place(s, f, ifc))
+		return 1;
+	off = input_offset(s->in);
 	got = input_peek(s->in, PCAP_REC_HDR, &p);
 	if (got < PCAP_REC_HDR) {
 		if (got == 0 && !input_error(s->in))
@@ -55,15 +98,8 @@ static int pcap_read(struct source *s, struct frame *f, struct rd_iface **ifc)
 		return rd_truncated(s, "packet record", off, rec, got);
 	cur_init(&c, p, rec, rec);
 	cur_skip(&c, PCAP_REC_HDR);
-	f->data = cur_peek(&c, caplen);
+	pcap_frame(s, f, cur_peek(&c, caplen), sec, frac, caplen, len, ifc);
 	input_skip(s->in, rec);
-
-	f->caplen = caplen;
-	f->wirelen = len < caplen ? caplen : len;
-	f->ts_ns = (uint64_t)sec * 1000000000u +
-		   (s->pcap_nsec ? frac : (uint64_t)frac * 1000u);
-	f->linktype = s->ifs[0].linktype;
-	*ifc = &s->ifs[0];
 	return 1;
 }
 
@@ -103,6 +139,7 @@ int pcap_open(struct source *s, uint32_t magic_be)
 		return s->status;
 	rd_set_tsresol(ifc, s->pcap_nsec ? 9 : 6);
 	rd_iface_update_point(s, ifc);
+	s->in_place = input_in_place(s->in);
 	s->read = pcap_read;
 	return 0;
 }

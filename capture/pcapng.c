@@ -81,6 +81,45 @@ static const char *block_name(uint32_t type)
  * Reads and validates the next block; 1 = got one, 0 = clean end, < 0 error.
  * An SHB sets the byte order of what follows, itself included.
  */
+static inline uint32_t load_u32(const uint8_t *p, bool big_endian)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return big_endian ? __builtin_bswap32(v) : v;
+#else
+	return big_endian ? v : __builtin_bswap32(v);
+#endif
+}
+
+/*
+ * A mapped file or memory: everything left is there, so one peek shows the
+ * whole block.  The common block (not an SHB, sane lengths, whole, trailer
+ * equal) is taken here with the same checks as below; anything else goes
+ * the long way, which says what is wrong.
+ */
+static bool next_block_in_place(struct source *s, struct block *b)
+{
+	const uint8_t *p;
+	uint32_t type, len;
+	size_t got = input_peek(s->in, RD_MAX_BLOCK, &p);
+
+	if (got < 12)
+		return false;
+	type = load_u32(p, s->big_endian);
+	len = load_u32(p + 4, s->big_endian);
+	if (type == PCAPNG_SHB_TYPE || len < 12 || len % 4 || len > got ||
+	    load_u32(p + len - 4, s->big_endian) != len)
+		return false;
+	b->off = input_offset(s->in);
+	b->type = type;
+	b->len = len;
+	cur_init(&b->body, p + 8, len - 12, len - 12);
+	input_skip(s->in, len);
+	return true;
+}
+
 static int next_block(struct source *s, struct block *b)
 {
 	const uint8_t *p;
@@ -88,6 +127,8 @@ static int next_block(struct source *s, struct block *b)
 	uint32_t type, bom, trail;
 	size_t got;
 
+	if (s->in_place && next_block_in_place(s, b))
+		return 1;
 	b->off = input_offset(s->in);
 	got = input_peek(s->in, 8, &p);
 	if (got < 8) {
@@ -655,6 +696,8 @@ static int pcapng_read(struct source *s, struct frame *f,
 			ret = 0;
 			break;
 		}
+		/* SHB, IDB, ISB, custom: they may change points (point.h) */
+		s->points->gen++;
 		if (ret)
 			return ret;
 	}
@@ -666,6 +709,7 @@ int pcapng_open(struct source *s)
 	int ret;
 
 	s->read = pcapng_read;
+	s->in_place = input_in_place(s->in);
 	ret = next_block(s, &b);
 	if (ret == 0)
 		return rd_truncated(s, "section header block", 0, 12, 0);

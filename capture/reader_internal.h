@@ -85,6 +85,7 @@ struct source {
 	struct host_state *state;
 
 	/* format state */
+	bool in_place;		/* input_in_place(in): a block is peeked whole */
 	bool big_endian;
 	bool pcap_nsec;
 };

@@ -98,6 +98,12 @@ int merger_set_clock(struct merger *m, size_t i, unsigned int section,
  */
 int merger_next(struct merger *m, struct frame *f, struct source **failed);
 /*
+ * True when every source is read in place (a mapped file, memory): then a
+ * frame's data and comment stay valid until its source is closed, not only
+ * until the next merger_next() (f->drop does not: copy it).
+ */
+bool merger_in_place(const struct merger *m);
+/*
  * Frames that came out of time order all the same: read after a later
  * frame of their source had already been handed on (out of order by more
  * than the window).  They are passed on, not dropped; a report built from

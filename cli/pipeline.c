@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Files to engine, for every subcommand: see pipeline.h. */
+#define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT */
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze/engine.h"
 #include "capture/filter.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "common/drop_event.h"
 #include "common/log.h"
 #include "dissect/packet.h"
 #include "pipeline.h"
@@ -453,10 +458,303 @@ void pipeline_feed(struct engine *e, const struct frame *f)
 	engine_feed(e, &pkt);
 }
 
+/*
+ * ---- two threads ------------------------------------------------------
+ *
+ * With two CPUs, reading, merging and dissecting run in the calling thread
+ * and the engine in a second one: they cost about the same, so the wall
+ * time nearly halves.  The engine sees exactly what one thread would show
+ * it, in the same order:
+ *  - frames go through a bounded queue, in order, dissected in place in
+ *    its slots; the threads take the lock once per batch of PT_BATCH
+ *    frames, not per frame, and sleep (condition variables) rather than
+ *    spin: the machine may have other work for that CPU;
+ *  - a frame's bytes stay where the reader put them: only sources read in
+ *    place (mapped files) qualify, whose bytes live until they are closed;
+ *    the drop event, which the merger overwrites, is copied into the slot;
+ *  - the point table, which the readers change while reading (a pcapng
+ *    interface block in the middle of a file, SLL2 interface indexes), is
+ *    never read by the engine thread: it reads a copy, replaced by a newer
+ *    copy put in the queue, in order, after a frame whose reading changed
+ *    the table (point_table.gen), so each frame meets the points it would
+ *    have met.  The per-frame counters of the copy lag, and nothing in the
+ *    engine reads them while feeding; the original is handed back to the
+ *    engine before anything else runs.
+ * Nothing else is shared but the mapped bytes, which are only read: the
+ * engine and the dissectors keep no global state (the echo hash's switch
+ * is set atomically) and log nothing.  ThreadSanitizer finds no race.
+ * DROPSPOT_THREADS=1 keeps one thread (the equality test compares both),
+ * DROPSPOT_THREADS=2 asks for two even on one CPU.  If a copy of the table
+ * cannot be made, or the thread not started, the run goes on in one
+ * thread, from the frame where it stood.
+ */
+#define PT_BATCH 128
+#define PT_BATCHES 32
+
+enum pt_kind { PT_FRAME, PT_POINTS };
+
+struct pt_slot {
+	enum pt_kind kind;
+	bool raw;			/* the engine thread dissects it */
+	struct frame f;
+	struct packet pkt;		/* dissected, f its frame */
+	struct point_table snap;	/* PT_POINTS: the engine's next table */
+};
+
+struct pt_batch {
+	struct pt_slot slot[PT_BATCH];
+	size_t n;
+};
+
+struct pt_queue {
+	struct pt_batch b[PT_BATCHES];
+	struct drop_event drop[PT_BATCHES][PT_BATCH];	/* f.drop copies */
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty, not_full;
+	size_t full;		/* batches handed over, not yet fed */
+	bool done;		/* no more batches will come */
+	bool prod_waits, cons_waits;	/* asleep on not_full / not_empty */
+	struct engine *e;
+	struct point_table mirror;	/* what the engine thread reads */
+	size_t prod;		/* the batch being filled */
+	/*
+	 * Of every PT_SHARE frames, how many the engine thread dissects
+	 * (the reading thread's own variables).  Dissection is a pure
+	 * function of the frame: whichever thread does it, the packet is
+	 * the same; who does it is balanced as the queue runs dry (the
+	 * engine thread has room: more) or full (fewer).
+	 */
+	unsigned int share, share_acc;
+};
+
+#define PT_SHARE 64
+
+static bool table_copy(const struct point_table *from, struct point_table *to)
+{
+	point_table_init(to);
+	if (from->count) {
+		to->items = malloc(from->count * sizeof(*to->items));
+		if (!to->items)
+			return false;
+		memcpy(to->items, from->items,
+		       from->count * sizeof(*to->items));
+	}
+	to->count = to->cap = from->count;
+	to->gen = from->gen;
+	return true;
+}
+
+static void pt_feed_batch(struct pt_queue *q, struct pt_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		struct pt_slot *sl = &b->slot[i];
+
+		if (sl->kind == PT_POINTS) {
+			point_table_free(&q->mirror);
+			q->mirror = sl->snap;
+			point_table_init(&sl->snap);
+		} else {
+			if (sl->raw)
+				dissect_frame(&sl->f, &sl->pkt);
+			engine_feed(q->e, &sl->pkt);
+		}
+	}
+}
+
+static void *pt_engine_thread(void *arg)
+{
+	struct pt_queue *q = arg;
+	size_t cons = 0;
+
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		/*
+		 * Run dry: sleep until half the queue is there (or the end),
+		 * not one batch, so that two threads of about the same speed
+		 * do not wake each other once per batch.
+		 */
+		if (!q->full && !q->done) {
+			q->cons_waits = true;
+			while (q->full < PT_BATCHES / 2 && !q->done)
+				pthread_cond_wait(&q->not_empty, &q->lock);
+			q->cons_waits = false;
+		}
+		if (!q->full)
+			break;		/* done, and every batch fed */
+		pthread_mutex_unlock(&q->lock);
+		pt_feed_batch(q, &q->b[cons]);
+		cons = (cons + 1) % PT_BATCHES;
+		pthread_mutex_lock(&q->lock);
+		q->full--;
+		if (q->prod_waits && q->full <= PT_BATCHES / 2)
+			pthread_cond_signal(&q->not_full);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+/* Hands the batch being filled to the engine thread and takes the next. */
+static void pt_hand_over(struct pt_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->full++;
+	if (q->cons_waits && q->full >= PT_BATCHES / 2) {
+		pthread_cond_signal(&q->not_empty);
+		/* it ran dry: it can dissect more */
+		if (q->share < PT_SHARE * 3 / 4)
+			q->share++;
+	}
+	/* full: sleep until half of it is fed (see pt_engine_thread) */
+	if (q->full == PT_BATCHES) {
+		if (q->share)
+			q->share--;
+		q->prod_waits = true;
+		while (q->full > PT_BATCHES / 2)
+			pthread_cond_wait(&q->not_full, &q->lock);
+		q->prod_waits = false;
+	}
+	pthread_mutex_unlock(&q->lock);
+	q->prod = (q->prod + 1) % PT_BATCHES;
+	q->b[q->prod].n = 0;
+}
+
+static struct pt_slot *pt_slot_next(struct pt_queue *q)
+{
+	struct pt_batch *b;
+
+	if (q->b[q->prod].n == PT_BATCH)
+		pt_hand_over(q);
+	b = &q->b[q->prod];
+	return &b->slot[b->n++];
+}
+
+/* What is queued is fed, and the engine thread ends. */
+static void pt_finish(struct pt_queue *q, pthread_t th)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->b[q->prod].n)
+		q->full++;
+	q->done = true;
+	pthread_cond_signal(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(th, NULL);
+}
+
+static int cpus_online(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+static bool want_threads(const struct pipeline *pl)
+{
+	const char *v = getenv("DROPSPOT_THREADS");
+	long n = v && *v ? strtol(v, NULL, 10) : 0;
+
+	if (n == 1 || !merger_in_place(pl->m))
+		return false;
+	return n >= 2 || cpus_online() >= 2;
+}
+
+/*
+ * Reads, dissects and queues every frame for the engine thread; false when
+ * it had to stop early (out of memory for a copy of the point table): *f
+ * then holds a frame read but not queued, and pl the rest.
+ */
+static bool pt_produce(struct pipeline *pl, struct pt_queue *q,
+		       struct frame *f)
+{
+	uint64_t gen = pl->points.gen;
+
+	while (pipeline_next(pl, f)) {
+		struct pt_slot *sl;
+
+		if (pl->points.gen != gen) {
+			struct point_table snap;
+
+			if (!table_copy(&pl->points, &snap)) {
+				point_table_free(&snap);
+				return false;
+			}
+			gen = snap.gen;
+			sl = pt_slot_next(q);
+			sl->kind = PT_POINTS;
+			sl->snap = snap;
+		}
+		sl = pt_slot_next(q);
+		sl->kind = PT_FRAME;
+		sl->f = *f;
+		if (f->drop) {
+			struct drop_event *d =
+				&q->drop[q->prod][q->b[q->prod].n - 1];
+
+			*d = *f->drop;
+			sl->f.drop = d;
+		}
+		q->share_acc += q->share;
+		sl->raw = q->share_acc >= PT_SHARE;
+		if (sl->raw)
+			q->share_acc -= PT_SHARE;
+		else
+			dissect_frame(&sl->f, &sl->pkt);
+	}
+	return true;
+}
+
+static int pipeline_run_threads(struct pipeline *pl, struct engine *e)
+{
+	struct pt_queue *q = calloc(1, sizeof(*q));
+	struct frame f;
+	pthread_t th;
+	bool all;
+
+	if (!q)
+		return -1;
+	q->e = e;
+	if (!table_copy(&pl->points, &q->mirror) ||
+	    pthread_mutex_init(&q->lock, NULL)) {
+		point_table_free(&q->mirror);
+		free(q);
+		return -1;
+	}
+	pthread_cond_init(&q->not_empty, NULL);
+	pthread_cond_init(&q->not_full, NULL);
+	engine_set_points(e, &q->mirror);
+	if (pthread_create(&th, NULL, pt_engine_thread, q)) {
+		engine_set_points(e, &pl->points);
+		all = false;
+		goto destroy;
+	}
+	all = pt_produce(pl, q, &f);
+	pt_finish(q, th);
+	engine_set_points(e, &pl->points);
+	/* out of memory for a copy: the rest in this thread, as without */
+	if (!all) {
+		pipeline_feed(e, &f);
+		while (pipeline_next(pl, &f))
+			pipeline_feed(e, &f);
+	}
+	all = true;
+destroy:
+	pthread_cond_destroy(&q->not_empty);
+	pthread_cond_destroy(&q->not_full);
+	pthread_mutex_destroy(&q->lock);
+	point_table_free(&q->mirror);
+	free(q);
+	return all ? 0 : -1;
+}
+
 int pipeline_run(struct pipeline *pl, struct engine *e)
 {
 	struct frame f;
 
+	if (want_threads(pl) && pipeline_run_threads(pl, e) == 0)
+		return pl->status;
 	while (pipeline_next(pl, &f))
 		pipeline_feed(e, &f);
 	return pl->status;

@@ -70,7 +70,13 @@ int pipeline_next(struct pipeline *pl, struct frame *f);
 /* One frame into the engine: dissected, then fed. */
 void pipeline_feed(struct engine *e, const struct frame *f);
 
-/* Every remaining frame into the engine; returns pl->status. */
+/*
+ * Every remaining frame into the engine; returns pl->status.  With two
+ * CPUs and mapped files, the engine is fed from a second thread while this
+ * one reads and dissects (pipeline.c): the same frames in the same order,
+ * the report identical; an engine callback or listener would then run in
+ * that thread.  DROPSPOT_THREADS=1 keeps one thread, =2 forces two.
+ */
 int pipeline_run(struct pipeline *pl, struct engine *e);
 
 /*

@@ -35,6 +35,7 @@ int point_table_add(struct point_table *t, const struct point *tmpl)
 	*p = *tmpl;
 	p->id = (uint32_t)t->count;
 	t->count++;
+	t->gen++;
 	return (int)p->id;
 }
 
@@ -73,8 +74,8 @@ const char *point_hook_name(enum point_hook h)
 	case HOOK_TC_EGRESS: return "tc-egress";
 	case HOOK_KFREE_SKB: return "kfree_skb";
 	case HOOK_SOCKET: return "socket";
-	case HOOK_FILE: break;
 	case HOOK_TRACEPOINT: return "tracepoint";
+	case HOOK_FILE: break;
 	}
 	return "file";
 }

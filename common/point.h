@@ -135,6 +135,12 @@ struct point_table {
 	struct point *items;
 	size_t count;
 	size_t cap;
+	/*
+	 * Bumped by point_table_add and by the file readers whenever a
+	 * block changes points (not for the per-frame counters): the
+	 * threaded pipeline hands the engine a new copy when it moved.
+	 */
+	uint64_t gen;
 };
 
 void point_table_init(struct point_table *t);

@@ -4,7 +4,8 @@
  * was present, checksum states, and typed anomalies.  Dissection never fails:
  * whatever could not be decoded becomes an anomaly (DESIGN.md practice 7).
  *
- * Fields of a layer are meaningful only when its bit is set in `layers`.
+ * Fields of a layer are meaningful only when its bit is set in `layers`
+ * (sll, arp and quoted are not even defined otherwise).
  * Nothing here points into the frame's bytes except `frame` itself, so a
  * packet may outlive the frame buffer (the engine keeps copies).
  */
@@ -271,11 +272,17 @@ struct packet {
 	bool anom_overflow;		/* more anomalies than fit */
 	struct vlan_tag vlan[MAX_VLAN_TAGS];	/* outermost first */
 	struct eth_info eth;
-	struct sll_info sll;
 	uint32_t null_family;		/* BSD loopback address family (AF_*) */
-	struct arp_info arp;
 	struct tunnel_info tun;		/* valid with LAYER_TUNNEL */
 	struct net_info net;		/* the IP datagram (tunnel: inner) */
+	/*
+	 * From here on, members are cleared by the dissector that fills
+	 * them, when it starts (dissect_frame clears only what is above):
+	 * they are defined only with their layer bit, which is how they are
+	 * read.
+	 */
+	struct sll_info sll;		/* valid with LAYER_SLL */
+	struct arp_info arp;		/* valid with LAYER_ARP */
 	struct net_info quoted;		/* datagram quoted by an ICMP error */
 	struct anomaly anom[MAX_ANOMALIES];
 };

@@ -11,6 +11,9 @@
 # points, two classic pcap files merged, nanosecond pcapng), plus one file
 # cut in the middle of a record, whose error must be the same too, and
 # stdin redirected from a file (mapped) against the same bytes piped.
+# The engine in a thread of its own (DROPSPOT_THREADS=2, forced even on
+# one CPU) is compared with one thread (DROPSPOT_THREADS=1) the same way,
+# on the mapped files, the only ones the threaded pipeline takes.
 set -u
 : "${DROPSPOT:?DROPSPOT must name the dropspot binary}"
 : "${DROPSPOT_SRC:?}"
@@ -27,8 +30,12 @@ checked=0
 same() {
 	local name=$1 rc_fast rc_slow
 	shift
-	"$DROPSPOT" analyze --json "$@" >"$DIR/fast.json" 2>"$DIR/fast.err"
+	DROPSPOT_THREADS=2 \
+		"$DROPSPOT" analyze --json "$@" >"$DIR/fast.json" 2>"$DIR/fast.err"
 	rc_fast=$?
+	DROPSPOT_THREADS=1 \
+		"$DROPSPOT" analyze --json "$@" >"$DIR/one.json" 2>"$DIR/one.err"
+	rc_one=$?
 	DROPSPOT_NO_MMAP=1 DROPSPOT_REFERENCE_HASH=1 \
 		"$DROPSPOT" analyze --json "$@" >"$DIR/slow.json" 2>"$DIR/slow.err"
 	rc_slow=$?
@@ -39,6 +46,13 @@ same() {
 		echo "FAIL $name: fast exit $rc_fast, reference exit $rc_slow"
 		diff "$DIR/slow.json" "$DIR/fast.json" | head -20 | sed 's/^/     /'
 		diff "$DIR/slow.err" "$DIR/fast.err" | head -5 | sed 's/^/     /'
+		failed=1
+	elif [ "$rc_one" -ne "$rc_fast" ] ||
+	     ! cmp -s "$DIR/fast.json" "$DIR/one.json" ||
+	     ! cmp -s "$DIR/fast.err" "$DIR/one.err"; then
+		echo "FAIL $name: two threads exit $rc_fast, one thread exit $rc_one"
+		diff "$DIR/one.json" "$DIR/fast.json" | head -20 | sed 's/^/     /'
+		diff "$DIR/one.err" "$DIR/fast.err" | head -5 | sed 's/^/     /'
 		failed=1
 	elif [ ! -s "$DIR/fast.json" ]; then
 		echo "FAIL $name: empty report (exit $rc_fast)"
@@ -56,6 +70,18 @@ for s in "$DROPSPOT_SRC"/samples/*.pcapng.gz; do
 	same "sample $name" "$DIR/$name"
 	rm -f "$DIR/$name"
 done
+
+# Sections one after the other: interfaces (points) appear in the middle
+# of the file, while frames flow (the threaded pipeline's point copies).
+sections=0
+for s in healthy-nat firewall-drop mtu-blackhole; do
+	[ -e "$DROPSPOT_SRC/samples/$s.pcapng.gz" ] || continue
+	gzip -dc "$DROPSPOT_SRC/samples/$s.pcapng.gz" >>"$DIR/sections.pcapng"
+	sections=$((sections + 1))
+done
+[ "$sections" -gt 1 ] &&
+	same "$sections samples as sections of one pcapng" "$DIR/sections.pcapng"
+rm -f "$DIR/sections.pcapng"
 
 if [ -x "$GEN" ]; then
 	"$GEN" -n "$N" --pcapng --points 2 -o "$DIR/gen.pcapng" 2>/dev/null
