@@ -45,6 +45,11 @@ struct engine_frag {
 	 */
 	uint8_t *again;
 	size_t again_cap;
+	/*
+	 * A fragment was fed: before that the table is empty and expiring it
+	 * every frame (most captures hold no fragment) is a call for nothing.
+	 */
+	bool fed;
 };
 
 void engine_opts_default(struct engine_opts *o)
@@ -373,6 +378,8 @@ const struct ipfrag_stats *engine_frag_stats(const struct engine *e)
 
 static void frag_expire(struct engine *e, uint64_t now)
 {
+	if (!e->frag->fed)
+		return;
 	while (ipfrag_expire(e->frag->t, now, &e->frag->out) > 0)
 		;	/* incomplete: see above */
 }
@@ -407,6 +414,7 @@ static void frag_feed(struct engine *e, const struct packet *p)
 	struct engine_frag *fr = e->frag;
 	const struct packet *q = &fr->pkt;
 
+	fr->fed = true;
 	if (ipfrag_feed(fr->t, p, e->now, &fr->out) != 1)
 		return;
 	dissect_frame(&fr->out, &fr->pkt);
@@ -437,7 +445,7 @@ void engine_feed(struct engine *e, const struct packet *p)
 	 * network: the frame is only counted, and its point is treated as
 	 * not watched (path.c) and reported as such (findings.c).
 	 */
-	if (packet_has_anomaly(p, ANOM_LINKTYPE_UNKNOWN)) {
+	if (p->n_anom && packet_has_anomaly(p, ANOM_LINKTYPE_UNKNOWN)) {
 		e->pstat[f->point].undecodable++;
 		return;
 	}

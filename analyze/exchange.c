@@ -39,14 +39,11 @@
 static uint32_t series_hash(int family, const uint8_t *asker_ip,
 			    const uint8_t *target)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)family;
-	int i, n = family == 6 ? 16 : 4;
+	/* where a series sits in its bucket chain, never which it is */
+	uint64_t h = ip_hash64(family, asker_ip, 0) ^
+		     (ip_hash64(family, target, 1) >> 1);
 
-	for (i = 0; i < n; i++)
-		h = (h ^ asker_ip[i]) * 16777619u;
-	for (i = 0; i < n; i++)
-		h = (h ^ target[i]) * 16777619u;
-	return h & (EXCH_BUCKETS - 1);
+	return hash_fold(h) & (EXCH_BUCKETS - 1);
 }
 
 static bool mac_known(const uint8_t *m)
@@ -90,8 +87,8 @@ static struct exch_series *series_find(struct engine *e, int family,
 		return NULL;
 	for (i = t->bucket[h]; i >= 0; i = t->s[i].hnext) {
 		s = &t->s[i];
-		if (s->family == family && !memcmp(s->asker_ip, asker_ip, n) &&
-		    !memcmp(s->target, target, n) &&
+		if (s->family == family && ip_eq(family, s->asker_ip, asker_ip) &&
+		    ip_eq(family, s->target, target) &&
 		    (!asker_mac || !memcmp(s->asker_mac, asker_mac, 6)))
 			return s;
 	}

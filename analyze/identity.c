@@ -71,25 +71,10 @@ void tuple_of_packet(struct tuple *t, const struct packet *p, uint8_t kind,
 	t->id = n->icmp.echo_id;
 }
 
-/* The request-oriented tuple of a sighting; false for ICMP errors. */
-bool tuple_of_sighting(struct tuple *t, const struct sighting *s)
-{
-	bool reverse;
-
-	if (s->kind == SK_ERR)
-		return false;
-	reverse = s->kind == SK_REP ||
-		  (s->kind == SK_DROP && (s->flags & SF_DROP_REPLY));
-	memcpy(t->src, reverse ? s->dst : s->src, 16);
-	memcpy(t->dst, reverse ? s->src : s->dst, 16);
-	t->id = s->echo_id;
-	return true;
-}
-
 bool tuple_eq(const struct tuple *a, const struct tuple *b)
 {
-	return a->id == b->id && !memcmp(a->src, b->src, 16) &&
-	       !memcmp(a->dst, b->dst, 16);
+	return a->id == b->id && addr16_eq(a->src, b->src) &&
+	       addr16_eq(a->dst, b->dst);
 }
 
 static uint32_t tuple_hash(const struct tuple *t)
@@ -130,7 +115,7 @@ static bool pair_passes_unchanged(const struct engine *e, uint16_t a,
  */
 static void learn_pairs(struct engine *e, const struct probe *pr)
 {
-	struct tuple a, b;
+	struct tuple a;
 	uint16_t i, j;
 
 	for (i = 0; i < pr->n_sight; i++) {
@@ -146,8 +131,7 @@ static void learn_pairs(struct engine *e, const struct probe *pr)
 			if (y->kind != x->kind || y->point == x->point ||
 			    y->point >= ENGINE_MAX_POINTS)
 				continue;
-			tuple_of_sighting(&b, y);
-			if (tuple_eq(&a, &b))
+			if (sighting_has_tuple(y, &a))
 				e->pair_nat[x->point][y->point] |= PAIR_SAME;
 			else if (pr->outcome == PO_ANSWERED)
 				e->pair_nat[x->point][y->point] |= PAIR_REWRITE;
@@ -346,23 +330,24 @@ static bool bind_add(struct engine *e, int family, const struct tuple *a,
 
 static void probe_tuples(const struct probe *pr, struct tuple_set *ts)
 {
-	struct tuple t;
 	uint16_t i;
 	int j;
 
 	ts->n = 0;
 	for (i = 0; i < pr->n_sight; i++) {
-		if (!tuple_of_sighting(&t, &pr->s[i]))
-			continue;
+		const struct sighting *s = &pr->s[i];
+
+		if (s->kind == SK_ERR)
+			continue;	/* no tuple of its own */
 		for (j = 0; j < ts->n; j++)
-			if (tuple_eq(&ts->t[j], &t))
+			if (sighting_has_tuple(s, &ts->t[j]))
 				break;
 		if (j == ts->n && ts->n < MAX_PROBE_TUPLES)
-			ts->t[ts->n++] = t;
+			tuple_of_sighting(&ts->t[ts->n++], s);
 	}
 }
 
-static bool probe_origin(const struct probe *pr, struct tuple *origin);
+static inline bool probe_origin(const struct probe *pr, struct tuple *origin);
 static bool crossed_back(const struct probe *pr, const struct tuple *origin);
 static void reassign_bound(struct engine *e, int family,
 			   const struct tuple *origin, const struct tuple *t);
@@ -410,7 +395,7 @@ void identity_free(struct engine *e)
  * Two points on the same interface (live hooks: XDP ingress and TC egress
  * of one device) see the two directions of one place.
  */
-bool same_place(const struct engine *e, uint16_t a, uint16_t b)
+bool same_place_other(const struct engine *e, uint16_t a, uint16_t b)
 {
 	const struct point *pa, *pb;
 
@@ -489,19 +474,34 @@ static int tuple_score(const struct engine *e, const struct probe *pr,
 {
 	const struct sighting *here;
 	struct tuple_set ts;
-	struct tuple u;
+	uint16_t n;
 	int i, score;
 
-	probe_tuples(pr, &ts);
-	for (i = 0; i < ts.n; i++)
-		if (tuple_eq(&ts.t[i], t))
+	/*
+	 * The probe's tuples are those of its first MAX_PROBE_TUPLES distinct
+	 * ones (probe_tuples()): any of its first MAX_PROBE_TUPLES sightings
+	 * is among them, so a match there is SCORE_SAME without building the
+	 * set, and with no more sightings than that, no match is final.
+	 */
+	n = pr->n_sight < MAX_PROBE_TUPLES ? pr->n_sight : MAX_PROBE_TUPLES;
+	for (i = 0; i < n; i++)
+		if (sighting_has_tuple(&pr->s[i], t))
 			return SCORE_SAME;
+	ts.n = -1;
+	if (pr->n_sight > MAX_PROBE_TUPLES) {
+		probe_tuples(pr, &ts);
+		for (i = 0; i < ts.n; i++)
+			if (tuple_eq(&ts.t[i], t))
+				return SCORE_SAME;
+	}
 	/* a request (or reply) seen here already, with another tuple */
 	if (kind == SK_REQ || kind == SK_REP) {
 		here = at_place(e, pr, point, kind);
-		if (here && tuple_of_sighting(&u, here) && !tuple_eq(&u, t))
+		if (here && here->kind != SK_ERR && !sighting_has_tuple(here, t))
 			return SCORE_NONE;
 	}
+	if (ts.n < 0)
+		probe_tuples(pr, &ts);
 	for (i = 0; i < ts.n; i++)
 		if (bind_each(e, pr->family, t, is_tuple, &ts.t[i]))
 			return SCORE_BOUND;
@@ -666,13 +666,11 @@ struct probe *identity_find(struct engine *e, const struct identity_key *k,
 /* Sightings whose tuple is not the probe's first one: past a rewrite. */
 static bool rewritten(const struct sighting *s, const struct tuple *origin)
 {
-	struct tuple t;
-
-	return tuple_of_sighting(&t, s) && !tuple_eq(&t, origin);
+	return s->kind != SK_ERR && !sighting_has_tuple(s, origin);
 }
 
 /* The tuple of the probe's first request: the conversation it belongs to. */
-static bool probe_origin(const struct probe *pr, struct tuple *origin)
+static inline bool probe_origin(const struct probe *pr, struct tuple *origin)
 {
 	uint16_t i;
 
@@ -728,6 +726,17 @@ static bool crossed_back(const struct probe *pr, const struct tuple *origin)
 	int n_home;
 
 	return crossing_reply(NULL, pr, origin, NO_PLACE, &n_home) && n_home;
+}
+
+/*
+ * The fingerprint half of twins(), which needs no origin tuple: the bucket
+ * walks test it before they look for a candidate's first request.
+ */
+static bool same_fingerprint(const struct probe *a, const struct probe *b)
+{
+	return a != b && a->family == b->family && a->seq == b->seq &&
+	       a->len == b->len && a->hash == b->hash &&
+	       a->hash_caplen == b->hash_caplen;
 }
 
 /* Same fingerprint, the same target: the probes a NAT can mix up. */
@@ -872,7 +881,8 @@ static bool unclaimed_twin(const struct engine *e, const struct probe *pr,
 {
 	int n_home;
 
-	if (!probe_origin(q, qo) || !twins(pr, o, q, qo))
+	if (!same_fingerprint(pr, q) || !probe_origin(q, qo) ||
+	    !twins(pr, o, q, qo))
 		return false;
 	*c = crossing_reply(e, q, qo, NO_PLACE, &n_home);
 	/* a reply that crossed before pr was sent is not pr's */
@@ -1080,7 +1090,8 @@ void identity_repair(struct engine *e, struct probe *pr)
 	place = c ? c->point : NO_PLACE;
 	for (q = e->buckets[probe_bucket(e, pr->family, pr->seq)]; q;
 	     q = q->hnext) {
-		if (!unclaimed_twin(e, pr, &o, q, &qo, &c))
+		if (!same_fingerprint(pr, q) ||
+		    !unclaimed_twin(e, pr, &o, q, &qo, &c))
 			continue;
 		n_cand++;
 		/* twins of one id: the id the NAT kept tells nobody apart */
@@ -1103,7 +1114,8 @@ void identity_repair(struct engine *e, struct probe *pr)
 	}
 	for (q = e->buckets[probe_bucket(e, pr->family, pr->seq)]; q;
 	     q = q->hnext) {
-		if (!unclaimed_twin(e, pr, &o, q, &qo, &c) ||
+		if (!same_fingerprint(pr, q) ||
+		    !unclaimed_twin(e, pr, &o, q, &qo, &c) ||
 		    !crossing_rate(e, pr, &o, last, q, &qo, place, id_tells,
 				   delay, &cand))
 			continue;
@@ -1146,7 +1158,8 @@ static void reassign_bound(struct engine *e, int family,
 			/* its twin, sent before what q holds was seen */
 			p = e->buckets[probe_bucket(e, family, q->seq)];
 			for (; p; p = p->hnext)
-				if (probe_origin(p, &po) &&
+				if (same_fingerprint(q, p) &&
+				    probe_origin(p, &po) &&
 				    tuple_eq(&po, origin) &&
 				    twins(q, &qo, p, &po) &&
 				    p->first_ts <= held->ts_ns)
@@ -1178,7 +1191,8 @@ bool identity_unsettled(struct engine *e, const struct probe *pr)
 	nat = has_rewritten(pr, &ts.t[0]);
 	for (q = e->buckets[probe_bucket(e, pr->family, pr->seq)]; q && !twin;
 	     q = q->hnext)
-		twin = probe_origin(q, &qo) && twins(pr, &ts.t[0], q, &qo) &&
+		twin = same_fingerprint(pr, q) && probe_origin(q, &qo) &&
+		       twins(pr, &ts.t[0], q, &qo) &&
 		       (nat || has_rewritten(q, &qo));
 	if (!twin)
 		return false;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cause.h"
 #include "engine.h"
@@ -281,6 +282,7 @@ struct neigh {
 	 * went away, the asker's frames changed) still fails at the end.
 	 */
 	uint32_t since_reply[ENGINE_MAX_POINTS];
+	uint64_t since_mask;		/* points whose since_reply is not 0 */
 	uint64_t streak_first_ts, streak_first_frame;
 	uint16_t streak_first_point;
 	uint16_t req_vlan;		/* VLAN id + 1 of the last request, 0 = none */
@@ -607,8 +609,91 @@ const struct ipfrag_stats *engine_frag_stats(const struct engine *e);
 /* identity.c */
 void tuple_of_packet(struct tuple *t, const struct packet *p, uint8_t kind,
 		     bool is_req);
-bool tuple_of_sighting(struct tuple *t, const struct sighting *s);
+/* The request-oriented tuple of a sighting; false for ICMP errors. */
+static inline bool tuple_of_sighting(struct tuple *t, const struct sighting *s)
+{
+	bool reverse;
+
+	if (s->kind == SK_ERR)
+		return false;
+	reverse = s->kind == SK_REP ||
+		  (s->kind == SK_DROP && (s->flags & SF_DROP_REPLY));
+	memcpy(t->src, reverse ? s->dst : s->src, 16);
+	memcpy(t->dst, reverse ? s->src : s->dst, 16);
+	t->id = s->echo_id;
+	return true;
+}
 bool tuple_eq(const struct tuple *a, const struct tuple *b);
+
+/* 16 address bytes equal, as two words (the hot paths compare many). */
+static inline bool addr16_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	return !((a0 ^ b0) | (a1 ^ b1));
+}
+
+/* An address of family (4: 4 bytes, 6: 16) equal to another, inline. */
+static inline bool ip_eq(int family, const uint8_t *a, const uint8_t *b)
+{
+	uint32_t x, y;
+
+	if (family == 6)
+		return addr16_eq(a, b);
+	memcpy(&x, a, 4);
+	memcpy(&y, b, 4);
+	return x == y;
+}
+
+/*
+ * A word-at-a-time hash of an address of family (only its 4 or 16 bytes
+ * are read) mixed with seed: where an entry sits in an index, never which
+ * entry it is.
+ */
+static inline uint64_t ip_hash64(int family, const uint8_t *ip, uint64_t seed)
+{
+	uint64_t w0, w1 = 0;
+	uint32_t v4;
+
+	if (family == 6) {
+		memcpy(&w0, ip, 8);
+		memcpy(&w1, ip + 8, 8);
+	} else {
+		memcpy(&v4, ip, 4);
+		w0 = v4;
+	}
+	return (w0 * 0x9e3779b97f4a7c15ull) ^ (w1 * 0xc2b2ae3d27d4eb4full) ^
+	       (seed * 0x165667b19e3779f9ull) ^ (uint64_t)family;
+}
+
+static inline uint32_t hash_fold(uint64_t h)
+{
+	h ^= h >> 32;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 29;
+	return (uint32_t)h;
+}
+
+/*
+ * tuple_of_sighting(&u, s) && tuple_eq(&u, t), without building u: the
+ * identity and closing paths ask it of every sighting of every candidate.
+ */
+static inline bool sighting_has_tuple(const struct sighting *s,
+				      const struct tuple *t)
+{
+	bool reverse;
+
+	if (s->kind == SK_ERR || s->echo_id != t->id)
+		return false;
+	reverse = s->kind == SK_REP ||
+		  (s->kind == SK_DROP && (s->flags & SF_DROP_REPLY));
+	return addr16_eq(reverse ? s->dst : s->src, t->src) &&
+	       addr16_eq(reverse ? s->src : s->dst, t->dst);
+}
 /* The open probe a sighting belongs to, or NULL for a new probe. */
 struct probe *identity_find(struct engine *e, const struct identity_key *k,
 			    bool *partial, bool *data_differs);
@@ -618,11 +703,28 @@ void identity_repair(struct engine *e, struct probe *pr);
 bool identity_unsettled(struct engine *e, const struct probe *pr);
 void identity_free(struct engine *e);
 /* Two points that are one place (two hooks of one live interface). */
-bool same_place(const struct engine *e, uint16_t a, uint16_t b);
+bool same_place_other(const struct engine *e, uint16_t a, uint16_t b);
+static inline bool same_place(const struct engine *e, uint16_t a, uint16_t b)
+{
+	return a == b || same_place_other(e, a, b);	/* mostly a == b */
+}
 
 /* probe.c */
-/* Hash bucket of the open probes of one family and sequence. */
-uint32_t probe_bucket(const struct engine *e, int family, uint16_t seq);
+/*
+ * Hash bucket of the open probes of one family and sequence: by those
+ * only, so a reply whose data (even length) differs from its request's
+ * still finds it.  Inline: every sighting and every twin walk asks it.
+ */
+static inline uint32_t probe_bucket(const struct engine *e, int family,
+				    uint16_t seq)
+{
+	uint64_t h = (uint64_t)family * 0x9e3779b97f4a7c15ull;
+
+	h ^= (uint64_t)seq << 32;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return (uint32_t)h & (e->n_buckets - 1);
+}
 /* false: a dropped first fragment of no probe we know (an other drop) */
 bool probe_feed(struct engine *e, const struct packet *p, uint16_t point);
 void probe_feed_error(struct engine *e, const struct packet *p, uint16_t point);

@@ -12,21 +12,16 @@
 
 #define NEIGH_MIN_REQUESTS 2	/* one unanswered request may be in flight */
 
+/* Where an address sits in neigh_index (never which entry it is). */
 static uint32_t ip_hash(int family, const uint8_t *ip)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)family;
-	int i, n = family == 6 ? 16 : 4;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ ip[i]) * 16777619u;
-	return h;
+	return hash_fold(ip_hash64(family, ip, 0));
 }
 
 const struct neigh *neigh_find(const struct engine *e, int family,
 			       const uint8_t *ip)
 {
 	uint32_t mask = 2 * MAX_NEIGH - 1, h = ip_hash(family, ip) & mask;
-	int n = family == 6 ? 16 : 4;
 
 	for (;; h = (h + 1) & mask) {
 		int32_t idx = e->neigh_index[h];
@@ -35,7 +30,7 @@ const struct neigh *neigh_find(const struct engine *e, int family,
 		if (idx < 0)
 			return NULL;
 		ne = &e->neigh[idx];
-		if (ne->family == family && !memcmp(ne->ip, ip, (size_t)n))
+		if (ne->family == family && ip_eq(family, ne->ip, ip))
 			return ne;
 	}
 }
@@ -52,7 +47,7 @@ static struct neigh *neigh_get(struct engine *e, int family, const uint8_t *ip)
 		if (idx < 0)
 			break;
 		ne = &e->neigh[idx];
-		if (ne->family == family && !memcmp(ne->ip, ip, (size_t)n))
+		if (ne->family == family && ip_eq(family, ne->ip, ip))
 			return ne;
 	}
 	if (e->n_neigh == MAX_NEIGH) {
@@ -168,13 +163,14 @@ static void asked(struct engine *e, int family, const uint8_t *target,
 	ne->req_mask |= 1ull << point;
 	if (++ne->req_per_point[point] > ne->requests)
 		ne->requests = ne->req_per_point[point];
-	if (!neigh_streak(ne)) {
+	if (!ne->since_mask) {		/* neigh_streak() == 0, without the scan */
 		ne->req_vlan = 0;
 		ne->streak_first_ts = p->frame->ts_ns;
 		ne->streak_first_frame = p->frame->number;
 		ne->streak_first_point = point;
 	}
 	ne->since_reply[point]++;
+	ne->since_mask |= 1ull << point;
 	ne->last_req_ts = p->frame->ts_ns;
 	note_request_vlan(ne, point, p);
 }
@@ -187,6 +183,7 @@ static void answered(struct engine *e, int family, const uint8_t *ip)
 		return;
 	ne->replies++;
 	memset(ne->since_reply, 0, sizeof(ne->since_reply));
+	ne->since_mask = 0;
 }
 
 static void gratuitous(struct engine *e, int family, const uint8_t *ip,

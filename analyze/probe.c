@@ -21,20 +21,6 @@
 #define ANSWERED_GRACE_NS 50000000ull	/* close answered probes after this */
 #define MAX_SIGHT 32
 
-/*
- * By family and sequence only: a reply whose data (even length) differs
- * from its request's must still find it.
- */
-uint32_t probe_bucket(const struct engine *e, int family, uint16_t seq)
-{
-	uint64_t h = (uint64_t)family * 0x9e3779b97f4a7c15ull;
-
-	h ^= (uint64_t)seq << 32;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return (uint32_t)h & (e->n_buckets - 1);
-}
-
 static void chain_insert(struct probe **head, struct probe *pr)
 {
 	pr->hnext = *head;
@@ -568,7 +554,8 @@ static uint32_t flow_for(struct engine *e, const struct probe *pr)
 	} else if ((s = first_of(pr, SK_DROP))) {
 		struct tuple t;
 
-		tuple_of_sighting(&t, s);
+		if (!tuple_of_sighting(&t, s))	/* cannot be: a drop */
+			memset(&t, 0, sizeof(t));
 		memcpy(src, t.src, 16);
 		memcpy(dst, t.dst, 16);
 	} else {
@@ -768,17 +755,11 @@ static void note_nat(struct engine *e, uint32_t flow, const struct probe *pr,
 	n->ts = b->ts_ns;
 }
 
-/* Two sightings carry one tuple (identity.c's, oriented alike). */
-static bool same_sighting_tuple(const struct sighting *a,
-				const struct sighting *b)
-{
-	struct tuple ta, tb;
-
-	return tuple_of_sighting(&ta, a) && tuple_of_sighting(&tb, b) &&
-	       tuple_eq(&ta, &tb);
-}
-
-/* Sightings whose addresses or id differ from the first of their kind. */
+/*
+ * Sightings whose addresses or id differ from the first of their kind
+ * (its tuple, identity.c's, oriented alike).  Most probes cross no NAT:
+ * the second pass runs only when a sighting differed.
+ */
 static void learn_nat(struct engine *e, uint32_t flow, const struct probe *pr)
 {
 	uint8_t kind;
@@ -787,17 +768,24 @@ static void learn_nat(struct engine *e, uint32_t flow, const struct probe *pr)
 	for (kind = SK_REQ; kind <= SK_REP; kind++) {
 		const struct sighting *first = first_of(pr, kind);
 		uint64_t same = 0;
+		struct tuple ft;
+		bool differs = false;
 
-		if (!first)
+		/* (first is a request or a reply: it has a tuple) */
+		if (!first || !tuple_of_sighting(&ft, first))
 			continue;
-		for (i = 0; i < pr->n_sight; i++)
-			if (pr->s[i].kind == kind &&
-			    same_sighting_tuple(first, &pr->s[i]))
-				same |= 1ull << pr->s[i].point;
 		for (i = 0; i < pr->n_sight; i++) {
+			if (pr->s[i].kind != kind)
+				continue;
+			if (sighting_has_tuple(&pr->s[i], &ft))
+				same |= 1ull << pr->s[i].point;
+			else
+				differs = true;
+		}
+		for (i = 0; differs && i < pr->n_sight; i++) {
 			const struct sighting *s = &pr->s[i];
 
-			if (s->kind == kind && !same_sighting_tuple(first, s))
+			if (s->kind == kind && !sighting_has_tuple(s, &ft))
 				note_nat(e, flow, pr, first, same, s);
 		}
 	}
@@ -1078,10 +1066,14 @@ static bool reply_back_home(const struct engine *e, const struct probe *pr)
 static bool reply_dropped_at_home(const struct engine *e,
 				  const struct probe *pr)
 {
-	const struct sighting *origin = first_of(pr, SK_REQ);
+	const struct sighting *origin;
 	uint64_t home_ts = 0;
 	uint16_t i;
 
+	/* no kernel drop at all (most probes): nothing to scan for */
+	if (!pr->drop_mask)
+		return false;
+	origin = first_of(pr, SK_REQ);
 	if (!origin)
 		return false;
 	for (i = 0; i < pr->n_sight; i++)
@@ -1292,7 +1284,26 @@ static void note_answered(struct engine *e, struct probe *pr)
 	pr->answered_list = true;
 }
 
-void probe_expire(struct engine *e, bool all)
+/*
+ * Nothing to close now: the two loops of probe_expire() would stop at
+ * their first probe.  Asked for every frame, it is most often true, and
+ * cheaper than the loops (closable()'s quick refusals, no side effects).
+ */
+static bool expire_idle(const struct engine *e)
+{
+	const struct probe *a = e->ans_oldest, *o = e->oldest;
+
+	if (e->n_live > e->o.max_live)
+		return false;
+	if (a && e->now - a->last_ts >= ANSWERED_GRACE_NS)
+		return false;
+	return !o || (e->now - o->first_ts <= e->o.timeout_ns &&
+		      (!(o->rep_mask | o->err_mask) ||
+		       e->now - o->last_ts < ANSWERED_GRACE_NS));
+}
+
+/* Out of line: the idle test in probe_expire() then costs no frame. */
+static __attribute__((noinline)) void expire_run(struct engine *e, bool all)
 {
 	struct probe *held = NULL;
 
@@ -1321,6 +1332,13 @@ void probe_expire(struct engine *e, bool all)
 		}
 		probe_close(e, pr, all);
 	}
+}
+
+void probe_expire(struct engine *e, bool all)
+{
+	if (!all && expire_idle(e))
+		return;
+	expire_run(e, all);
 }
 
 void engine_advance(struct engine *e, uint64_t now_ns)
