@@ -44,6 +44,8 @@ enum cause_fact {
 	CF_MAC_CONFLICT = 1ull << 26,	/* its sender's MAC enters 2 ports */
 	CF_FRAGMENTED = 1ull << 27,	/* sent without DF: fragmented, not
 					 * dropped, where an MTU is smaller */
+	CF_NEIGH_REQ_DROPPED = 1ull << 29,	/* the kernel dropped its
+					 * neighbour requests */
 	CF_NEIGH_BRIDGE_CUT = 1ull << 28,	/* its neighbour requests stop at
 						 * a bridge (state_bridge_cut) */
 };

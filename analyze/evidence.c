@@ -357,6 +357,35 @@ static void arp_ignore_facts(const struct engine *e, const struct neigh *ne,
 	facts_set(cf, "arp_sysctl", "%s", ai.sysctl);
 }
 
+/*
+ * The kernel dropped its requests (the drop records joined them, neigh.c):
+ * its reason, and the netfilter rule or policy when the record names one.
+ */
+static void neigh_drop_facts(const struct engine *e, const struct neigh *ne,
+			     struct cause_facts *cf)
+{
+	int idx = ne->req_drop - 1;
+	struct drop_nft n;
+
+	if (!ne->req_drop)
+		return;
+	cf->bits |= CF_NEIGH_REQ_DROPPED;
+	facts_set(cf, "neigh_drops", "%u", ne->req_drops);
+	facts_set(cf, "neigh_reason", "%s", engine_reason(e, idx));
+	facts_set(cf, "neigh_function", "%s", engine_reason_function(e, idx));
+	if (!engine_reason_nft(e, idx, &n))
+		return;
+	if (n.by == DROP_NFT_RULE)
+		facts_set(cf, "neigh_nft", "rule %llu of %s %s %s (hook %s)%s%s",
+			  (unsigned long long)n.handle, n.family, n.table,
+			  n.chain, n.hook[0] ? n.hook : "?",
+			  n.rule[0] ? ": " : "", n.rule);
+	else
+		facts_set(cf, "neigh_nft", "%s of %s %s %s (hook %s)",
+			  drop_nft_by_name(n.by), n.family, n.table, n.chain,
+			  n.hook[0] ? n.hook : "?");
+}
+
 static void neigh_facts(const struct engine *e, const struct group *g,
 			struct cause_facts *cf)
 {
@@ -372,6 +401,7 @@ static void neigh_facts(const struct engine *e, const struct group *g,
 	cf->bits |= CF_NEIGH_UNRESOLVED;
 	fmt_ip(s, sizeof(s), ne->family, ne->ip);
 	facts_set(cf, "neighbour", "%s", s);
+	neigh_drop_facts(e, ne, cf);
 	bridge_cut_facts(e, ne, cf);
 	if (ne->family == 4)
 		arp_ignore_facts(e, ne, cf);

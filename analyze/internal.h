@@ -296,6 +296,13 @@ struct neigh {
 	uint8_t grat_mac[6];
 	uint64_t grat_frame, grat_ts;
 	uint16_t grat_point;
+	/*
+	 * A kernel drop record of one of its requests (ARP request, neighbour
+	 * solicitation): the engine's reason index + 1, 0 = none, and how
+	 * many: the kernel's own word on why nobody answers.
+	 */
+	int16_t req_drop;
+	uint32_t req_drops;
 };
 
 /*

@@ -261,6 +261,28 @@ static void nd_feed(struct engine *e, const struct packet *p, uint16_t point)
  * header (no Ethernet addresses): an ND answer is matched without the
  * asker's MAC.
  */
+/*
+ * A request the kernel dropped (a firewall's arp or bridge family rule...):
+ * its target's entry keeps the first reason, so "nobody answers" can say
+ * that the request never got to anyone who could.
+ */
+static bool request_dropped(struct engine *e, const struct packet *p,
+			    int family, const uint8_t *target)
+{
+	const struct neigh *found = neigh_find(e, family, target);
+	struct neigh *ne;
+
+	/* joined to requests a point saw; a request seen nowhere stays
+	 * an other drop */
+	if (!found)
+		return false;
+	ne = &e->neigh[found - e->neigh];
+	if (!ne->req_drop)
+		ne->req_drop = (int16_t)(probe_drop_reason(e, p->frame) + 1);
+	ne->req_drops++;
+	return true;
+}
+
 bool neigh_feed_drop(struct engine *e, const struct packet *p)
 {
 	const struct icmp_info *ic = &p->net.icmp;
@@ -270,12 +292,19 @@ bool neigh_feed_drop(struct engine *e, const struct packet *p)
 	if (p->layers & LAYER_ARP) {
 		if (packet_has_anomaly(p, ANOM_ARP_UNSUPPORTED) ||
 		    packet_has_anomaly(p, ANOM_ARP_TRUNCATED) ||
-		    a->hlen != 6 || a->plen != 4 || a->op != 2 ||
-		    a->is_gratuitous)
+		    a->hlen != 6 || a->plen != 4 || a->is_gratuitous)
+			return false;
+		if (a->op == 1)
+			return !is_zero(a->spa, 4) &&
+			       request_dropped(e, p, 4, a->tpa);
+		if (a->op != 2)
 			return false;
 		return exch_answer(e, p, point, 4, a->tpa, a->tha, a->spa,
 				   a->sha, true);
 	}
+	if ((p->layers & LAYER_ICMPV6) && !(p->layers & LAYER_QUOTED) &&
+	    ic->type == 135 && !is_zero(p->net.ip.src.a, 16))
+		return request_dropped(e, p, 6, ic->nd_target.a);
 	if ((p->layers & LAYER_ICMPV6) && !(p->layers & LAYER_QUOTED) &&
 	    ic->type == 136 && (ic->nd_flags & 0x40))
 		return exch_answer(e, p, point, 6, p->net.ip.dst.a, NULL,

@@ -6,7 +6,9 @@
 # requests are seen reaching virbr0 and the verdict names the sysctl that
 # silences it instead of "nobody answers", live and from the pcapng.
 # arp_ignore = 1 (answer only for addresses on the device: the gateway's
-# is) changes nothing: every probe answered.
+# is) changes nothing: every probe answered.  Then an nft arp-family rule
+# on the host drops the requests: the kernel's drop records of them join
+# the neighbour entry, and the verdict names the rule.
 . "$DROPSPOT_SRC/tests/integration/trace_lib.sh"
 tr_init nft
 
@@ -36,4 +38,24 @@ echo "== net.ipv4.conf.virbr0.arp_ignore = 1"
 arp_case net.ipv4.conf.virbr0.arp_ignore 1
 [ "$TR_RC" = 0 ] || lab_die "trace exited $TR_RC, want 0 (the gateway's address is on virbr0)"
 tr_expect "both answered" '.summary.answered == 2'
+lab_exec "$LAB_HOST" sysctl -qw net.ipv4.conf.virbr0.arp_ignore=0
+
+echo "== an nft arp rule drops the requests"
+lab_exec "$LAB_HOST" nft -f - <<'NFT' || lab_die "nft arp table"
+table arp dsarp {
+	chain i {
+		type filter hook input priority 0;
+		arp operation request drop
+	}
+}
+NFT
+lab_exec "$LAB_GUEST" ip neigh flush all
+tr_trace --ping "$LAB_WAN_IP" --from "$LAB_GUEST" -c 2 --interval 0.2
+[ "$TR_RC" = 1 ] || lab_die "trace exited $TR_RC, want 1 (probes lost)"
+tr_expect "cause: the host's arp rule drops the requests" \
+	"any(.findings[]; .kind == \"drop\" and .cause.code == \"neighbour_requests_dropped\" and
+	 .cause.params.neighbour == \"$LAB_HOST_IP\" and
+	 .cause.params.neigh_reason == \"NETFILTER_DROP\" and
+	 (.cause.params.neigh_nft | test(\"of arp dsarp i \\\\(hook input\\\\): arp operation request drop\")))"
+tr_same
 echo PASS

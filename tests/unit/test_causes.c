@@ -199,6 +199,11 @@ static const struct row_case cases[] = {
 	  "neighbour resolution for 10.0.0.254 fails: its requests never "
 	  "reach vnet1 (ports vnet0 and vnet1 of br0 are isolated: the bridge "
 	  "forwards nothing between them)" },
+	{ CF_NEIGH_UNRESOLVED | CF_NEIGH_REQ_DROPPED | CF_NEIGH_BRIDGE_CUT |
+	  CF_HS_ARP_IGNORE, "neighbour_requests_dropped",
+	  "neighbour resolution for 10.0.0.254 fails: the kernel drops its "
+	  "requests (3 seen): NETFILTER_DROP in nft_do_chain, rule 2 of arp a "
+	  "i (hook input): arp operation request counter drop" },
 	{ CF_NEIGH_UNRESOLVED | CF_HS_ARP_IGNORE | CF_NEXT_KNOWN,
 	  "neighbour_arp_ignored",
 	  "neighbour resolution for 10.0.0.254 fails: its requests reach br0 "
@@ -274,6 +279,13 @@ static void state_values(struct cause_facts *cf, uint64_t facts)
 		facts_set(cf, "mtu_device", "up0");
 		facts_set(cf, "dev_mtu", "1400");
 		facts_set(cf, "size", "1500");
+	}
+	if (facts & CF_NEIGH_REQ_DROPPED) {
+		facts_set(cf, "neigh_drops", "3");
+		facts_set(cf, "neigh_reason", "NETFILTER_DROP");
+		facts_set(cf, "neigh_function", "nft_do_chain");
+		facts_set(cf, "neigh_nft", "rule 2 of arp a i (hook input): "
+			  "arp operation request counter drop");
 	}
 	if (facts & CF_HS_ARP_IGNORE) {
 		facts_set(cf, "arp_device", "br0");
