@@ -33,7 +33,34 @@ static const struct cause_row rows[CAUSE_COUNT] = {
 
 /* Appended to a firm wire cause when the kernel named its reason too. */
 static const char kernel_clause[] =
-	"; the kernel dropped it: {kernel_reason}[ in {kernel_function}]";
+	"; the kernel dropped it: {kernel_reason}[ in {kernel_function}]"
+	"[ ({kernel_meaning})]";
+
+static const struct {
+	const char *reason, *function, *sentence;
+} meanings[] = {
+#define KMEANING(reason, function, sentence) { #reason, function, sentence },
+#include "kernel_meanings.def"
+#undef KMEANING
+};
+
+const char *kernel_meaning(const char *reason, const char *function)
+{
+	const char *any = NULL;
+	size_t i;
+
+	if (!reason || !reason[0])
+		return NULL;
+	for (i = 0; i < sizeof(meanings) / sizeof(meanings[0]); i++) {
+		if (strcmp(meanings[i].reason, reason))
+			continue;
+		if (!meanings[i].function[0])
+			any = meanings[i].sentence;
+		else if (function && !strcmp(meanings[i].function, function))
+			return meanings[i].sentence;
+	}
+	return any;
+}
 
 const char *cause_code(enum cause_id id)
 {

@@ -125,6 +125,12 @@ struct cause_ref {
 	uint8_t n_support;
 };
 
+/*
+ * What a kernel drop of reason (skb_drop_reason without its prefix) in
+ * function means, from kernel_meanings.def; NULL when the table has no
+ * word for it.
+ */
+const char *kernel_meaning(const char *reason, const char *function);
 const char *cause_code(enum cause_id id);
 enum cause_id cause_by_code(const char *code);
 enum cause_strength cause_strength_of(enum cause_id id);

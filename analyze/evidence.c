@@ -677,12 +677,18 @@ void encap_evidence(const struct engine *e, const struct group *g,
 static void kernel_facts(const struct engine *e, const struct group *g,
 			 struct cause_facts *cf)
 {
+	const char *meaning;
+
 	if (g->drop_reason < 0)
 		return;
 	cf->bits |= CF_KERNEL_REASON;
 	facts_set(cf, "kernel_reason", "%s", engine_reason(e, g->drop_reason));
 	facts_set(cf, "kernel_function", "%s",
 		  engine_reason_function(e, g->drop_reason));
+	meaning = kernel_meaning(engine_reason(e, g->drop_reason),
+				 engine_reason_function(e, g->drop_reason));
+	if (meaning)
+		facts_set(cf, "kernel_meaning", "%s", meaning);
 }
 
 /* The iptables names of an attribution (drop_event.h struct drop_nft.xt):

@@ -427,6 +427,42 @@ static void test_optional_segment(void)
 	CHECK(c.n_support && c.support[0] == CAUSE_HOST_PATH_SUSPECTED);
 }
 
+/* The kernel's word explained (kernel_meanings.def). */
+static void test_kernel_meaning(void)
+{
+	struct cause_facts cf;
+	struct cause_ref c;
+	char text[512];
+
+	/* the function's own row, then the reason's row for any function */
+	CHECK(strstr(kernel_meaning("NOT_SPECIFIED", "__dev_forward_skb2"),
+		     "other end of the veth") != NULL);
+	CHECK(strstr(kernel_meaning("NO_TX_TARGET", "br_handle_frame_finish"),
+		     "bridge found no port") != NULL);
+	CHECK(!strcmp(kernel_meaning("NO_TX_TARGET", "dev_queue_xmit"),
+		      "no device to send it by"));
+	CHECK(!strcmp(kernel_meaning("NO_TX_TARGET", NULL),
+		      "no device to send it by"));
+	/* no word: nothing said, never a guess */
+	CHECK(kernel_meaning("NOT_SPECIFIED", "ip_rcv") == NULL);
+	CHECK(kernel_meaning("NETFILTER_DROP", "nft_do_chain") == NULL);
+	CHECK(kernel_meaning("", "") == NULL);
+	CHECK(kernel_meaning(NULL, NULL) == NULL);
+
+	/* rendered in the kernel's clause of a firm cause */
+	memset(&cf, 0, sizeof(cf));
+	cf.bits = CF_NEXT_KNOWN | CF_INTO_BRIDGE | CF_KERNEL_REASON;
+	base_values(&cf);
+	facts_set(&cf, "kernel_reason", "NOT_SPECIFIED");
+	facts_set(&cf, "kernel_function", "__dev_forward_skb2");
+	facts_set(&cf, "kernel_meaning", "%s",
+		  kernel_meaning("NOT_SPECIFIED", "__dev_forward_skb2"));
+	cause_pick(&cf, &c);
+	cause_render(&c, text, sizeof(text));
+	CHECK(strstr(text, "; the kernel dropped it: NOT_SPECIFIED in "
+		     "__dev_forward_skb2 (the other end of the veth refused it") != NULL);
+}
+
 /* Support keeps the other firm causes; suspicions are not evidence. */
 static void test_support(void)
 {
@@ -494,6 +530,7 @@ int main(void)
 	test_rows();
 	test_optional_segment();
 	test_support();
+	test_kernel_meaning();
 	test_codes_and_templates();
 	test_render_bounds();
 	return check_done();
