@@ -36,6 +36,12 @@ static const char kernel_clause[] =
 	"; the kernel dropped it: {kernel_reason}[ in {kernel_function}]"
 	"[ ({kernel_meaning})]";
 
+#define KMEANING(reason, function, sentence) \
+	_Static_assert(sizeof(sentence) <= CAUSE_VALUE, \
+		       "kernel meaning of " #reason " too long for a parameter");
+#include "kernel_meanings.def"
+#undef KMEANING
+
 static const struct {
 	const char *reason, *function, *sentence;
 } meanings[] = {

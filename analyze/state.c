@@ -646,7 +646,14 @@ static bool ctx_init(struct state_ctx *c, const struct engine *e,
 	place_of_point(e, g->after, &c->pl[0]);
 	place_of_point(e, g->before, &c->pl[1]);
 	c->pl[2].point = drop_device_point(e, g);
-	if (g->drop_reason >= 0 &&
+	/*
+	 * A drop in a netns no point watches, past a NAT: the packet there
+	 * carries the rewritten addresses, not the flow's, so the state of
+	 * that netns (its routes, its forwarding) is not asked about them.
+	 */
+	if (c->pl[2].point == DROP_DEV_UNWATCHED && nat_of_flow(e, g->flow))
+		c->pl[2].point = DROP_DEV_NONE;
+	if (c->pl[2].point != DROP_DEV_NONE && g->drop_reason >= 0 &&
 	    engine_reason_device(e, g->drop_reason)[0]) {
 		c->pl[2].netns = engine_reason_netns(e, g->drop_reason);
 		c->pl[2].dev = engine_reason_device(e, g->drop_reason);

@@ -13,6 +13,7 @@
  * engine.  The clock also advances the engine, so a lost probe is reported
  * when its reply window ends, not at the next frame.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -103,6 +104,7 @@ struct trace_run {
 	uint64_t netns[MAX_NETNS];
 	size_t n_netns;
 	uint64_t drops_elsewhere;	/* drop records of other netns, ignored */
+	uint64_t own_elsewhere;		/* ... kept: they carry our probe */
 	FILE *lines;			/* where the per-probe lines go */
 	uint64_t delivered;		/* frames handed to the engine */
 	uint64_t completed;		/* probes closed */
@@ -622,14 +624,34 @@ static bool netns_watched(const struct trace_run *r, uint32_t ino)
 	return false;
 }
 
+/*
+ * A drop record that carries one of this session's probes ("dropspot" +
+ * its tag in the echo data, a request or the reply that echoes it): ours
+ * wherever it died, in a netns nobody watches too (the far end of a
+ * watched veth: a container's or the target's own firewall).
+ */
+static bool carries_own_probe(const struct trace_run *r,
+			      const struct drop_event *ev)
+{
+	uint8_t own[PINGER_OWN_LEN];
+	size_t n = r->pg ? pinger_own_prefix(r->pg, own) : 0;
+	size_t cap = ev->cap_len < sizeof(ev->data) ? ev->cap_len :
+						      sizeof(ev->data);
+
+	return n && cap >= n && memmem(ev->data, cap, own, n) != NULL;
+}
+
 static int on_drop(const struct drop_event *ev, void *ctx)
 {
 	struct trace_run *r = ctx;
 	struct drop_frame df;
 
 	if (!netns_watched(r, ev->netns_ino)) {
-		r->drops_elsewhere++;
-		return 0;
+		if (!carries_own_probe(r, ev)) {
+			r->drops_elsewhere++;
+			return 0;
+		}
+		r->own_elsewhere++;
 	}
 	if (r->ev)
 		stream_kernel_drop(r->ev, ev);
@@ -1086,6 +1108,9 @@ static void close_points(struct trace_run *r, uint64_t start_ns, uint64_t end_ns
 	if (r->drops_elsewhere)
 		log_debug("%llu kernel drops in other netns ignored",
 			  (unsigned long long)r->drops_elsewhere);
+	if (r->own_elsewhere)
+		log_info("%llu kernel drop(s) of our probes in a netns not "
+			 "watched were kept", (unsigned long long)r->own_elsewhere);
 	/* the unwritten ones count as lost too, but were said apart */
 	if (live_lost_total(r->lv) > unwritten)
 		log_warn("the capture lost %llu events (ring full): evidence "

@@ -438,7 +438,7 @@ static void test_kernel_meaning(void)
 	CHECK(strstr(kernel_meaning("NOT_SPECIFIED", "__dev_forward_skb2"),
 		     "other end of the veth") != NULL);
 	CHECK(strstr(kernel_meaning("NO_TX_TARGET", "br_handle_frame_finish"),
-		     "bridge found no port") != NULL);
+		     "bridge had no port") != NULL);
 	CHECK(!strcmp(kernel_meaning("NO_TX_TARGET", "dev_queue_xmit"),
 		      "no device to send it by"));
 	CHECK(!strcmp(kernel_meaning("NO_TX_TARGET", NULL),
