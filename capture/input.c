@@ -503,19 +503,23 @@ void input_skip(struct input *in, size_t n)
 {
 	if (in->kind == INPUT_MEM || in->kind == INPUT_MAP) {
 		size_t avail = in->mem_len - in->mem_pos;
-		size_t line;
+		size_t line, end;
 
 		n = n < avail ? n : avail;
 		/*
 		 * Records are read once, front to back: ask for the cache lines
 		 * MAP_PREFETCH ahead of the ones just consumed (the hardware
 		 * prefetcher stops at page boundaries; this one does not).
-		 * A prefetch never faults, even past the end.
+		 * Only lines that start past the previous call's end: the one
+		 * holding mem_pos + MAP_PREFETCH, unless it starts there, was
+		 * asked for last time.  Nothing past the mapping is asked for.
 		 */
-		for (line = (in->mem_pos + MAP_PREFETCH) & ~(size_t)63;
-		     line < in->mem_pos + n + MAP_PREFETCH; line += 64)
-			if (line < in->mem_len)
-				__builtin_prefetch(in->mem + line);
+		end = in->mem_pos + n + MAP_PREFETCH;
+		if (end > in->mem_len)
+			end = in->mem_len;
+		for (line = (in->mem_pos + MAP_PREFETCH + 63) & ~(size_t)63;
+		     line < end; line += 64)
+			__builtin_prefetch(in->mem + line);
 		in->mem_pos += n;
 		if (in->kind == INPUT_MAP)
 			map_drop_behind(in);

@@ -442,21 +442,32 @@ static struct rd_iface *iface_of(struct source *s, const struct block *b,
 	return NULL;
 }
 
-/* Packet data of caplen bytes, padded to 32 bits, must fit in the block. */
-static int take_data(struct source *s, const struct block *b,
-		     struct cursor *c, uint32_t caplen, struct frame *f)
+/* take_data()'s two refusals, out of line: the checks stay inlined */
+static __attribute__((noinline, cold)) int
+take_data_bad(struct source *s, const struct block *b,
+	      const struct cursor *c, uint32_t caplen)
 {
-	uint32_t padded;
-
 	if (caplen > RD_MAX_CAPLEN)
 		return rd_fail(s, "%s at offset %llu: captured length %u exceeds the maximum %u",
 			       block_name(b->type), (unsigned long long)b->off,
 			       caplen, RD_MAX_CAPLEN);
+	return rd_fail(s, "%s at offset %llu: captured length %u overruns the block (%u bytes left)",
+		       block_name(b->type), (unsigned long long)b->off,
+		       caplen, cur_left(c));
+}
+
+/* Packet data of caplen bytes, padded to 32 bits, must fit in the block. */
+static inline int take_data(struct source *s, const struct block *b,
+			    struct cursor *c, uint32_t caplen,
+			    struct frame *f)
+{
+	uint32_t padded;
+
+	if (caplen > RD_MAX_CAPLEN)
+		return take_data_bad(s, b, c, caplen);
 	padded = (caplen + 3) & ~3u;
 	if (padded > cur_left(c))
-		return rd_fail(s, "%s at offset %llu: captured length %u overruns the block (%u bytes left)",
-			       block_name(b->type), (unsigned long long)b->off,
-			       caplen, cur_left(c));
+		return take_data_bad(s, b, c, caplen);
 	f->data = cur_peek(c, caplen);
 	f->caplen = caplen;
 	cur_skip(c, padded);
@@ -464,8 +475,9 @@ static int take_data(struct source *s, const struct block *b,
 }
 
 /* epb_flags / pack_flags and opt_comment, the options a frame carries. */
-static int packet_options(struct source *s, const struct block *b,
-			  struct cursor *c, struct frame *f)
+static __attribute__((noinline)) int
+packet_options_walk(struct source *s, const struct block *b,
+		    struct cursor *c, struct frame *f)
 {
 	struct cursor val;
 	unsigned int count = 0;
@@ -490,20 +502,36 @@ static int packet_options(struct source *s, const struct block *b,
 	return ret;
 }
 
+/*
+ * Most packets carry no options (fewer than 4 bytes left: next_option()
+ * would find none): that case is decided inline, without the call.
+ */
+static inline int packet_options(struct source *s, const struct block *b,
+				 struct cursor *c, struct frame *f)
+{
+	if (cur_left(c) < 4)
+		return 0;
+	return packet_options_walk(s, b, c, f);
+}
+
 static int read_epb(struct source *s, const struct block *b, struct frame *f,
 		    struct rd_iface **ifc)
 {
 	struct cursor c = b->body;
+	const uint8_t *p;
 	uint32_t if_id, hi, lo, caplen, len;
 	int ret;
 
-	if (cur_left(&c) < 20)
+	/* the fixed part from one checked span: the common block, every frame */
+	p = cur_peek(&c, 20);
+	if (!p)
 		return block_short(s, b, 20);
-	cur_u32_order(&c, s->big_endian, &if_id);
-	cur_u32_order(&c, s->big_endian, &hi);
-	cur_u32_order(&c, s->big_endian, &lo);
-	cur_u32_order(&c, s->big_endian, &caplen);
-	cur_u32_order(&c, s->big_endian, &len);
+	if_id = load_u32(p, s->big_endian);
+	hi = load_u32(p + 4, s->big_endian);
+	lo = load_u32(p + 8, s->big_endian);
+	caplen = load_u32(p + 12, s->big_endian);
+	len = load_u32(p + 16, s->big_endian);
+	cur_skip(&c, 20);
 	*ifc = iface_of(s, b, if_id);
 	if (!*ifc)
 		return s->status;

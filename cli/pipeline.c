@@ -403,7 +403,9 @@ int pipeline_open(struct pipeline *pl, char *const *paths, size_t n,
 	point_table_init(&pl->points);
 	pl->paths = paths;
 	pl->n = n;
-	if (filter_new(o->filter_expr, &pl->flt, err, sizeof(err))) {
+	/* no expression: no filter at all, and pipeline_next() skips the call */
+	if (o->filter_expr && *o->filter_expr &&
+	    filter_new(o->filter_expr, &pl->flt, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}
@@ -445,7 +447,7 @@ int pipeline_next(struct pipeline *pl, struct frame *f)
 			pl->status = EXIT_TROUBLE;
 			continue;
 		}
-		if (filter_match(pl->flt, f))
+		if (!pl->flt || filter_match(pl->flt, f))
 			return 1;
 	}
 }

@@ -79,6 +79,7 @@ static void icmp_quote(struct dissect_ctx *d, struct cursor *c,
 void dissect_icmp(struct dissect_ctx *d, struct cursor *c)
 {
 	struct icmp_info *ic = &d->net->icmp;
+	const uint8_t *b;
 	uint8_t b4, b5;
 	uint16_t w6;
 
@@ -90,9 +91,12 @@ void dissect_icmp(struct dissect_ctx *d, struct cursor *c)
 		return;
 	}
 	icmp_checksum(d, c, ic);
-	cur_u8(c, &ic->type);
-	cur_u8(c, &ic->code);
-	cur_be16(c, &ic->csum_value);
+	/* the fixed words from checked spans, not field by field */
+	b = cur_span(c, 4);
+	ic->type = b[0];
+	ic->code = b[1];
+	ic->csum_value = (uint16_t)(b[2] << 8 | b[3]);
+	cur_skip(c, 4);
 	dissect_layer(d, LAYER_ICMP);
 	if (!cur_has(c, 4)) {
 		dissect_anom(d, c, ANOM_ICMP_TRUNCATED);
@@ -102,8 +106,10 @@ void dissect_icmp(struct dissect_ctx *d, struct cursor *c)
 	switch (ic->type) {
 	case ICMP_ECHO:
 	case ICMP_ECHOREPLY:
-		cur_be16(c, &ic->echo_id);
-		cur_be16(c, &ic->echo_seq);
+		b = cur_span(c, 4);
+		ic->echo_id = (uint16_t)(b[0] << 8 | b[1]);
+		ic->echo_seq = (uint16_t)(b[2] << 8 | b[3]);
+		cur_skip(c, 4);
 		icmp_echo_data(d, c, ic);
 		break;
 	case ICMP_UNREACH:

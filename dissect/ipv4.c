@@ -49,6 +49,7 @@ static bool csum20_ok(const uint8_t *b)
 	uint32_t w;
 	int i;
 
+#pragma GCC unroll 5
 	for (i = 0; i < 20; i += 4) {
 		memcpy(&w, b + i, 4);
 		acc += w;
@@ -89,36 +90,45 @@ void dissect_ipv4(struct dissect_ctx *d, struct cursor *c)
 {
 	struct net_info *net = d->net;
 	struct l3_info *ip = &net->ip;
-	struct cursor h = *c, dg, hdr, pl;
+	struct cursor dg, hdr, pl;
+	const uint8_t *b;
 	uint8_t ver_ihl, proto;
 	uint16_t frag;
 
-	if (!cur_u8(&h, &ver_ihl)) {
+	b = cur_span(c, 1);
+	if (!b) {
 		dissect_anom(d, c, ANOM_IPV4_TRUNCATED);
 		return;
 	}
+	ver_ihl = b[0];
 	if (ver_ihl >> 4 != 4) {
 		dissect_anom(d, c, ANOM_IPV4_BAD_VERSION);
 		return;
 	}
-	if (!cur_has(c, IPV4_MIN_HLEN)) {
+	/*
+	 * The fixed header is read from one checked span rather than field
+	 * by field through the cursor: one bounds check instead of eleven,
+	 * on every IPv4 frame.
+	 */
+	b = cur_span(c, IPV4_MIN_HLEN);
+	if (!b) {
 		dissect_anom(d, c, ANOM_IPV4_TRUNCATED);
 		return;
 	}
 	net->l3_offset = dissect_frame_off(d, c);
 	ip->version = 4;
 	ip->hdr_len = (ver_ihl & 0x0f) * 4;
-	cur_u8(&h, &ip->tos);
-	cur_be16(&h, &ip->total_len);
-	cur_be16(&h, &ip->ip_id);
-	cur_be16(&h, &frag);
-	cur_u8(&h, &ip->ttl);
-	cur_u8(&h, &proto);
-	cur_be16(&h, &ip->hdr_csum_value);
+	ip->tos = b[1];
+	ip->total_len = (uint16_t)(b[2] << 8 | b[3]);
+	ip->ip_id = (uint16_t)(b[4] << 8 | b[5]);
+	frag = (uint16_t)(b[6] << 8 | b[7]);
+	ip->ttl = b[8];
+	proto = b[9];
+	ip->hdr_csum_value = (uint16_t)(b[10] << 8 | b[11]);
 	ip->src.family = 4;
 	ip->dst.family = 4;
-	cur_bytes(&h, ip->src.a, 4);
-	cur_bytes(&h, ip->dst.a, 4);
+	memcpy(ip->src.a, b + 12, 4);
+	memcpy(ip->dst.a, b + 16, 4);
 	ip->proto = proto;
 	ip->df = frag & 0x4000;
 	ip->mf = frag & 0x2000;

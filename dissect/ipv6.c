@@ -100,13 +100,13 @@ void dissect_ipv6(struct dissect_ctx *d, struct cursor *c)
 {
 	struct net_info *net = d->net;
 	struct l3_info *ip = &net->ip;
-	struct cursor h = *c, pl, ext;
+	struct cursor pl, ext;
 	uint32_t vtf, claimed, len;
 	uint16_t plen;
 	uint8_t nh, next, hlen;
 	const uint8_t *b;
 
-	b = cur_peek(&h, 1);
+	b = cur_span(c, 1);
 	if (!b) {
 		dissect_anom(d, c, ANOM_IPV6_TRUNCATED);
 		return;
@@ -120,14 +120,17 @@ void dissect_ipv6(struct dissect_ctx *d, struct cursor *c)
 		return;
 	}
 	net->l3_offset = dissect_frame_off(d, c);
-	cur_be32(&h, &vtf);
-	cur_be16(&h, &plen);
-	cur_u8(&h, &nh);
-	cur_u8(&h, &ip->ttl);
+	/* the fixed header from one checked span, not field by field */
+	b = cur_span(c, IPV6_HLEN);
+	vtf = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	      (uint32_t)b[2] << 8 | b[3];
+	plen = (uint16_t)(b[4] << 8 | b[5]);
+	nh = b[6];
+	ip->ttl = b[7];
 	ip->src.family = 6;
 	ip->dst.family = 6;
-	cur_bytes(&h, ip->src.a, 16);
-	cur_bytes(&h, ip->dst.a, 16);
+	memcpy(ip->src.a, b + 8, 16);
+	memcpy(ip->dst.a, b + 24, 16);
 	memcpy(d->pseudo_dst, ip->dst.a, 16);
 	ip->version = 6;
 	ip->tos = (uint8_t)(vtf >> 20);

@@ -12,22 +12,30 @@ void dissect_tcp(struct dissect_ctx *d, struct cursor *c)
 {
 	struct l4_info *l4 = &d->net->l4;
 	struct cursor start = *c;
+	const uint8_t *b;
 	uint8_t off, flags;
 
 	if (!cur_has(c, d->in_quote ? TCP_QUOTED : TCP_HLEN)) {
 		dissect_anom(d, c, ANOM_TCP_TRUNCATED);
 		return;
 	}
-	cur_be16(c, &l4->sport);
-	cur_be16(c, &l4->dport);
-	cur_be32(c, &l4->tcp_seq);
+	/* each part from one checked span, not field by field */
+	b = cur_span(c, TCP_QUOTED);
+	l4->sport = (uint16_t)(b[0] << 8 | b[1]);
+	l4->dport = (uint16_t)(b[2] << 8 | b[3]);
+	l4->tcp_seq = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
+		      (uint32_t)b[6] << 8 | b[7];
+	cur_skip(c, TCP_QUOTED);
 	dissect_layer(d, LAYER_TCP);
-	if (!cur_has(c, TCP_HLEN - TCP_QUOTED))
+	b = cur_span(c, TCP_HLEN - TCP_QUOTED);
+	if (!b)
 		return;		/* a quote: the rest is not there */
-	cur_be32(c, &l4->tcp_ack);
-	cur_u8(c, &off);
-	cur_u8(c, &flags);
-	cur_be16(c, &l4->tcp_win);
+	l4->tcp_ack = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		      (uint32_t)b[2] << 8 | b[3];
+	off = b[4];
+	flags = b[5];
+	l4->tcp_win = (uint16_t)(b[6] << 8 | b[7]);
+	cur_skip(c, TCP_HLEN - TCP_QUOTED);
 	l4->tcp_flags = flags;
 	off = (off >> 4) * 4;
 	if (off < TCP_HLEN || off > d->l4_len)

@@ -9,18 +9,21 @@ void dissect_vlan(struct dissect_ctx *d, struct cursor *c)
 {
 	struct packet *p = d->p;
 	struct vlan_tag *t;
+	const uint8_t *b;
 	uint16_t tci, type;
 
 	if (p->n_vlan >= MAX_VLAN_TAGS) {
 		dissect_anom(d, c, ANOM_VLAN_TOO_MANY);
 		return;
 	}
-	if (!cur_has(c, 4)) {
+	b = cur_span(c, 4);
+	if (!b) {
 		dissect_anom(d, c, ANOM_VLAN_TRUNCATED);
 		return;
 	}
-	cur_be16(c, &tci);
-	cur_be16(c, &type);
+	tci = (uint16_t)(b[0] << 8 | b[1]);
+	type = (uint16_t)(b[2] << 8 | b[3]);
+	cur_skip(c, 4);
 	t = &p->vlan[p->n_vlan++];
 	t->tpid = d->link_proto;
 	t->vid = tci & 0x0fff;
