@@ -160,7 +160,11 @@ echo "analyze vs bare loop: pcapng ${RATIO_NG}x, pcap ${RATIO_PC}x" \
 echo "in one thread (DROPSPOT_THREADS=1): pcapng ${ONE_NG}x, pcap ${ONE_PC}x the bare loop"
 echo "in CPU time (user + system; steadier on a shared machine): pcapng ${CPU_NG}x," \
 	"pcap ${CPU_PC}x the bare loop; fast paths ${FAST_CPU}x"
-echo "on the slice, tcpdump -n -r takes ${TCPDUMP_X}x and tshark ${TSHARK_X}x dropspot's time"
+if [ "$TOOLS" = 1 ]; then
+	echo "on the slice, tcpdump -n -r takes ${TCPDUMP_X}x and tshark ${TSHARK_X}x dropspot's time"
+else
+	echo "tcpdump and tshark not run (BENCH_TOOLS=0)"
+fi
 awk -v kb="$RSS_KB" 'BEGIN { printf "peak RSS %.1f MiB (target <= 64: %s)\n", kb / 1024,
 	(kb / 1024 <= 64 ? "met" : "above") }'
 
