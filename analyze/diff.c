@@ -180,7 +180,7 @@ static void val_str(struct diff_change *c, bool side_b, const char *key,
 	struct dval *v = val(c, side_b, key);
 
 	if (v)
-		snprintf(v->str, sizeof(v->str), "%s", s);
+		snprintf(v->str, sizeof(v->str), "%.*s", (int)sizeof(v->str) - 1, s);
 }
 
 static void locate(struct diff_change *c, const struct ds_finding *f)
