@@ -26,40 +26,49 @@ trap 'rm -rf "$DIR"' EXIT
 failed=0
 checked=0
 
-# same NAME FILE...: the report (and exit code, stderr) of both ways
-same() {
-	local name=$1 rc_fast rc_slow
+# run WAY ENV... -- FILE...: analyze --json into $DIR/WAY.json/.err, the
+# exit status into rc[WAY]
+declare -A rc
+run() {
+	local way=$1
 	shift
-	DROPSPOT_THREADS=2 \
-		"$DROPSPOT" analyze --json "$@" >"$DIR/fast.json" 2>"$DIR/fast.err"
-	rc_fast=$?
-	DROPSPOT_THREADS=1 \
-		"$DROPSPOT" analyze --json "$@" >"$DIR/one.json" 2>"$DIR/one.err"
-	rc_one=$?
-	DROPSPOT_NO_MMAP=1 DROPSPOT_REFERENCE_HASH=1 \
-		"$DROPSPOT" analyze --json "$@" >"$DIR/slow.json" 2>"$DIR/slow.err"
-	rc_slow=$?
+	local envs=()
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	env "${envs[@]}" "$DROPSPOT" analyze --json "$@" \
+		>"$DIR/$way.json" 2>"$DIR/$way.err"
+	rc[$way]=$?
+}
+
+# differs NAME A B WHAT: A's and B's report, stderr and exit status differ
+# (said, with the difference)
+differs() {
+	local name=$1 a=$2 b=$3
+	[ "${rc[$a]}" -eq "${rc[$b]}" ] && cmp -s "$DIR/$a.json" "$DIR/$b.json" &&
+		cmp -s "$DIR/$a.err" "$DIR/$b.err" && return 1
+	echo "FAIL $name: $4: $a exit ${rc[$a]}, $b exit ${rc[$b]}"
+	diff "$DIR/$b.json" "$DIR/$a.json" | head -20 | sed 's/^/     /'
+	diff "$DIR/$b.err" "$DIR/$a.err" | head -5 | sed 's/^/     /'
+	return 0
+}
+
+# same NAME FILE...: the report (and exit code, stderr) of every way
+same() {
+	local name=$1
+	shift
+	run fast DROPSPOT_THREADS=2 -- "$@"
+	run one DROPSPOT_THREADS=1 -- "$@"
+	run slow DROPSPOT_NO_MMAP=1 DROPSPOT_REFERENCE_HASH=1 -- "$@"
 	checked=$((checked + 1))
-	if [ "$rc_fast" -ne "$rc_slow" ] ||
-	   ! cmp -s "$DIR/fast.json" "$DIR/slow.json" ||
-	   ! cmp -s "$DIR/fast.err" "$DIR/slow.err"; then
-		echo "FAIL $name: fast exit $rc_fast, reference exit $rc_slow"
-		diff "$DIR/slow.json" "$DIR/fast.json" | head -20 | sed 's/^/     /'
-		diff "$DIR/slow.err" "$DIR/fast.err" | head -5 | sed 's/^/     /'
-		failed=1
-	elif [ "$rc_one" -ne "$rc_fast" ] ||
-	     ! cmp -s "$DIR/fast.json" "$DIR/one.json" ||
-	     ! cmp -s "$DIR/fast.err" "$DIR/one.err"; then
-		echo "FAIL $name: two threads exit $rc_fast, one thread exit $rc_one"
-		diff "$DIR/one.json" "$DIR/fast.json" | head -20 | sed 's/^/     /'
-		diff "$DIR/one.err" "$DIR/fast.err" | head -5 | sed 's/^/     /'
+	if differs "$name" fast slow "fast paths against the reference" ||
+	   differs "$name" fast one "two threads against one"; then
 		failed=1
 	elif [ ! -s "$DIR/fast.json" ]; then
-		echo "FAIL $name: empty report (exit $rc_fast)"
+		echo "FAIL $name: empty report (exit ${rc[fast]})"
 		sed 's/^/     /' "$DIR/fast.err" | head -5
 		failed=1
 	else
-		echo "ok   $name ($(wc -c <"$DIR/fast.json") bytes, exit $rc_fast)"
+		echo "ok   $name ($(wc -c <"$DIR/fast.json") bytes, exit ${rc[fast]})"
 	fi
 }
 
